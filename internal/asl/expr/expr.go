@@ -3,12 +3,18 @@
 // functions and Choice rules.
 //
 // Values are JSON values as encoding/json decodes them with UseNumber:
-// map[string]any, []any, string, json.Number, bool and nil.
+// map[string]any, []any, string, json.Number, bool and nil. Functions in
+// this package never modify the values they receive, but their results may
+// share nested values with their arguments, so callers must not modify a
+// result in place either.
 package expr
 
-import (
-	"encoding/json"
-	"errors"
+// Error names that the States Language defines and that this package
+// returns in Error.Name.
+const (
+	ErrorRuntime                = "States.Runtime"
+	ErrorIntrinsicFailure       = "States.IntrinsicFailure"
+	ErrorResultPathMatchFailure = "States.ResultPathMatchFailure"
 )
 
 // Error is an evaluation error with the States Language error name that a
@@ -20,40 +26,33 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Name + ": " + e.Cause }
 
-// Query evaluates a path against the state input ($) or the context object ($$).
-// API placeholder, replaced by the implementation.
+func runtimeError(cause string) *Error {
+	return &Error{Name: ErrorRuntime, Cause: cause}
+}
+
+// Query evaluates a path against the state input ($) or the context object
+// ($$). A definite path (one that names a single node) returns that node's
+// value and fails with States.Runtime when the node does not exist. A path
+// with wildcards, slices, unions, filters or recursive descent returns an
+// []any of every match, which may be empty.
 func Query(path string, input, context any) (any, error) {
-	return nil, errors.New("not implemented")
+	p, err := ParsePath(path)
+	if err != nil {
+		return nil, runtimeError(err.Error())
+	}
+
+	return p.Query(input, context)
 }
 
 // ApplyPath applies an InputPath or OutputPath: a nil path means "$", and a
 // path that is the JSON null (isNull) yields an empty object.
 func ApplyPath(path *string, isNull bool, input, context any) (any, error) {
-	return nil, errors.New("not implemented")
-}
+	if isNull {
+		return map[string]any{}, nil
+	}
+	if path == nil {
+		return input, nil
+	}
 
-// ApplyResultPath merges result into input at the reference path.
-func ApplyResultPath(path *string, isNull bool, input, result any) (any, error) {
-	return nil, errors.New("not implemented")
-}
-
-// EvalTemplate evaluates a payload template (Parameters, ResultSelector,
-// ItemSelector): keys ending in ".$" take a path or an intrinsic function.
-func EvalTemplate(template any, input, context any) (any, error) {
-	return nil, errors.New("not implemented")
-}
-
-// Rule is a parsed Choice rule.
-type Rule struct {
-	Next string
-}
-
-// ParseRule parses one element of a Choice state's Choices array.
-func ParseRule(raw json.RawMessage, topLevel bool) (*Rule, error) {
-	return nil, errors.New("not implemented")
-}
-
-// Eval reports whether the rule matches the input.
-func (r *Rule) Eval(input, context any) (bool, error) {
-	return false, errors.New("not implemented")
+	return Query(*path, input, context)
 }
