@@ -335,7 +335,7 @@ func isJoiner(r rune) bool {
 	return false
 }
 
-// normalizeWord lowercases a word and maps typographic apostrophes to '\”.
+// normalizeWord lowercases a word and maps typographic apostrophes to ASCII ones.
 // A word that is already normal is returned without a copy.
 //
 // NOTE: diacritics are kept ("idiöt" does not match "idiot"), and letters
