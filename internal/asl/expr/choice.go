@@ -34,8 +34,8 @@ const (
 )
 
 // comparators maps every comparison operator without its "Path" suffix to
-// the type of its operand. The Is* type tests take a boolean and have no
-// Path form; StringMatches has no Path form either.
+// the type of its operand. The Is* type tests take a boolean. Neither they
+// nor StringMatches have a Path form.
 var comparators = map[string]operandType{
 	"StringEquals":               operandString,
 	"StringLessThan":             operandString,
@@ -64,7 +64,7 @@ var comparators = map[string]operandType{
 
 // Rule is a parsed Choice rule.
 type Rule struct {
-	// Next is the state to go to when a top-level rule matches; it is empty
+	// Next is the state to go to when a top-level rule matches. It is empty
 	// for rules nested in And, Or and Not.
 	Next string
 	// Assign is the rule's raw Assign object, or nil when it has none.
@@ -75,8 +75,9 @@ type Rule struct {
 	kind     ruleKind
 	children []*Rule
 
-	// Comparison rules only: Operator is the operator as written, for
-	// example "NumericEqualsPath"; base drops the "Path" suffix.
+	// The fields below are set for comparison rules only. The operator is
+	// the field name as written, for example "NumericEqualsPath", and base
+	// is the same name without the "Path" suffix.
 	operator    string
 	base        string
 	variable    *Path
@@ -86,7 +87,8 @@ type Rule struct {
 }
 
 // ParseRule parses one element of a Choice state's Choices array. A
-// top-level rule must have Next; a rule nested in And, Or or Not must not.
+// top-level rule must have Next, and a rule nested in And, Or or Not must
+// not have it.
 func ParseRule(raw json.RawMessage, topLevel bool) (*Rule, error) {
 	return parseRule(raw, topLevel, 0)
 }

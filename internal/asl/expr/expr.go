@@ -24,6 +24,7 @@ type Error struct {
 	Cause string
 }
 
+// Error returns the error name and the cause, separated by a colon.
 func (e *Error) Error() string { return e.Name + ": " + e.Cause }
 
 func runtimeError(cause string) *Error {

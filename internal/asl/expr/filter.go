@@ -7,9 +7,9 @@ import (
 	"strings"
 )
 
-// filterNode is one node of a parsed filter expression, [?(...)]. test
-// reports whether the current element (@) matches; root is the document
-// that $ refers to.
+// filterNode is one node of a parsed filter expression, [?(...)]. Its test
+// method reports whether the current element (@) matches, given the root
+// document that $ refers to.
 type filterNode interface {
 	test(current, root any) bool
 }

@@ -20,7 +20,9 @@ import (
 	"unicode/utf8"
 )
 
-// Limits that AWS documents for intrinsic functions.
+// Input limits of intrinsic functions on AWS. The ArrayRange and Hash limits
+// were observed on AWS.
+// NOTE: the Base64 limit is assumed to equal the Hash limit.
 const (
 	maxArrayRangeItems = 1000
 	maxHashInputChars  = 10000
@@ -179,7 +181,7 @@ func decodeJSON(s string) (any, error) {
 }
 
 // statesJSONToString renders compact JSON.
-// NOTE: object members come out in key order; AWS keeps document order.
+// NOTE: object members come out in key order, but AWS keeps document order.
 func statesJSONToString(call *callNode, args []any) (any, error) {
 	s, err := marshalJSON(args[0])
 	if err != nil {
@@ -251,8 +253,8 @@ func statesArrayContains(call *callNode, args []any) (any, error) {
 }
 
 // statesArrayRange builds start, start+step, ... up to and including end.
-// NOTE: fractional bounds are truncated toward zero, which is what AWS was
-// observed to do; the AWS documentation does not say.
+// NOTE: fractional bounds are truncated toward zero, as AWS was observed to
+// do, but the AWS documentation does not specify it.
 func statesArrayRange(call *callNode, args []any) (any, error) {
 	var bounds [3]int
 	for i := range bounds {
@@ -401,8 +403,8 @@ var hashAlgorithms = map[string]func() hash.Hash{
 }
 
 // statesHash returns the lowercase hex digest of the data.
-// NOTE: AWS was observed to hash a number or an object by its text; this
-// uses the compact JSON text, which may differ from AWS for objects.
+// NOTE: AWS was observed to hash a number or an object by its text. This
+// code hashes the compact JSON text, which may differ from AWS for objects.
 func statesHash(call *callNode, args []any) (any, error) {
 	data, ok := args[0].(string)
 	if !ok {

@@ -51,14 +51,14 @@ type argNode struct {
 	call    *callNode
 }
 
-// IsIntrinsic reports whether text looks like an intrinsic function call
-// rather than a path, which is how a payload template tells them apart.
+// IsIntrinsic reports whether text is meant as an intrinsic function call
+// rather than a path, by its "States." prefix.
 func IsIntrinsic(text string) bool {
 	return strings.HasPrefix(strings.TrimSpace(text), "States.")
 }
 
 // ParseIntrinsic parses an intrinsic function call. It checks the function
-// name and the number of arguments; argument types are checked when the
+// name and the number of arguments. Argument types are checked when the
 // call is evaluated, because paths supply most arguments.
 func ParseIntrinsic(text string) (*Intrinsic, error) {
 	if len(text) > maxIntrinsicLength {
@@ -295,8 +295,8 @@ func (a argNode) eval(input, context any, field string) (any, error) {
 
 // missingPathError is the States.Runtime error for a template path or a
 // path argument that selects nothing.
-// NOTE: AWS ends this cause with " in the input '<input JSON>'"; the input
-// is left out here because state input may carry personal data.
+// NOTE: AWS ends this cause with " in the input '<input JSON>'". The input
+// is left out here because it may carry personal data.
 func missingPathError(path, field string) *Error {
 	return runtimeError(fmt.Sprintf("The JSONPath '%s' specified for the field '%s' could not be found in the input", path, field))
 }

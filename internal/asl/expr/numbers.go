@@ -8,8 +8,8 @@ import (
 	"strings"
 )
 
-// maxExactExponent bounds the decimal exponent that numbers.go converts to
-// an exact big.Rat. A larger exponent ("1e999999999") would allocate a huge
+// maxExactExponent bounds the decimal exponent of numbers that are
+// converted to an exact big.Rat. A larger exponent ("1e999999999") would allocate a huge
 // integer, so such numbers are compared as 1024-bit floats instead.
 const maxExactExponent = 1000
 
@@ -151,9 +151,8 @@ func truncateNumber(n json.Number) (*big.Int, bool) {
 	return new(big.Int).Quo(r.Num(), r.Denom()), true
 }
 
+// ratFloor rounds toward negative infinity. big.Int.Div is Euclidean
+// division, which is the floor because a big.Rat denominator is positive.
 func ratFloor(r *big.Rat) *big.Int {
-	q, m := new(big.Int).DivMod(r.Num(), r.Denom(), new(big.Int))
-	_ = m // DivMod is Euclidean, and the denominator is positive, so q is the floor.
-
-	return q
+	return new(big.Int).Div(r.Num(), r.Denom())
 }

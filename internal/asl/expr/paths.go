@@ -19,9 +19,10 @@ const maxFilterDepth = 64
 
 // Path is a parsed JSONPath expression, rooted at the state input ($) or at
 // the context object ($$). The syntax is the subset of Jayway JsonPath that
-// Step Functions documents: dot and bracket child names, non-negative and
+// Step Functions evaluates: dot and bracket child names, non-negative and
 // negative indexes, wildcards, unions, slices, filters and recursive
-// descent.
+// descent. Error causes quote paths the way Jayway does, because AWS reports
+// Jayway's messages.
 type Path struct {
 	text    string
 	context bool
@@ -51,7 +52,7 @@ type step struct {
 	filter    filterNode
 }
 
-// sliceSpec is the [start:end:step] selector; a nil bound takes its default.
+// sliceSpec is the [start:end:step] selector. A nil bound takes its default.
 type sliceSpec struct {
 	start, end *int
 	step       int
@@ -170,8 +171,8 @@ func writeSteps(b *strings.Builder, steps []step) {
 }
 
 // Query evaluates the path. A definite path returns the value of its node
-// and fails with States.Runtime when the node does not exist; any other
-// path returns an []any of all matches, possibly empty.
+// and fails with States.Runtime when the node does not exist. Any other
+// path returns an []any of all matches, which may be empty.
 func (p *Path) Query(input, context any) (any, error) {
 	if p.Definite() {
 		v, ok := p.Lookup(input, context)
@@ -238,8 +239,8 @@ func lookupSteps(steps []step, v any) (any, bool) {
 	return v, true
 }
 
-// selectSteps returns every node that the steps select from v; root is the
-// document that $ inside a filter refers to.
+// selectSteps returns every node that the steps select from v. The root
+// argument is the document that $ inside a filter refers to.
 func selectSteps(steps []step, v, root any) []any {
 	nodes := []any{v}
 	for _, s := range steps {

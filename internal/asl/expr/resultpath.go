@@ -6,12 +6,12 @@ import (
 	"slices"
 )
 
-// ApplyResultPath merges result into input at the reference path: a nil
-// path means "$" (the result replaces the input), a path that is the JSON
+// ApplyResultPath merges result into input at the reference path. A nil
+// path means "$", so the result replaces the input. A path that is the JSON
 // null (isNull) discards the result and keeps the input. Missing objects on
-// the way are created; a step through anything else fails with
-// States.ResultPathMatchFailure. The input itself is not modified: the
-// objects and arrays along the path are copied.
+// the way are created, and a step through any other value fails with
+// States.ResultPathMatchFailure. The input itself is not modified, because
+// the objects and arrays along the path are copied.
 func ApplyResultPath(path *string, isNull bool, input, result any) (any, error) {
 	if isNull {
 		return input, nil
@@ -30,9 +30,10 @@ func ApplyResultPath(path *string, isNull bool, input, result any) (any, error) 
 
 	out, ok := setAt(p.steps, input, result)
 	if !ok {
-		// NOTE: AWS words this cause as "Unable to apply ReferencePath <path>
-		// to input <input JSON>"; the input is left out here because state
-		// input may carry personal data.
+		// NOTE: AWS is believed to word this cause as "Unable to apply
+		// ReferencePath <path> to input <input JSON>", which no recorded
+		// execution confirms. The input is left out because it may carry
+		// personal data.
 		return nil, &Error{
 			Name:  ErrorResultPathMatchFailure,
 			Cause: fmt.Sprintf("Unable to apply ReferencePath %s to input", *path),

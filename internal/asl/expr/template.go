@@ -10,7 +10,7 @@ const maxTemplateDepth = 512
 
 // EvalTemplate evaluates a payload template (Parameters, ResultSelector,
 // ItemSelector): keys ending in ".$" take a path or an intrinsic function.
-// Such a key loses its ".$" in the result; every other key and every array
+// Such a key loses its ".$" in the result. Every other key and every array
 // element is copied, with nested objects evaluated the same way. A path
 // that selects nothing fails with States.Runtime.
 func EvalTemplate(template any, input, context any) (any, error) {
