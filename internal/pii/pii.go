@@ -1,0 +1,213 @@
+// Package pii finds personally identifiable information (PII) in text with
+// local recognizers and redacts it. Its output mirrors Amazon Comprehend
+// DetectPiiEntities: the same entity type names, byte offsets that callers
+// can convert to code points with CodePoints, and a confidence score per
+// entity.
+//
+// Each recognizer pairs a pattern with a validator (a checksum, phone
+// number metadata, a country's length) and context words, so that a value
+// that only looks like PII is not reported. Detection runs in time linear in
+// the length of the text.
+package pii
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/moderato/moderato/internal/textchunk"
+)
+
+// Entity types, named as Amazon Comprehend DetectPiiEntities names them.
+const (
+	TypeEmail            = "EMAIL"
+	TypePhone            = "PHONE"
+	TypeCreditCardNumber = "CREDIT_DEBIT_NUMBER"
+	TypeSSN              = "SSN"
+	TypeIBAN             = "INTERNATIONAL_BANK_ACCOUNT_NUMBER"
+	TypeIPAddress        = "IP_ADDRESS"
+	TypeAWSAccessKey     = "AWS_ACCESS_KEY"
+	TypeAWSSecretKey     = "AWS_SECRET_KEY"
+	TypeURL              = "URL"
+	TypeMACAddress       = "MAC_ADDRESS"
+	TypeCreditCardCVV    = "CREDIT_DEBIT_CVV"
+	TypeCreditCardExpiry = "CREDIT_DEBIT_EXPIRY"
+	TypeUKNHSNumber      = "UK_NATIONAL_HEALTH_SERVICE_NUMBER"
+	TypeUKNINumber       = "UK_NATIONAL_INSURANCE_NUMBER"
+	TypeCASIN            = "CA_SOCIAL_INSURANCE_NUMBER"
+	TypeBankRouting      = "BANK_ROUTING"
+	TypeVIN              = "VEHICLE_IDENTIFICATION_NUMBER"
+)
+
+// MaxChunkBytes is the largest text that DetectLong passes to Detect at
+// once: Comprehend DetectPiiEntities accepts at most 100 KB of UTF-8 per
+// call, read here as 100,000 bytes.
+const MaxChunkBytes = 100_000
+
+// ChunkOverlap is the overlap in bytes between the chunks of DetectLong. It
+// exceeds the longest entity a recognizer reports (a URL of maxURLBytes)
+// plus its context window, so every entity lies whole, with its context, in
+// at least one chunk.
+const ChunkOverlap = 4096
+
+// DefaultMinScore is the score below which Detect drops a candidate unless
+// WithMinScore sets another threshold.
+const DefaultMinScore = 0.5
+
+// Entity is one PII value found in a text.
+type Entity struct {
+	// Type is the Comprehend entity type name, such as "EMAIL".
+	Type string
+	// Begin is the byte offset of the first byte of the value.
+	Begin int
+	// End is the byte offset just after the value.
+	End int
+	// Score is the confidence from 0 to 1: a value that passes a checksum
+	// and has context words scores higher than a value that only matches
+	// a format.
+	Score float64
+}
+
+// Detector finds PII entities in text. Its methods are safe for concurrent
+// use because a Detector is not changed after NewDetector returns it.
+type Detector struct {
+	minScore float64
+	types    map[string]bool
+}
+
+// Option configures a Detector.
+type Option func(*Detector)
+
+// WithMinScore makes the Detector drop candidates that score below min,
+// which ranges from 0 to 1.
+func WithMinScore(min float64) Option {
+	return func(d *Detector) { d.minScore = min }
+}
+
+// WithTypes limits the Detector to the given entity types. Without it the
+// Detector reports every type it supports.
+func WithTypes(types ...string) Option {
+	return func(d *Detector) {
+		d.types = make(map[string]bool, len(types))
+		for _, t := range types {
+			d.types[t] = true
+		}
+	}
+}
+
+// NewDetector returns a Detector configured by opts.
+func NewDetector(opts ...Option) *Detector {
+	d := &Detector{minScore: DefaultMinScore}
+	for _, opt := range opts {
+		opt(d)
+	}
+	return d
+}
+
+// SupportedTypes returns the entity types that a Detector can report, in
+// the order of priority used when two candidates with equal score and
+// length overlap.
+func SupportedTypes() []string {
+	types := make([]string, 0, len(recognizers))
+	for _, r := range recognizers {
+		types = append(types, r.entityType)
+	}
+	return types
+}
+
+// Detect returns the PII entities in text, sorted by Begin and without
+// overlaps. Offsets are byte offsets on UTF-8 rune boundaries. Text longer
+// than MaxChunkBytes is scanned whole; use DetectLong to stay within
+// Comprehend's limits or to bound memory.
+func (d *Detector) Detect(text string) []Entity {
+	s := newScan(text)
+	for i, r := range recognizers {
+		if d.types != nil && !d.types[r.entityType] && !r.neededBy(d.types) {
+			continue
+		}
+		s.priority = i
+		r.find(s)
+	}
+
+	kept := s.candidates[:0]
+	for _, c := range s.candidates {
+		if c.Score >= d.minScore && (d.types == nil || d.types[c.Type]) {
+			kept = append(kept, c)
+		}
+	}
+	return resolve(kept, len(text))
+}
+
+// DetectLong detects entities in text of any length. It splits text into
+// chunks of at most MaxChunkBytes that overlap by ChunkOverlap bytes,
+// detects in each, maps offsets back to text and merges the duplicates that
+// the overlaps produce, so an entity across a chunk boundary is found once.
+func (d *Detector) DetectLong(text string) []Entity {
+	if len(text) <= MaxChunkBytes {
+		return d.Detect(text)
+	}
+
+	chunks, err := textchunk.Split(text, MaxChunkBytes, ChunkOverlap)
+	if err != nil {
+		// Split rejects only invalid sizes, and these are valid constants,
+		// so this branch is unreachable. Scanning whole is still correct.
+		return d.Detect(text)
+	}
+
+	var all []candidate
+	for _, c := range chunks {
+		for _, e := range d.Detect(text[c.Begin:c.End]) {
+			// An entity that touches a cut may be a truncated value, and
+			// the neighbouring chunk contains the whole value.
+			if (e.Begin == 0 && c.Begin > 0) || (e.End == c.End-c.Begin && c.End < len(text)) {
+				continue
+			}
+			e.Begin += c.Begin
+			e.End += c.Begin
+			all = append(all, candidate{Entity: e, priority: priorityOf(e.Type)})
+		}
+	}
+	return resolve(all, len(text))
+}
+
+// candidate is an entity that a recognizer found, before overlaps are
+// resolved.
+type candidate struct {
+	Entity
+	priority int
+}
+
+// resolve keeps the best of overlapping candidates: the higher score, then
+// the longer span, then the type earlier in recognizers. It returns the
+// kept entities sorted by Begin.
+func resolve(candidates []candidate, textLen int) []Entity {
+	slices.SortFunc(candidates, func(a, b candidate) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.End-b.Begin, a.End-a.Begin); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.priority, b.priority); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Begin, b.Begin)
+	})
+
+	// taken marks the bytes covered by kept entities. Every candidate is
+	// checked once over its own length, so resolve runs in time linear in
+	// the total length of the candidates.
+	taken := make([]bool, textLen)
+	var entities []Entity
+	for _, c := range candidates {
+		if c.Begin < 0 || c.End > textLen || c.Begin >= c.End || slices.Contains(taken[c.Begin:c.End], true) {
+			continue
+		}
+		for i := c.Begin; i < c.End; i++ {
+			taken[i] = true
+		}
+		entities = append(entities, c.Entity)
+	}
+
+	slices.SortFunc(entities, func(a, b Entity) int { return cmp.Compare(a.Begin, b.Begin) })
+	return entities
+}

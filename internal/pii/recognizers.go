@@ -1,0 +1,608 @@
+package pii
+
+import (
+	"net/netip"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// recognizer finds the candidates of one entity type.
+type recognizer struct {
+	entityType string
+	// needs lists the types whose candidates find consults, which must be
+	// found first even when a Detector does not report them.
+	needs []string
+	find  func(s *scan)
+}
+
+// recognizers run in this order, which is also the priority between two
+// overlapping candidates with equal score and length.
+var recognizers = []recognizer{
+	{entityType: TypeEmail, find: findEmails},
+	{entityType: TypePhone, find: findPhones},
+	{entityType: TypeCreditCardNumber, find: findCards},
+	{entityType: TypeSSN, find: findSSNs},
+	{entityType: TypeIBAN, find: findIBANs},
+	{entityType: TypeIPAddress, find: findIPAddresses},
+	{entityType: TypeAWSAccessKey, find: findAWSAccessKeys},
+	{entityType: TypeAWSSecretKey, needs: []string{TypeAWSAccessKey}, find: findAWSSecretKeys},
+	{entityType: TypeURL, find: findURLs},
+	{entityType: TypeMACAddress, find: findMACAddresses},
+	{entityType: TypeCreditCardExpiry, needs: []string{TypeCreditCardNumber}, find: findCardExpiries},
+	{entityType: TypeCreditCardCVV, needs: []string{TypeCreditCardNumber, TypeCreditCardExpiry}, find: findCardCVVs},
+	{entityType: TypeUKNHSNumber, find: findNHSNumbers},
+	{entityType: TypeUKNINumber, find: findNINumbers},
+	{entityType: TypeCASIN, find: findSINs},
+	{entityType: TypeBankRouting, find: findRoutingNumbers},
+	{entityType: TypeVIN, find: findVINs},
+}
+
+// neededBy reports whether a requested type's recognizer consults r's
+// candidates.
+func (r recognizer) neededBy(types map[string]bool) bool {
+	for _, q := range recognizers {
+		if types[q.entityType] && slices.Contains(q.needs, r.entityType) {
+			return true
+		}
+	}
+	return false
+}
+
+// priorityOf returns the position of type t in recognizers.
+func priorityOf(t string) int {
+	for i, r := range recognizers {
+		if r.entityType == t {
+			return i
+		}
+	}
+	return len(recognizers)
+}
+
+var (
+	emailPattern = regexp.MustCompile(`[A-Za-z0-9](?:[A-Za-z0-9._%+'-]{0,62}[A-Za-z0-9_%+-])?@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}`)
+	// urlScheme finds a "scheme://" earlier in the same token, which makes
+	// user@host the credentials part of a URL rather than an email address.
+	urlScheme = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://\S*$`)
+)
+
+func findEmails(s *scan) {
+	for _, m := range emailPattern.FindAllStringIndex(s.text, -1) {
+		b, e := m[0], m[1]
+		if b > 0 && strings.IndexByte("._%+'-", s.text[b-1]) >= 0 || wordBefore(s.text, b) {
+			continue
+		}
+		if wordAfter(s.text, e) || (e < len(s.text) && s.text[e] == '@') {
+			continue
+		}
+		if b > 0 && s.text[b-1] == ':' && urlScheme.MatchString(s.text[max(0, b-maxURLBytes):b]) {
+			continue
+		}
+		if strings.Contains(s.text[b:e], "..") {
+			continue
+		}
+		s.add(TypeEmail, b, e, 0.99)
+	}
+}
+
+var (
+	phonePattern = regexp.MustCompile(`\+?\(?\d[\d().\- ]{5,20}\d`)
+	phoneContext = regexp.MustCompile(`(?i)\b(?:phone|tel|telephone|call|text|mobile|cell|fax|reach|contact|whatsapp|sms|dial)\b`)
+)
+
+// findPhones validates each number-like run with libphonenumber metadata:
+// an international number (with +) against its country, a national number
+// as a US number.
+func findPhones(s *scan) {
+	for _, m := range phonePattern.FindAllStringIndex(s.text, -1) {
+		b, e := m[0], m[1]
+		if !numberBounded(s.text, b, e) || (b > 0 && s.text[b-1] == '(') {
+			continue
+		}
+		// A trailing group may belong to the next number, as in
+		// "212-555-0105 2 times", so try dropping it once or twice.
+		for tries := 0; tries < 3 && e > b; tries++ {
+			if score, ok := phoneScore(s.text, b, e); ok {
+				s.add(TypePhone, b, e, score)
+				break
+			}
+			e = lastGroupStart(s.text, b, e)
+		}
+	}
+}
+
+// lastGroupStart returns the end of [b, e) without its last group of
+// digits and the separators before it, or b when nothing remains.
+func lastGroupStart(text string, b, e int) int {
+	i := e
+	for i > b && isDigit(text[i-1]) {
+		i--
+	}
+	for i > b && !isDigit(text[i-1]) {
+		i--
+	}
+	return i
+}
+
+func phoneScore(text string, b, e int) (float64, bool) {
+	candidate := text[b:e]
+	digits := digitsOf(candidate)
+	international := candidate[0] == '+'
+	if len(digits) < 7 || len(digits) > 15 || strings.Count(candidate, ".") >= 3 {
+		return 0, false
+	}
+	// A national number parsed as a US number has 10 digits, or 11 with
+	// the leading 1, so other lengths skip the costly parse.
+	if !international && len(digits) != 10 && (len(digits) != 11 || digits[0] != '1') {
+		return 0, false
+	}
+	if strings.Count(candidate, "(") != strings.Count(candidate, ")") {
+		return 0, false
+	}
+
+	number, err := phonenumbers.Parse(candidate, "US")
+	if err != nil || !phonenumbers.IsValidNumber(number) {
+		return 0, false
+	}
+
+	score := 0.6
+	switch {
+	case international:
+		score = 0.9
+	case strings.ContainsAny(candidate, "(-."):
+		score = 0.85
+	}
+	if hasContext(text, b, phoneContext) {
+		score += 0.1
+	}
+	return score, true
+}
+
+var (
+	cardPattern = regexp.MustCompile(`\d{4}(?: \d{4}){2,3}(?: \d{1,3})?|\d{4}(?:-\d{4}){2,3}(?:-\d{1,3})?|\d{4}[ -]\d{6}[ -]\d{4,5}|\d{12,19}`)
+	cardContext = regexp.MustCompile(`(?i)\b(?:card|visa|mastercard|amex|american express|discover|credit|debit|charge|pay|payment|cc)\b`)
+)
+
+// findCards reports numbers that pass the Luhn check and belong to a known
+// issuer with a length it issues. Spaces or dashes may separate groups.
+func findCards(s *scan) {
+	for _, m := range cardPattern.FindAllStringIndex(s.text, -1) {
+		b, e := m[0], m[1]
+		if !numberBounded(s.text, b, e) {
+			continue
+		}
+		// The optional last group may be a CVV after the number.
+		for tries := 0; tries < 2 && e > b; tries++ {
+			digits := digitsOf(s.text[b:e])
+			if len(digits) >= 12 && luhnValid(digits) && cardIssuerValid(digits) {
+				score := 0.9
+				if hasContext(s.text, b, cardContext) {
+					score += 0.07
+				}
+				if hasNegativeContext(s.text, b, e) {
+					score -= 0.2
+				}
+				s.add(TypeCreditCardNumber, b, e, score)
+				break
+			}
+			e = lastGroupStart(s.text, b, e)
+		}
+	}
+}
+
+var (
+	ssnPattern = regexp.MustCompile(`\d{3}-\d{2}-\d{4}|\d{3} \d{2} \d{4}|\d{9}`)
+	ssnContext = regexp.MustCompile(`(?i)\b(?:ssn|ssns|social security|ss#|ss no|taxpayer id|tin)\b`)
+)
+
+// findSSNs reports US Social Security numbers written 123-45-6789 or
+// 123 45 6789, or nine bare digits after a context word such as "SSN".
+func findSSNs(s *scan) {
+	for _, m := range ssnPattern.FindAllStringIndex(s.text, -1) {
+		b, e := m[0], m[1]
+		if !numberBounded(s.text, b, e) || !ssnValid(digitsOf(s.text[b:e])) {
+			continue
+		}
+		context := hasContext(s.text, b, ssnContext)
+		var score float64
+		switch {
+		case s.text[b+3] == '-':
+			score = 0.85
+		case s.text[b+3] == ' ':
+			score = 0.6
+		case context:
+			score = 0.8
+		default:
+			continue
+		}
+		if context {
+			score += 0.14
+		}
+		if hasNegativeContext(s.text, b, e) {
+			score -= 0.3
+		}
+		s.add(TypeSSN, b, e, score)
+	}
+}
+
+var ibanPattern = regexp.MustCompile(`[A-Z]{2}\d{2}(?: ?[A-Z0-9]{1,4}){3,9}`)
+
+// findIBANs reports IBANs, compact or in groups of four, that have their
+// country's length and pass the mod 97 check.
+func findIBANs(s *scan) {
+	for _, m := range ibanPattern.FindAllStringIndex(s.text, -1) {
+		b, e := m[0], m[1]
+		if wordBefore(s.text, b) {
+			continue
+		}
+		want := ibanLengths[s.text[b:b+2]]
+		if want == 0 {
+			continue
+		}
+		// The pattern may run into a following word, so cut the match
+		// after the country's number of characters.
+		var compact strings.Builder
+		end := b
+		for end < e && compact.Len() < want {
+			if c := s.text[end]; c != ' ' {
+				compact.WriteByte(c)
+			}
+			end++
+		}
+		if compact.Len() != want || wordAfter(s.text, end) || !ibanValid(compact.String()) {
+			continue
+		}
+		score := 0.95
+		if hasNegativeContext(s.text, b, end) {
+			score -= 0.2
+		}
+		s.add(TypeIBAN, b, end, score)
+	}
+}
+
+var (
+	ipv4Pattern = regexp.MustCompile(`\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}`)
+	ipv6Pattern = regexp.MustCompile(`[0-9A-Fa-f]{0,4}(?::{1,2}[0-9A-Fa-f]{1,4}){2,7}(?:::)?(?:\.\d{1,3}){0,3}`)
+	ipContext   = regexp.MustCompile(`(?i)\b(?:ip|ipv4|ipv6|host|server|address|addr|peer|client|from|source)\b`)
+	ipv6Context = regexp.MustCompile(`(?i)\b(?:ipv6|ip6|ip)\b`)
+)
+
+func findIPAddresses(s *scan) {
+	for _, m := range ipv4Pattern.FindAllStringIndex(s.text, -1) {
+		b, e := m[0], m[1]
+		if !numberBounded(s.text, b, e) {
+			continue
+		}
+		if _, err := netip.ParseAddr(s.text[b:e]); err != nil {
+			continue
+		}
+		score := 0.85
+		if hasContext(s.text, b, ipContext) {
+			score += 0.1
+		}
+		s.add(TypeIPAddress, b, e, score)
+	}
+
+	for _, m := range ipv6Pattern.FindAllStringIndex(s.text, -1) {
+		b, e := m[0], m[1]
+		if wordBefore(s.text, b) || wordAfter(s.text, e) || (b > 0 && s.text[b-1] == ':') || (e < len(s.text) && s.text[e] == ':') {
+			continue
+		}
+		candidate := s.text[b:e]
+		if addr, err := netip.ParseAddr(candidate); err == nil && addr.Is6() {
+			score := 0.9
+			if hasContext(s.text, b, ipContext) {
+				score += 0.05
+			}
+			s.add(TypeIPAddress, b, e, score)
+			continue
+		}
+		if partialIPv6(candidate) && hasContext(s.text, b, ipv6Context) {
+			s.add(TypeIPAddress, b, e, 0.6)
+		}
+	}
+}
+
+// partialIPv6 reports whether s looks like the first 4 to 7 groups of an
+// IPv6 address, such as a /64 prefix written without "::". Such a string
+// is not a valid address, so it counts only after a word such as "IPv6".
+// A MAC address (six groups of two) does not qualify.
+func partialIPv6(s string) bool {
+	if strings.Contains(s, "::") || strings.Contains(s, ".") {
+		return false
+	}
+	groups := strings.Split(s, ":")
+	if len(groups) < 4 || len(groups) > 7 {
+		return false
+	}
+	allTwo := true
+	for _, g := range groups {
+		if len(g) == 0 || len(g) > 4 {
+			return false
+		}
+		allTwo = allTwo && len(g) == 2
+	}
+	return !allTwo
+}
+
+var (
+	awsAccessKeyPattern = regexp.MustCompile(`(?:AKIA|ASIA)[A-Z0-9]{16}`)
+	awsSecretKeyPattern = regexp.MustCompile(`[A-Za-z0-9/+]{40}`)
+	awsSecretContext    = regexp.MustCompile(`(?i)(?:secret|aws_secret_access_key|secretaccesskey|secret_key)`)
+)
+
+func findAWSAccessKeys(s *scan) {
+	for _, m := range awsAccessKeyPattern.FindAllStringIndex(s.text, -1) {
+		b, e := m[0], m[1]
+		if wordBefore(s.text, b) || wordAfter(s.text, e) {
+			continue
+		}
+		s.add(TypeAWSAccessKey, b, e, 0.95)
+	}
+}
+
+// findAWSSecretKeys reports 40-character base64 strings only after a word
+// such as "secret" or next to an access key ID, because a bare one may be
+// any token or hash.
+func findAWSSecretKeys(s *scan) {
+	for _, m := range awsSecretKeyPattern.FindAllStringIndex(s.text, -1) {
+		b, e := m[0], m[1]
+		if b > 0 && strings.IndexByte("/+", s.text[b-1]) >= 0 || wordBefore(s.text, b) {
+			continue
+		}
+		if e < len(s.text) && strings.IndexByte("/+=", s.text[e]) >= 0 || wordAfter(s.text, e) {
+			continue
+		}
+		key := s.text[b:e]
+		if !strings.ContainsAny(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") || !strings.ContainsAny(key, "abcdefghijklmnopqrstuvwxyz") ||
+			!strings.ContainsAny(key, "0123456789/+") {
+			continue
+		}
+		switch {
+		case hasContext(s.text, b, awsSecretContext):
+			s.add(TypeAWSSecretKey, b, e, 0.9)
+		case s.near(TypeAWSAccessKey, b, e, 120):
+			s.add(TypeAWSSecretKey, b, e, 0.75)
+		}
+	}
+}
+
+// maxURLBytes bounds the length of a URL candidate, so that ChunkOverlap
+// can exceed every entity.
+const maxURLBytes = 2048
+
+var urlPattern = regexp.MustCompile(`(?i)\b(?:(?:https?|ftps?|sftp|wss?)://|www\.)[^\s<>"'\x60]+`)
+
+// findURLs reports URLs with a scheme or starting with "www.", including
+// any credentials in them, minus trailing punctuation. A URL longer than
+// maxURLBytes is cut there.
+func findURLs(s *scan) {
+	for _, m := range urlPattern.FindAllStringIndex(s.text, -1) {
+		b, e := m[0], m[1]
+		if e-b > maxURLBytes {
+			e = b + maxURLBytes
+			for e > b && !utf8.RuneStart(s.text[e]) {
+				e--
+			}
+		}
+		for e > b {
+			c := s.text[e-1]
+			if strings.IndexByte(".,;:!?'\"", c) >= 0 ||
+				(c == ')' && strings.Count(s.text[b:e], "(") < strings.Count(s.text[b:e], ")")) ||
+				(c == ']' && strings.Count(s.text[b:e], "[") < strings.Count(s.text[b:e], "]")) {
+				e--
+				continue
+			}
+			break
+		}
+		host := s.text[b:e]
+		if i := strings.Index(host, "://"); i >= 0 {
+			host = host[i+3:]
+		}
+		if len(host) < 4 || !strings.Contains(host, ".") && !strings.HasPrefix(strings.ToLower(host), "localhost") {
+			continue
+		}
+		score := 0.95
+		if !strings.Contains(s.text[b:e], "://") {
+			score = 0.8
+		}
+		s.add(TypeURL, b, e, score)
+	}
+}
+
+var (
+	macPattern = regexp.MustCompile(`[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}`)
+	macContext = regexp.MustCompile(`(?i)\b(?:mac|hardware address|hwaddr|ether|bssid)\b`)
+)
+
+func findMACAddresses(s *scan) {
+	for _, m := range macPattern.FindAllStringIndex(s.text, -1) {
+		b, e := m[0], m[1]
+		if wordBefore(s.text, b) || wordAfter(s.text, e) {
+			continue
+		}
+		if b > 0 && strings.IndexByte(":-.", s.text[b-1]) >= 0 || e < len(s.text) && strings.IndexByte(":-", s.text[e]) >= 0 && e+1 < len(s.text) && isHex(s.text[e+1]) {
+			continue
+		}
+		score := 0.85
+		if hasContext(s.text, b, macContext) {
+			score += 0.1
+		}
+		s.add(TypeMACAddress, b, e, score)
+	}
+}
+
+func isHex(c byte) bool {
+	return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+var (
+	expiryPattern = regexp.MustCompile(`(?:0[1-9]|1[0-2]) ?[/-] ?(?:20)?\d{2}`)
+	expiryContext = regexp.MustCompile(`(?i)(?:\bexp|\bexpiry|\bexpires|\bexpiration|\bvalid (?:thru|through|until)|\bgood thru)(?:\s*date)?\W{0,3}(?:is\W{1,2}|on\W{1,2})?$`)
+	cvvPattern    = regexp.MustCompile(`\d{3,4}`)
+	cvvContext    = regexp.MustCompile(`(?i)\b(?:cvv2?|cvc2?|csc|cid|security code|card verification(?: value| code)?|verification code)\W{0,3}(?:is\W{1,2}|code\W{1,2}|number\W{1,2})?$`)
+)
+
+// findCardExpiries reports MM/YY and MM/YYYY dates after a word such as
+// "expiry" or right after a card number.
+func findCardExpiries(s *scan) {
+	for _, m := range expiryPattern.FindAllStringIndex(s.text, -1) {
+		b, e := m[0], m[1]
+		if !numberBounded(s.text, b, e) {
+			continue
+		}
+		switch {
+		case hasContext(s.text, b, expiryContext):
+			s.add(TypeCreditCardExpiry, b, e, 0.9)
+		case s.follows(b, TypeCreditCardNumber):
+			s.add(TypeCreditCardExpiry, b, e, 0.75)
+		}
+	}
+}
+
+// findCardCVVs reports three or four digits after a word such as "CVV" or
+// right after a card number or its expiry date.
+func findCardCVVs(s *scan) {
+	for _, m := range cvvPattern.FindAllStringIndex(s.text, -1) {
+		b, e := m[0], m[1]
+		if !numberBounded(s.text, b, e) {
+			continue
+		}
+		switch {
+		case hasContext(s.text, b, cvvContext):
+			s.add(TypeCreditCardCVV, b, e, 0.9)
+		case s.follows(b, TypeCreditCardNumber, TypeCreditCardExpiry):
+			s.add(TypeCreditCardCVV, b, e, 0.7)
+		}
+	}
+}
+
+var (
+	nhsPattern = regexp.MustCompile(`\d{3}[ -]?\d{3}[ -]?\d{4}`)
+	nhsContext = regexp.MustCompile(`(?i)\b(?:nhs|health service|health and care|patient)\b`)
+)
+
+// findNHSNumbers reports ten digits that pass the NHS mod 11 check, written
+// 3-3-4. Without a word such as "NHS" only the spaced form counts, at a low
+// score, because a tenth of all ten-digit numbers pass the check.
+func findNHSNumbers(s *scan) {
+	for _, m := range nhsPattern.FindAllStringIndex(s.text, -1) {
+		b, e := m[0], m[1]
+		if !numberBounded(s.text, b, e) || !nhsValid(digitsOf(s.text[b:e])) {
+			continue
+		}
+		switch {
+		case hasContext(s.text, b, nhsContext):
+			s.add(TypeUKNHSNumber, b, e, 0.95)
+		case e-b == 12 && s.text[b+3] == ' ' && s.text[b+7] == ' ':
+			s.add(TypeUKNHSNumber, b, e, 0.5)
+		}
+	}
+}
+
+var (
+	ninoPattern = regexp.MustCompile(`[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]`)
+	ninoContext = regexp.MustCompile(`(?i)\b(?:national insurance|nino|ni number|ni no)\b`)
+)
+
+// findNINumbers reports UK National Insurance numbers with an allocated
+// prefix, as AB 12 34 56 C or AB123456C.
+func findNINumbers(s *scan) {
+	for _, m := range ninoPattern.FindAllStringIndex(s.text, -1) {
+		b, e := m[0], m[1]
+		if wordBefore(s.text, b) || wordAfter(s.text, e) || !ninoPrefixValid(s.text[b:b+2]) {
+			continue
+		}
+		score := 0.4
+		if e-b == 13 {
+			score = 0.75
+		}
+		if hasContext(s.text, b, ninoContext) {
+			score = 0.95
+		}
+		s.add(TypeUKNINumber, b, e, score)
+	}
+}
+
+var (
+	sinPattern = regexp.MustCompile(`\d{3}-\d{3}-\d{3}|\d{3} \d{3} \d{3}|\d{9}`)
+	sinContext = regexp.MustCompile(`(?i)\b(?:sin|social insurance|nas|assurance sociale)\b`)
+)
+
+// findSINs reports Canadian Social Insurance Numbers that pass the Luhn
+// check. A tenth of all nine-digit numbers pass it, so a SIN without a
+// context word scores low, and a bare one needs the word.
+func findSINs(s *scan) {
+	for _, m := range sinPattern.FindAllStringIndex(s.text, -1) {
+		b, e := m[0], m[1]
+		if !numberBounded(s.text, b, e) || !sinValid(digitsOf(s.text[b:e])) {
+			continue
+		}
+		score := 0.3
+		if e-b == 11 {
+			score = 0.5
+		}
+		if hasContext(s.text, b, sinContext) {
+			score = 0.95
+		}
+		if hasNegativeContext(s.text, b, e) {
+			score -= 0.2
+		}
+		s.add(TypeCASIN, b, e, score)
+	}
+}
+
+var (
+	routingPattern = regexp.MustCompile(`\d{9}`)
+	routingContext = regexp.MustCompile(`(?i)\b(?:routing|aba|rtn|transit|bank)\b`)
+)
+
+// findRoutingNumbers reports ABA routing transit numbers after a word such
+// as "routing", because a tenth of all nine-digit numbers pass the
+// checksum. A number with an unused Federal Reserve prefix still counts
+// after the word, at a lower score.
+func findRoutingNumbers(s *scan) {
+	for _, m := range routingPattern.FindAllStringIndex(s.text, -1) {
+		b, e := m[0], m[1]
+		digits := s.text[b:e]
+		if !numberBounded(s.text, b, e) || !abaChecksumValid(digits) || !hasContext(s.text, b, routingContext) {
+			continue
+		}
+		score := 0.9
+		if !abaPrefixValid(digits) {
+			score = 0.7
+		}
+		s.add(TypeBankRouting, b, e, score)
+	}
+}
+
+var (
+	vinPattern = regexp.MustCompile(`[A-HJ-NPR-Z0-9]{17}`)
+	vinContext = regexp.MustCompile(`(?i)\b(?:vin|vehicle|chassis|car)\b`)
+)
+
+// findVINs reports 17-character vehicle identification numbers with a
+// correct check digit.
+//
+// NOTE: VINs from outside North America need not carry a check digit, so
+// they are missed.
+func findVINs(s *scan) {
+	for _, m := range vinPattern.FindAllStringIndex(s.text, -1) {
+		b, e := m[0], m[1]
+		vin := s.text[b:e]
+		if wordBefore(s.text, b) || wordAfter(s.text, e) || !vinValid(vin) {
+			continue
+		}
+		if !strings.ContainsAny(vin, "0123456789") || strings.Trim(vin, "0123456789") == "" {
+			continue
+		}
+		score := 0.85
+		if hasContext(s.text, b, vinContext) {
+			score = 0.97
+		}
+		s.add(TypeVIN, b, e, score)
+	}
+}

@@ -1,0 +1,131 @@
+package pii
+
+import (
+	"regexp"
+	"sort"
+	"unicode"
+	"unicode/utf8"
+)
+
+// contextWindow is how many bytes before a candidate are searched for
+// context words. Comprehend's scores also depend on nearby words, and a
+// short window keeps a word from vouching for values further on.
+const contextWindow = 48
+
+// scan is the state of one Detect call: the text and the candidates found
+// so far, which recognizers later in the list may consult.
+type scan struct {
+	text       string
+	candidates []candidate
+	priority   int
+	// spans holds, per type, the [begin, end) of each candidate in the
+	// order found, which is ascending because a recognizer scans left to
+	// right and its matches do not overlap.
+	spans map[string][][2]int
+}
+
+func newScan(text string) *scan {
+	return &scan{text: text, spans: map[string][][2]int{}}
+}
+
+// add records a candidate of type t at [b, e) with score, capped to 0..1.
+func (s *scan) add(t string, b, e int, score float64) {
+	score = min(max(score, 0), 0.99)
+	s.candidates = append(s.candidates, candidate{
+		Entity:   Entity{Type: t, Begin: b, End: e, Score: score},
+		priority: s.priority,
+	})
+	s.spans[t] = append(s.spans[t], [2]int{b, e})
+}
+
+// follows reports whether a candidate of one of the types ends shortly
+// before b, with only separators such as ", " between them.
+func (s *scan) follows(b int, types ...string) bool {
+	for _, t := range types {
+		spans := s.spans[t]
+		i := sort.Search(len(spans), func(i int) bool { return spans[i][1] > b }) - 1
+		if i < 0 {
+			continue
+		}
+		end := spans[i][1]
+		if b-end <= 16 && separatorsOnly.MatchString(s.text[end:b]) {
+			return true
+		}
+	}
+	return false
+}
+
+// near reports whether a candidate of type t lies within distance bytes
+// of [b, e), before or after it.
+func (s *scan) near(t string, b, e, distance int) bool {
+	spans := s.spans[t]
+	i := sort.Search(len(spans), func(i int) bool { return spans[i][1] > b-distance })
+	return i < len(spans) && spans[i][0] < e+distance
+}
+
+var separatorsOnly = regexp.MustCompile(`^[\s,;:/|()-]*$`)
+
+// hasContext reports whether re matches the contextWindow bytes before b.
+func hasContext(text string, b int, re *regexp.Regexp) bool {
+	return re.MatchString(text[max(0, b-contextWindow):b])
+}
+
+// negativeContext matches words that mark a nearby number as an example
+// rather than someone's data.
+var negativeContext = regexp.MustCompile(`(?i)\b(?:example|sample|test|dummy|fake|placeholder|template|specimen)\b`)
+
+// hasNegativeContext reports whether a word such as "sample" stands within
+// contextWindow bytes before b or 32 bytes after e.
+func hasNegativeContext(text string, b, e int) bool {
+	return negativeContext.MatchString(text[max(0, b-contextWindow):b]) ||
+		negativeContext.MatchString(text[e:min(len(text), e+32)])
+}
+
+// isWordRune reports whether r continues a word or number, so that a value
+// next to it is part of a longer token.
+func isWordRune(r rune) bool {
+	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// wordBefore reports whether the rune ending at b continues a word.
+func wordBefore(text string, b int) bool {
+	if b <= 0 {
+		return false
+	}
+	r, _ := utf8.DecodeLastRuneInString(text[:b])
+	return isWordRune(r)
+}
+
+// wordAfter reports whether the rune starting at e continues a word.
+func wordAfter(text string, e int) bool {
+	if e >= len(text) {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(text[e:])
+	return isWordRune(r)
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// numberBounded reports whether [b, e) is a whole number token: no word
+// rune next to it, and not part of a longer number such as 12-345 or 1.5
+// or +1 on either side.
+func numberBounded(text string, b, e int) bool {
+	if wordBefore(text, b) || wordAfter(text, e) {
+		return false
+	}
+	if b >= 1 && text[b-1] == '+' {
+		return false
+	}
+	if b >= 2 && isNumberSeparator(text[b-1]) && isDigit(text[b-2]) {
+		return false
+	}
+	if e+1 < len(text) && isNumberSeparator(text[e]) && isDigit(text[e+1]) {
+		return false
+	}
+	return true
+}
+
+func isNumberSeparator(c byte) bool {
+	return c == '-' || c == '.' || c == '/' || c == ','
+}
