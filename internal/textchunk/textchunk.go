@@ -98,6 +98,7 @@ func nextBegin(text string, begin, end, overlap int) int {
 	}
 	return end
 }
+
 // IsBoundary reports whether byte offset p of text lies between two runes
 // as Go's UTF-8 decoder reads text from the start: invalid bytes count as
 // runes of one byte, so every offset outside a valid multi-byte sequence is
