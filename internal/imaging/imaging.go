@@ -1,0 +1,194 @@
+// Package imaging decodes uploaded images safely and turns them into plain
+// upright pixels that the moderation and OCR engines accept.
+//
+// Normalize guards against image bombs before decoding, reports truncated
+// files instead of returning half-grey pixels, applies the EXIF orientation
+// and records which metadata was present. EncodePNG and EncodeJPEG write
+// derivatives that carry no metadata, so a GPS position in the upload never
+// reaches a moderator or an engine.
+package imaging
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"strings"
+
+	// Decoders registered with package image.
+	_ "image/gif"
+	_ "image/jpeg"
+	_ "image/png"
+
+	_ "golang.org/x/image/bmp"
+	_ "golang.org/x/image/tiff"
+	_ "golang.org/x/image/webp"
+
+	"github.com/moderato/moderato/internal/media"
+)
+
+// Errors returned by Normalize, wrapped with details.
+var (
+	// ErrUnsupportedFormat is returned for content that is not an image or
+	// an image format with no decoder here, such as HEIC.
+	ErrUnsupportedFormat = errors.New("imaging: unsupported image format")
+	// ErrCorrupt is returned for an image that cannot be decoded, including
+	// a truncated one.
+	ErrCorrupt = errors.New("imaging: corrupt image")
+	// ErrTooLarge is returned for an image whose dimensions exceed Options.
+	ErrTooLarge = errors.New("imaging: image too large")
+)
+
+// Options are the image-bomb guards that Normalize checks against the
+// dimensions in the header, before it allocates any pixels.
+type Options struct {
+	// MaxPixels is the maximum width × height. A decoded image needs about
+	// 4 bytes per pixel, and as much again when it is rotated.
+	MaxPixels int
+	// MaxSide is the maximum width and the maximum height, in pixels.
+	MaxSide int
+}
+
+// DefaultOptions returns guards of 100 megapixels and 20,000 pixels per
+// side, which admit the output of current phone and DSLR cameras.
+func DefaultOptions() Options {
+	return Options{MaxPixels: 100_000_000, MaxSide: 20_000}
+}
+
+// Result is a decoded, upright image and what Normalize found around it.
+type Result struct {
+	// Image has the EXIF orientation applied.
+	Image image.Image
+	// Format is the decoded format: jpeg, png, gif, webp, bmp or tiff.
+	Format string
+	// Width and Height are in pixels, after the orientation is applied.
+	Width, Height int
+	// Orientation is the EXIF orientation found, from 1 to 8, and 1 when
+	// there is none.
+	Orientation int
+	// HadMetadata reports EXIF, XMP, ICC, IPTC, comment or text blocks.
+	HadMetadata bool
+	// HadGPS reports an EXIF GPS IFD with at least one entry.
+	HadGPS bool
+	// Frames is the number of animation frames. Only the first is decoded.
+	Frames int
+}
+
+// Normalize decodes an image and applies its EXIF orientation. Zero fields
+// in opts take the values of DefaultOptions.
+//
+// It returns ErrUnsupportedFormat for non-images, HEIC, HEIF, AVIF and
+// animated WebP, ErrTooLarge when the header claims more pixels than opts
+// allow, and ErrCorrupt for undecodable or truncated data (with "truncated"
+// in the message).
+func Normalize(data []byte, opts Options) (*Result, error) {
+	opts = opts.withDefaults()
+
+	sniffed := media.Sniff(data[:min(len(data), media.SniffLen)], int64(len(data)))
+	if err := checkSniffed(sniffed); err != nil {
+		return nil, err
+	}
+	format := sniffed.Format
+
+	meta, err := inspectContainer(format, data)
+	if err != nil {
+		return nil, err
+	}
+	if meta.animated {
+		return nil, fmt.Errorf("%w: animated %s has no decoder here", ErrUnsupportedFormat, format)
+	}
+
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, decodeError(format, "reading header", err)
+	}
+	if err := opts.check(cfg.Width, cfg.Height); err != nil {
+		return nil, err
+	}
+
+	img, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, decodeError(format, "decoding pixels", err)
+	}
+
+	img = applyOrientation(img, meta.orientation)
+	bounds := img.Bounds()
+	return &Result{
+		Image:       img,
+		Format:      format,
+		Width:       bounds.Dx(),
+		Height:      bounds.Dy(),
+		Orientation: meta.orientation,
+		HadMetadata: meta.hasMetadata,
+		HadGPS:      meta.hasGPS,
+		Frames:      meta.frames,
+	}, nil
+}
+
+func checkSniffed(s media.Sniffed) error {
+	switch {
+	case s.Format == "heic" || s.Format == "heif" || s.Format == "avif":
+		return fmt.Errorf("%w: %s has no pure-Go decoder, so convert it to JPEG or PNG first", ErrUnsupportedFormat, s.Format)
+	case s.Type != media.Image:
+		what := s.Format
+		if what == "" {
+			what = s.Reason
+		}
+		return fmt.Errorf("%w: content is %s, not an image", ErrUnsupportedFormat, what)
+	}
+	return nil
+}
+
+// truncationMessages are the texts with which decoders report data cut
+// short without wrapping io.ErrUnexpectedEOF: image/jpeg when a scan ends
+// early and image/png when the compressed pixel stream does (Go 1.26).
+var truncationMessages = []string{"unexpected EOF", "short Huffman data", "not enough pixel data"}
+
+// decodeError classifies a decoder error as truncation, unknown format or
+// other corruption.
+func decodeError(format, step string, err error) error {
+	switch {
+	case isTruncation(err):
+		return fmt.Errorf("%w: %s %s: data is truncated: %w", ErrCorrupt, step, format, err)
+	case errors.Is(err, image.ErrFormat):
+		return fmt.Errorf("%w: %s %s: no decoder recognised it: %w", ErrUnsupportedFormat, step, format, err)
+	default:
+		return fmt.Errorf("%w: %s %s: %w", ErrCorrupt, step, format, err)
+	}
+}
+
+func (o Options) withDefaults() Options {
+	d := DefaultOptions()
+	if o.MaxPixels <= 0 {
+		o.MaxPixels = d.MaxPixels
+	}
+	if o.MaxSide <= 0 {
+		o.MaxSide = d.MaxSide
+	}
+	return o
+}
+
+func (o Options) check(width, height int) error {
+	switch {
+	case width <= 0 || height <= 0:
+		return fmt.Errorf("%w: header claims %dx%d pixels", ErrCorrupt, width, height)
+	case width > o.MaxSide || height > o.MaxSide:
+		return fmt.Errorf("%w: image of %dx%d pixels exceeds the limit of %d pixels per side", ErrTooLarge, width, height, o.MaxSide)
+	case int64(width)*int64(height) > int64(o.MaxPixels):
+		return fmt.Errorf("%w: image of %dx%d pixels exceeds the limit of %d pixels", ErrTooLarge, width, height, o.MaxPixels)
+	}
+	return nil
+}
+
+func isTruncation(err error) bool {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return true
+	}
+	for _, msg := range truncationMessages {
+		if strings.Contains(err.Error(), msg) {
+			return true
+		}
+	}
+	return false
+}
