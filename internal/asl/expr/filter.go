@@ -54,17 +54,13 @@ func (o filterOperand) value(current, root any) (any, bool) {
 	return o.path.resolve(current, root)
 }
 
-// resolve evaluates a filter operand path: @ paths against the current
-// element, $ paths against the root document.
+// resolve evaluates a filter operand path, which starts at the current
+// element (@).
 func (p *Path) resolve(current, root any) (any, bool) {
-	base := root
-	if strings.HasPrefix(p.text, "@") {
-		base = current
-	}
 	if p.Definite() {
-		return lookupSteps(p.steps, base)
+		return lookupSteps(p.steps, current)
 	}
-	matches := selectSteps(p.steps, base, root)
+	matches := selectSteps(p.steps, current, root)
 
 	return matches, len(matches) > 0
 }
@@ -254,7 +250,9 @@ func (p *pathParser) parseOperand(depth int) (filterOperand, error) {
 	p.skipSpaces()
 	c := p.peek()
 	switch {
-	case c == '@' || c == '$':
+	case c == '$':
+		return filterOperand{}, fmt.Errorf("a filter cannot refer to '$' at offset %d: Step Functions filters compare the current node (@) with literals only", p.pos)
+	case c == '@':
 		path, err := p.parseRooted(depth)
 		if err != nil {
 			return filterOperand{}, err

@@ -137,6 +137,8 @@ func (p *pathParser) parseBracket(depth int) (step, error) {
 		s, err = p.parseNames()
 	case c == '?':
 		s, err = p.parseFilterStep(depth)
+	case c == '(':
+		s, err = p.parseLengthIndex()
 	case c == '-' || c == ':' || isDigit(c):
 		s, err = p.parseIndexes()
 	case p.eof():
@@ -154,6 +156,42 @@ func (p *pathParser) parseBracket(depth int) (step, error) {
 	}
 
 	return s, nil
+}
+
+// parseLengthIndex parses "(@.length)", "(@.length-n)" or "(@.length+n)",
+// the one script expression that Step Functions evaluates in brackets.
+func (p *pathParser) parseLengthIndex() (step, error) {
+	start := p.pos
+	p.pos++
+	p.skipSpaces()
+	if !strings.HasPrefix(p.src[p.pos:], "@.length") {
+		return step{}, fmt.Errorf("unsupported script expression at offset %d: only (@.length-n) is allowed", start)
+	}
+	p.pos += len("@.length")
+	p.skipSpaces()
+
+	offset := 0
+	if c := p.peek(); c == '-' || c == '+' {
+		p.pos++
+		p.skipSpaces()
+		if !isDigit(p.peek()) {
+			return step{}, fmt.Errorf("missing number after %q at offset %d", c, p.pos)
+		}
+		n, err := p.parseInt()
+		if err != nil {
+			return step{}, err
+		}
+		offset = n
+		if c == '-' {
+			offset = -n
+		}
+		p.skipSpaces()
+	}
+	if err := p.expect(')'); err != nil {
+		return step{}, err
+	}
+
+	return step{kind: stepIndex, index: offset, fromEnd: true}, nil
 }
 
 func (p *pathParser) parseNames() (step, error) {

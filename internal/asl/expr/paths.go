@@ -19,9 +19,10 @@ const maxFilterDepth = 64
 
 // Path is a parsed JSONPath expression, rooted at the state input ($) or at
 // the context object ($$). The syntax is the subset of Jayway JsonPath that
-// Step Functions evaluates: dot and bracket child names, non-negative and
-// negative indexes, wildcards, unions, slices, filters and recursive
-// descent. Error causes quote paths the way Jayway does, because AWS reports
+// Step Functions evaluates: dot and bracket child names, array indexes,
+// [(@.length-n)] indexes, wildcards, unions, slices, filters and recursive
+// descent. A negative index such as [-1] selects nothing, because that is
+// what AWS does, although Jayway counts it from the end. Error causes quote paths the way Jayway does, because AWS reports
 // Jayway's messages.
 type Path struct {
 	text    string
@@ -46,10 +47,13 @@ type step struct {
 	recursive bool
 	name      string
 	index     int
-	names     []string
-	indexes   []int
-	slice     sliceSpec
-	filter    filterNode
+	// fromEnd marks the index of [(@.length-n)], which counts from the end
+	// of the array.
+	fromEnd bool
+	names   []string
+	indexes []int
+	slice   sliceSpec
+	filter  filterNode
 }
 
 // sliceSpec is the [start:end:step] selector. A nil bound takes its default.
@@ -81,8 +85,8 @@ func ParsePath(text string) (*Path, error) {
 }
 
 // ParseReferencePath parses a reference path, which names at most one node:
-// only child names and array indexes, no wildcards, unions, slices, filters
-// or recursive descent. ResultPath and the Variable of a Choice rule are
+// only child names and array indexes, no wildcards, unions, slices, filters,
+// @ or recursive descent. ResultPath and the Variable of a Choice rule are
 // reference paths.
 func ParseReferencePath(text string) (*Path, error) {
 	p, err := ParsePath(text)
@@ -91,6 +95,11 @@ func ParseReferencePath(text string) (*Path, error) {
 	}
 	if !p.Definite() {
 		return nil, fmt.Errorf("invalid reference path '%s': a reference path must name a single node, without wildcards, unions, slices, filters or '..'", text)
+	}
+	for _, s := range p.steps {
+		if s.fromEnd {
+			return nil, fmt.Errorf("invalid reference path '%s': a reference path cannot use '@'", text)
+		}
 	}
 
 	return p, nil
@@ -136,6 +145,10 @@ func writeSteps(b *strings.Builder, steps []step) {
 		case stepName:
 			b.WriteString("['" + s.name + "']")
 		case stepIndex:
+			if s.fromEnd {
+				b.WriteString("[(@.length" + fmt.Sprintf("%+d", s.index) + ")]")
+				break
+			}
 			b.WriteString("[" + strconv.Itoa(s.index) + "]")
 		case stepWildcard:
 			b.WriteString("[*]")
@@ -223,11 +236,8 @@ func lookupSteps(steps []step, v any) (any, bool) {
 			if !ok {
 				return nil, false
 			}
-			i := s.index
-			if i < 0 {
-				i += len(arr)
-			}
-			if i < 0 || i >= len(arr) {
+			i, ok := s.arrayIndex(len(arr))
+			if !ok {
 				return nil, false
 			}
 			v = arr[i]
@@ -237,6 +247,19 @@ func lookupSteps(steps []step, v any) (any, bool) {
 	}
 
 	return v, true
+}
+
+// arrayIndex resolves an index step against an array of length n.
+func (s step) arrayIndex(n int) (int, bool) {
+	i := s.index
+	if s.fromEnd {
+		i += n
+	}
+	if i < 0 || i >= n {
+		return 0, false
+	}
+
+	return i, true
 }
 
 // selectSteps returns every node that the steps select from v. The root
@@ -312,7 +335,7 @@ func applyStep(s step, v, root any, out []any) []any {
 			}
 		}
 	case stepIndex:
-		if child, ok := lookupSteps([]step{{kind: stepIndex, index: s.index}}, v); ok {
+		if child, ok := lookupSteps([]step{{kind: stepIndex, index: s.index, fromEnd: s.fromEnd}}, v); ok {
 			out = append(out, child)
 		}
 	case stepIndexUnion:
@@ -337,8 +360,9 @@ func applyStep(s step, v, root any, out []any) []any {
 	case stepFilter:
 		switch t := v.(type) {
 		case []any:
+			// On AWS, @ matches objects only, so other elements never pass.
 			for _, e := range t {
-				if s.filter.test(e, root) {
+				if _, ok := e.(map[string]any); ok && s.filter.test(e, root) {
 					out = append(out, e)
 				}
 			}

@@ -30,7 +30,8 @@ func TestQuery(t *testing.T) {
 		{"child with space and dot", "$['a b']['c.d']", `"spaced"`},
 		{"child with hyphen", "$.input-value", `7`},
 		{"index", "$.store.book[0].author", `"Nigel Rees"`},
-		{"negative index", "$.store.book[-1].author", `"J. R. R. Tolkien"`},
+		{"length index", "$.store.book[(@.length-1)].author", `"J. R. R. Tolkien"`},
+		{"length index with spaces", "$.store.book[( @.length - 2 )].author", `"Herman Melville"`},
 		{"null value", "$.nothing", `null`},
 		{"big integer keeps its text", "$.big", `123456789012345678901234567890`},
 		{"wildcard on array", "$.store.book[*].price", `[8.95, 12.99, 8.99, 22.99]`},
@@ -48,7 +49,8 @@ func TestQuery(t *testing.T) {
 		{"filter and", "$.store.book[?(@.category == 'fiction' && @.price > 20)].title", `["The Lord of the Rings"]`},
 		{"filter or", "$.store.book[?(@.price < 9 || @.price > 20)].price", `[8.95, 8.99, 22.99]`},
 		{"filter not", "$.store.book[?(!(@.category == 'fiction'))].title", `["Sayings of the Century"]`},
-		{"filter against root", "$.store.book[?(@.price > $.store.bicycle.price)].title", `["The Lord of the Rings"]`},
+		{"filter matches objects only", "$.mixed[?(@.k == 1)]", `[{"k": 1}]`},
+		{"filter never matches scalars", "$.mixed[?(@ == 1)]", `[]`},
 		{"filter number by value", "$.store.book[?(@.price == 8.950)].author", `["Nigel Rees"]`},
 		{"filter matching nothing", "$.store.book[?(@.price > 100)]", `[]`},
 		{"recursive descent", "$..author", `["Nigel Rees", "Evelyn Waugh", "Herman Melville", "J. R. R. Tolkien"]`},
@@ -89,6 +91,9 @@ func TestQueryMissing(t *testing.T) {
 		{"missing member", "$.NoSuchInputPath", "Invalid path '$.NoSuchInputPath' : No results for path: $['NoSuchInputPath']"},
 		{"missing nested member", "$.store.nope", "No results for path: $['store']['nope']"},
 		{"index out of range", "$.store.book[9]", "No results for path: $['store']['book'][9]"},
+		{"negative index", "$.store.book[-1]", "No results for path: $['store']['book'][-1]"},
+		{"length index past the start", "$.empty[(@.length-1)]", "No results for path: $['empty'][(@.length-1)]"},
+		{"length index past the end", "$.empty[(@.length)]", "No results for path: $['empty'][(@.length+0)]"},
 		{"member of a string", "$.store.bicycle.color.x", "No results for path: $['store']['bicycle']['color']['x']"},
 		{"index into an object", "$.store[0]", "No results for path: $['store'][0]"},
 		{"missing context member", "$$.Execution.Nope", "No results for path: $$['Execution']['Nope']"},
@@ -122,6 +127,9 @@ func TestParsePathErrors(t *testing.T) {
 		{"unclosed filter", "$[?(@.a == 1]", "expected ')'"},
 		{"filter without operator", "$[?(1)]", "expected a comparison operator"},
 		{"bad filter number", "$[?(@.a == 1.)]", "invalid number"},
+		{"filter referring to root", "$.a[?(@.b > $.c)]", "a filter cannot refer to '$'"},
+		{"unsupported script", "$.a[(@.size)]", "only (@.length-n) is allowed"},
+		{"length index without number", "$.a[(@.length-)]", "missing number after '-'"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -150,6 +158,7 @@ func TestParseReferencePath(t *testing.T) {
 		{"union", "$.a[0,1]", false},
 		{"filter", "$.a[?(@.b)]", false},
 		{"recursive descent", "$..a", false},
+		{"length index", "$.a[(@.length-1)]", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -160,7 +169,7 @@ func TestParseReferencePath(t *testing.T) {
 				return
 			}
 			require.Error(t, err)
-			assert.Contains(t, err.Error(), "must name a single node")
+			assert.Contains(t, err.Error(), "invalid reference path")
 		})
 	}
 }
@@ -214,6 +223,7 @@ func TestApplyResultPath(t *testing.T) {
 		{"bracket notation", ptr("$['a b']"), false, `{}`, `1`, `{"a b": 1}`},
 		{"array element", ptr("$.list[1]"), false, `{"list": [1, 2, 3]}`, `"two"`, `{"list": [1, "two", 3]}`},
 		{"member of array element", ptr("$.list[0].x"), false, `{"list": [{}]}`, `1`, `{"list": [{"x": 1}]}`},
+		{"index zero of nested array", ptr("$.m[0][0]"), false, `{"m": [[1]]}`, `2`, `{"m": [[2]]}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -240,6 +250,7 @@ func TestApplyResultPathErrors(t *testing.T) {
 		{"through a number", "$.a.b", `{"a": 1}`, expr.ErrorResultPathMatchFailure, "Unable to apply ReferencePath $.a.b"},
 		{"through null", "$.a.b", `{"a": null}`, expr.ErrorResultPathMatchFailure, "Unable to apply ReferencePath"},
 		{"index out of range", "$.list[5]", `{"list": []}`, expr.ErrorResultPathMatchFailure, "Unable to apply ReferencePath"},
+		{"negative index", "$.list[-1]", `{"list": [1]}`, expr.ErrorResultPathMatchFailure, "Unable to apply ReferencePath"},
 		{"wildcard", "$.a[*]", `{}`, expr.ErrorRuntime, "must name a single node"},
 		{"context object", "$$.Execution", `{}`, expr.ErrorRuntime, "cannot write to the context object"},
 	}
@@ -256,7 +267,7 @@ func FuzzQuery(f *testing.F) {
 	for _, seed := range []string{
 		"$", "$$", "$.a.b", "$['a b']", "$.a[0]", "$.a[-1]", "$.a[*].b", "$..x",
 		"$.a[1:3:2]", "$.a[?(@.x == 1)]", "$.a[?(@.x < 'b' && !(@.y) || @.z != null)]",
-		"$.a[0,1]", "$['a','b']", "$[?(@..x)]", "$.a[?(@.b[?(@.c)])]", "$.",
+		"$.a[0,1]", "$['a','b']", "$[?(@..x)]", "$.a[(@.length-1)]", "$.a[?(@.b[?(@.c)])]", "$.",
 	} {
 		f.Add(seed)
 	}

@@ -75,11 +75,8 @@ func setAt(steps []step, v, value any) (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		i := s.index
-		if i < 0 {
-			i += len(arr)
-		}
-		if i < 0 || i >= len(arr) {
+		i, ok := s.arrayIndex(len(arr))
+		if !ok {
 			return nil, false
 		}
 		arr = slices.Clone(arr)
