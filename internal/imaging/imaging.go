@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/draw"
 	"io"
 	"strings"
 
@@ -45,6 +46,10 @@ var (
 type Options struct {
 	// MaxPixels is the maximum width × height. A decoded image needs about
 	// 4 bytes per pixel, and as much again when it is rotated.
+	//
+	// NOTE: a small file may still claim up to MaxPixels, and the decoders
+	// allocate the whole image before they find the pixel data missing, so
+	// lower MaxPixels where memory is tight.
 	MaxPixels int
 	// MaxSide is the maximum width and the maximum height, in pixels.
 	MaxSide int
@@ -112,6 +117,7 @@ func Normalize(data []byte, opts Options) (*Result, error) {
 		return nil, decodeError(format, "decoding pixels", err)
 	}
 
+	img = onCanvas(img, cfg.Width, cfg.Height)
 	img = applyOrientation(img, meta.orientation)
 	bounds := img.Bounds()
 	return &Result{
@@ -124,6 +130,19 @@ func Normalize(data []byte, opts Options) (*Result, error) {
 		HadGPS:      meta.hasGPS,
 		Frames:      meta.frames,
 	}, nil
+}
+
+// onCanvas places img on a transparent canvas of the size in the header
+// when its bounds differ from it, as for a GIF whose first frame covers
+// only part of the logical screen, so that every Result starts at (0, 0).
+func onCanvas(img image.Image, width, height int) image.Image {
+	canvas := image.Rect(0, 0, width, height)
+	if img.Bounds() == canvas {
+		return img
+	}
+	out := image.NewRGBA(canvas)
+	draw.Draw(out, img.Bounds().Intersect(canvas), img, img.Bounds().Min, draw.Src)
+	return out
 }
 
 func checkSniffed(s media.Sniffed) error {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/gif"
 	"testing"
 	"time"
 
@@ -546,4 +547,28 @@ func ftypBox(major string, compatible ...string) []byte {
 		b = append(b, c...)
 	}
 	return append(b, make([]byte, 32)...)
+}
+
+func TestNormalizeGIFPartialFirstFrame(t *testing.T) {
+	frame := image.NewPaletted(image.Rect(5, 6, 10, 9), color.Palette{color.Transparent, color.RGBA{255, 0, 0, 255}})
+	for y := 6; y < 9; y++ {
+		for x := 5; x < 10; x++ {
+			frame.SetColorIndex(x, y, 1)
+		}
+	}
+	var buf bytes.Buffer
+	require.NoError(t, gif.EncodeAll(&buf, &gif.GIF{
+		Image:  []*image.Paletted{frame},
+		Delay:  []int{0},
+		Config: image.Config{ColorModel: frame.Palette, Width: 20, Height: 12},
+	}))
+
+	got, err := Normalize(buf.Bytes(), DefaultOptions())
+	require.NoError(t, err)
+
+	assert.Equal(t, image.Rect(0, 0, 20, 12), got.Image.Bounds())
+	assert.Equal(t, 20, got.Width)
+	assert.Equal(t, 12, got.Height)
+	assert.Equal(t, color.RGBA{255, 0, 0, 255}, rgbaAt(got.Image, image.Pt(5, 6)))
+	assert.Equal(t, color.RGBA{}, rgbaAt(got.Image, image.Pt(0, 0)))
 }

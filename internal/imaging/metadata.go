@@ -78,7 +78,7 @@ func inspectJPEG(data []byte, c *container) {
 		if marker == markerSOS || marker == markerEOI {
 			return
 		}
-		if marker == 0x01 || marker >= 0xD0 && marker <= 0xD7 { // no length field
+		if marker == 0x01 || marker >= 0xD0 && marker <= 0xD8 { // no length field
 			off += 2
 			continue
 		}
