@@ -8,8 +8,8 @@ import (
 )
 
 // filterNode is one node of a parsed filter expression, [?(...)]. Its test
-// method reports whether the current element (@) matches, given the root
-// document that $ refers to.
+// method reports whether the current element (@) matches. The root argument
+// is the queried document, which filters nested in operand paths receive.
 type filterNode interface {
 	test(current, root any) bool
 }
@@ -40,7 +40,7 @@ type filterCompare struct {
 	left, right filterOperand
 }
 
-// filterOperand is a literal or a path (relative to @ or to $).
+// filterOperand is a literal or a path relative to @.
 type filterOperand struct {
 	path    *Path
 	literal any

@@ -21,8 +21,8 @@ import (
 )
 
 // Input limits of intrinsic functions on AWS. The ArrayRange and Hash limits
-// were observed on AWS.
-// NOTE: the Base64 limit is assumed to equal the Hash limit.
+// were observed on AWS, and the Base64 limit is assumed to be the same as
+// the Hash limit.
 const (
 	maxArrayRangeItems = 1000
 	maxHashInputChars  = 10000
@@ -180,8 +180,7 @@ func decodeJSON(s string) (any, error) {
 	return v, nil
 }
 
-// statesJSONToString renders compact JSON.
-// NOTE: object members come out in key order, but AWS keeps document order.
+// statesJSONToString renders compact JSON, with object members in key order.
 func statesJSONToString(call *callNode, args []any) (any, error) {
 	s, err := marshalJSON(args[0])
 	if err != nil {
@@ -253,8 +252,8 @@ func statesArrayContains(call *callNode, args []any) (any, error) {
 }
 
 // statesArrayRange builds start, start+step, ... up to and including end.
-// NOTE: fractional bounds are truncated toward zero, as AWS was observed to
-// do, but the AWS documentation does not specify it.
+// Fractional arguments are truncated toward zero, which is what AWS was
+// observed to do, although its documentation does not specify it.
 func statesArrayRange(call *callNode, args []any) (any, error) {
 	var bounds [3]int
 	for i := range bounds {
@@ -449,7 +448,8 @@ func statesJSONMerge(call *callNode, args []any) (any, error) {
 }
 
 // statesMathRandom returns an integer in [start, end), from a generator
-// seeded with the third argument when there is one.
+// seeded with the third argument when there is one. A seed gives the same
+// number on every call, but not the number that AWS gives for that seed.
 func statesMathRandom(call *callNode, args []any) (any, error) {
 	start, okStart := intArgument(args[0], roundHalfUp)
 	end, okEnd := intArgument(args[1], roundHalfUp)

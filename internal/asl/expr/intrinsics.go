@@ -295,8 +295,8 @@ func (a argNode) eval(input, context any, field string) (any, error) {
 
 // missingPathError is the States.Runtime error for a template path or a
 // path argument that selects nothing.
-// NOTE: AWS ends this cause with " in the input '<input JSON>'". The input
-// is left out here because it may carry personal data.
+// AWS ends this cause with " in the input '<input JSON>'", which is left out
+// here because state input may carry personal data.
 func missingPathError(path, field string) *Error {
 	return runtimeError(fmt.Sprintf("The JSONPath '%s' specified for the field '%s' could not be found in the input", path, field))
 }

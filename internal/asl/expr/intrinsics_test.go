@@ -99,6 +99,18 @@ func TestIntrinsicNumbersAreJSONNumbers(t *testing.T) {
 	}
 }
 
+func TestIntrinsicSeededRandomRepeats(t *testing.T) {
+	call, err := expr.ParseIntrinsic("States.MathRandom(1, 1000000, 7)")
+	require.NoError(t, err)
+
+	first, err := call.Eval(nil, nil, "value.$")
+	require.NoError(t, err)
+	second, err := call.Eval(nil, nil, "value.$")
+	require.NoError(t, err)
+
+	assert.Equal(t, first, second)
+}
+
 func TestIntrinsicRandomValues(t *testing.T) {
 	random, err := expr.ParseIntrinsic("States.MathRandom(10, 20)")
 	require.NoError(t, err)

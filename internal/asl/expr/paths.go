@@ -305,9 +305,10 @@ func descendants(v any) []any {
 }
 
 // sortedKeys returns the keys of obj in byte order. Go maps keep no member
-// order, so wildcards and recursive descent visit members in this order.
-// NOTE: AWS visits members in document order, so for objects with more than
-// one member the order of wildcard results can differ from AWS.
+// order, so wildcards, recursive descent, States.Format and
+// States.JsonToString visit members in this order.
+// NOTE: AWS uses document order, so for objects with more than one member
+// these results can list members in a different order than AWS.
 func sortedKeys(obj map[string]any) []string {
 	keys := make([]string, 0, len(obj))
 	for k := range obj {
