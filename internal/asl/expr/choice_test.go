@@ -61,6 +61,8 @@ func TestRuleComparisons(t *testing.T) {
 		{"numeric greater than path", `{"Variable": "$.n", "NumericGreaterThanPath": "$.other.n"}`, false},
 		{"numeric less than equals path", `{"Variable": "$.n", "NumericLessThanEqualsPath": "$.n"}`, true},
 		{"numeric greater than equals path", `{"Variable": "$.other.n", "NumericGreaterThanEqualsPath": "$.n"}`, true},
+		{"numeric huge exponent less than", `{"Variable": "$.n", "NumericLessThan": 1e999999}`, true},
+		{"numeric huge negative exponent greater than", `{"Variable": "$.n", "NumericGreaterThan": 1e-999999}`, true},
 		{"numeric path to string", `{"Variable": "$.n", "NumericEqualsPath": "$.s"}`, false},
 		{"boolean equals", `{"Variable": "$.yes", "BooleanEquals": true}`, true},
 		{"boolean equals false", `{"Variable": "$.yes", "BooleanEquals": false}`, false},

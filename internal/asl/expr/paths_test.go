@@ -107,6 +107,12 @@ func TestQueryMissing(t *testing.T) {
 	}
 }
 
+func TestQueryInvalidPath(t *testing.T) {
+	_, err := expr.Query("$.a[", map[string]any{}, nil)
+
+	assertEvalError(t, err, expr.ErrorRuntime, "invalid path '$.a['")
+}
+
 func TestParsePathErrors(t *testing.T) {
 	tests := []struct {
 		name    string
