@@ -1,0 +1,143 @@
+package policy
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Score is the score in 0..1 that a moderation engine gave one category.
+type Score struct {
+	Name  string
+	Score float64
+}
+
+// PIICount is the number of PII entities of one type found in an item. It
+// never carries the values.
+type PIICount struct {
+	Type  string
+	Count int
+}
+
+// Input is the findings of the analysis stages for one item.
+type Input struct {
+	// MediaType is the media type that the router chose (image, video,
+	// audio, text, document).
+	// NOTE: the policy has no per-media-type rules, so Decide ignores it.
+	MediaType string
+	// Categories are the scores from the moderation engines, in their order.
+	Categories []Score
+	// PII are the PII types found, with their counts.
+	PII []PIICount
+	// Unscored are the reasons why an analysis could not run, such as a
+	// missing engine or a part that was not scanned. Each one sends the item
+	// to review.
+	Unscored []string
+}
+
+// Decision is the outcome of applying a policy to one item.
+type Decision struct {
+	Verdict Verdict
+	// Reasons lists every cause of the verdict in short, stable sentences:
+	// categories in input order, then PII types in name order, then
+	// unscored analyses in input order. Reasons contain PII types and
+	// counts, never PII values.
+	Reasons []string
+	// Categories are the scores that reached a review or reject threshold.
+	Categories []Score
+	// PolicyVersion is the version of the policy that decided.
+	PolicyVersion string
+}
+
+// severity orders verdicts for Decide: rejected beats review beats approved.
+func severity(v Verdict) int {
+	switch v {
+	case Rejected:
+		return 2
+	case Review:
+		return 1
+	}
+	return 0
+}
+
+// Decide applies the policy to the findings of one item. A category score
+// at or above its reject_at rejects the item, and one at or above its
+// review_at sends it to review. A score outside 0..1 or NaN cannot be
+// trusted and sends the item to review. Each PII type gets its action: redact
+// approves (with a reason, because the published copy is redacted), review
+// and reject set that verdict, allow does nothing. Each unscored analysis
+// sends the item to review. The most severe verdict wins, and the reasons
+// list every cause.
+func (p *Policy) Decide(in Input) Decision {
+	d := Decision{Verdict: Approved, PolicyVersion: p.version}
+	raise := func(v Verdict) {
+		if severity(v) > severity(d.Verdict) {
+			d.Verdict = v
+		}
+	}
+
+	for _, s := range in.Categories {
+		name := s.Name
+		if name == "" {
+			name = "unnamed category"
+		}
+		t := p.Thresholds(s.Name)
+		switch {
+		case math.IsNaN(s.Score) || s.Score < 0 || s.Score > 1:
+			raise(Review)
+			d.Reasons = append(d.Reasons, fmt.Sprintf("%s: invalid score %v (expected 0..1)", name, s.Score))
+		case s.Score >= t.RejectAt:
+			raise(Rejected)
+			d.Categories = append(d.Categories, s)
+			d.Reasons = append(d.Reasons, fmt.Sprintf("%s score %.2f reached reject_at %.2f", name, s.Score, t.RejectAt))
+		case s.Score >= t.ReviewAt:
+			raise(Review)
+			d.Categories = append(d.Categories, s)
+			d.Reasons = append(d.Reasons, fmt.Sprintf("%s score %.2f reached review_at %.2f", name, s.Score, t.ReviewAt))
+		}
+	}
+
+	for _, c := range sumPII(in.PII) {
+		action := p.PIIAction(c.Type)
+		if c.Type == "" {
+			c.Type = "unnamed type"
+		}
+		switch action {
+		case ActionRedact:
+			d.Reasons = append(d.Reasons, fmt.Sprintf("PII redacted: %s (%d)", c.Type, c.Count))
+		case ActionReview:
+			raise(Review)
+			d.Reasons = append(d.Reasons, fmt.Sprintf("PII needs review: %s (%d)", c.Type, c.Count))
+		case ActionReject:
+			raise(Rejected)
+			d.Reasons = append(d.Reasons, fmt.Sprintf("PII rejected: %s (%d)", c.Type, c.Count))
+		case ActionAllow:
+		}
+	}
+
+	for _, reason := range in.Unscored {
+		raise(Review)
+		d.Reasons = append(d.Reasons, "not scored: "+reason)
+	}
+	return d
+}
+
+// sumPII adds up the counts per type, drops types with no entity and sorts
+// by type, so that reasons do not depend on the order of the detectors.
+func sumPII(counts []PIICount) []PIICount {
+	totals := map[string]int{}
+	for _, c := range counts {
+		if c.Count > 0 {
+			totals[c.Type] += c.Count
+		}
+	}
+	summed := make([]PIICount, 0, len(totals))
+	for piiType, count := range totals {
+		summed = append(summed, PIICount{Type: piiType, Count: count})
+	}
+	slices.SortFunc(summed, func(a, b PIICount) int {
+		return cmp.Compare(a.Type, b.Type)
+	})
+	return summed
+}
