@@ -390,6 +390,12 @@ func parseState(name string, f fields, prefix string) (*state, error) {
 		return nil, f.errorf("Type", "unknown state type %q", kind)
 	}
 
+	for _, unsupported := range []string{"Assign", "Arguments", "Output", "Items"} {
+		if f.has(unsupported) {
+			return nil, f.errorf(unsupported, "not supported yet (variables and JSONata fields)")
+		}
+	}
+
 	if err := st.parseTransition(f); err != nil {
 		return nil, err
 	}

@@ -259,7 +259,7 @@ func TestAnswerFromAnotherRunner(t *testing.T) {
 	startTokenMachine(t, owner, "e1")
 	req := log.nextToken(t)
 
-	// The other runner sees a live lease, so it only records the answer and
+	// The other runner finds a live lease, so it only records the answer and
 	// the owner picks it up by polling.
 	other := asl.NewRunner(store, newCallLog().tasks())
 	defer other.Close()
@@ -405,4 +405,8 @@ func TestRetryFullJitter(t *testing.T) {
 	e, err := r.Wait(ctx, "e1")
 	require.NoError(t, err)
 	assert.Equal(t, asl.StatusSucceeded, e.Status)
+}
+
+func newFakeClock() *asltest.FakeClock {
+	return asltest.NewFakeClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 }
