@@ -133,8 +133,8 @@ func Normalize(data []byte, opts Options) (*Result, error) {
 }
 
 // onCanvas places img on a transparent canvas of the size in the header
-// when its bounds differ from it, as for a GIF whose first frame covers
-// only part of the logical screen, so that every Result starts at (0, 0).
+// when its bounds differ from it, so that every Result starts at (0, 0).
+// A GIF's first frame may cover only part of the logical screen.
 func onCanvas(img image.Image, width, height int) image.Image {
 	canvas := image.Rect(0, 0, width, height)
 	if img.Bounds() == canvas {
