@@ -1,0 +1,35 @@
+package pipeline
+
+import (
+	"context"
+
+	"github.com/moderato/moderato/internal/policy"
+)
+
+// Decide applies the moderation policy to the analysis results.
+func (t *Tasks) Decide(ctx context.Context, in DecideInput) (Decision, error) {
+	pin := policy.Input{MediaType: in.Item.MediaType}
+	for _, a := range in.Analysis {
+		for _, c := range a.Categories {
+			pin.Categories = append(pin.Categories, policy.Score{Name: c.Name, Score: c.Score})
+		}
+		for _, c := range a.PII {
+			pin.PII = append(pin.PII, policy.PIICount{Type: c.Type, Count: c.Count})
+		}
+		pin.Unscored = append(pin.Unscored, a.Unscored...)
+	}
+
+	d := t.Policy.Decide(pin)
+	categories := make([]Score, 0, len(d.Categories))
+	for _, c := range d.Categories {
+		categories = append(categories, Score{Name: c.Name, Score: c.Score})
+	}
+	return Decision{
+		Verdict:              d.Verdict,
+		Reasons:              d.Reasons,
+		Categories:           categories,
+		PolicyVersion:        d.PolicyVersion,
+		OnTimeout:            t.Policy.OnTimeout(),
+		ReviewTimeoutSeconds: int64(t.Policy.ReviewTimeout().Seconds()),
+	}, nil
+}

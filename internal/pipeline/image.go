@@ -1,0 +1,156 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/png"
+	"path"
+
+	"github.com/moderato/moderato/internal/imaging"
+	"github.com/moderato/moderato/internal/objects"
+)
+
+// maxImageBytes bounds the image a task loads into memory; Inspect enforces
+// the configured limit before this.
+const maxImageBytes = 256 << 20
+
+// NormalizeImageInput is the input of the Normalize image task.
+type NormalizeImageInput struct {
+	Item Item `json:"item"`
+}
+
+// NormalizeImage decodes the image, turns it upright by its EXIF
+// orientation and stores it as PNG without metadata (GPS position included)
+// for the analysis branches. Damaged images are reported as
+// InvalidContentError, formats without a decoder and image bombs as
+// UnsupportedContentError.
+func (t *Tasks) NormalizeImage(ctx context.Context, in NormalizeImageInput) (Image, error) {
+	data, err := objects.ReadAll(ctx, t.Objects, in.Item.Location(), maxImageBytes)
+	if errors.Is(err, objects.ErrNotFound) {
+		return Image{}, &ObjectNotFoundError{Location: in.Item.Location().String()}
+	}
+	if err != nil {
+		return Image{}, err
+	}
+
+	res, err := imaging.Normalize(data, t.Imaging)
+	switch {
+	case errors.Is(err, imaging.ErrCorrupt):
+		return Image{}, &InvalidContentError{Reason: err.Error()}
+	case errors.Is(err, imaging.ErrUnsupportedFormat), errors.Is(err, imaging.ErrTooLarge):
+		return Image{}, &UnsupportedContentError{Reason: err.Error()}
+	case err != nil:
+		return Image{}, fmt.Errorf("normalising image %s: %w", in.Item.Location(), err)
+	}
+
+	var buf bytes.Buffer
+	if err := imaging.EncodePNG(&buf, res.Image); err != nil {
+		return Image{}, fmt.Errorf("encoding normalised image of %s: %w", in.Item.Location(), err)
+	}
+	loc := objects.Location{Bucket: t.Buckets.Work, Key: "normalized/" + workID(in.Item) + ".png"}
+	if _, err := t.Objects.Put(ctx, loc, &buf, "image/png"); err != nil {
+		return Image{}, fmt.Errorf("writing normalised image of %s: %w", in.Item.Location(), err)
+	}
+	return Image{
+		Location:    loc,
+		Width:       res.Width,
+		Height:      res.Height,
+		Format:      res.Format,
+		Orientation: res.Orientation,
+		HadGPS:      res.HadGPS,
+		Frames:      res.Frames,
+	}, nil
+}
+
+// AnalyzeImageInput is the input of the image analysis tasks.
+type AnalyzeImageInput struct {
+	Item  Item  `json:"item"`
+	Image Image `json:"image"`
+}
+
+// ModerateImage scores the normalised image with the image moderation
+// engine. Without an engine the image is reported as unscored, never given a
+// made-up score.
+func (t *Tasks) ModerateImage(ctx context.Context, in AnalyzeImageInput) (Analysis, error) {
+	out := Analysis{Kind: KindModeration, Engine: engineName(t.ImageModerator)}
+	if t.ImageModerator == nil {
+		out.Unscored = []string{"image was not moderated: no image moderation engine is configured"}
+		return out, nil
+	}
+	img, err := t.loadNormalized(ctx, in.Image)
+	if err != nil {
+		return Analysis{}, err
+	}
+
+	scores, err := t.ImageModerator.ModerateImage(ctx, img)
+	if errors.Is(err, ErrEngineUnavailable) {
+		out.Unscored = []string{"image was not moderated: " + err.Error()}
+		return out, nil
+	}
+	if err != nil {
+		return Analysis{}, fmt.Errorf("moderating image %s: %w", in.Item.Location(), err)
+	}
+	out.Categories = scores
+	return out, nil
+}
+
+// DetectPIIImage writes the redacted derivative of an image: upright and
+// stripped of all metadata, GPS position included.
+//
+// NOTE: text inside images is not read yet, because no OCR engine is wired;
+// the image is reported as not scanned for PII, which sends it to review.
+func (t *Tasks) DetectPIIImage(ctx context.Context, in AnalyzeImageInput) (Analysis, error) {
+	out := Analysis{Kind: KindPII, Engine: "none"}
+	img, err := t.loadNormalized(ctx, in.Image)
+	if err != nil {
+		return Analysis{}, err
+	}
+
+	var buf bytes.Buffer
+	key, contentType := redactedImageKey(in.Item)
+	if contentType == "image/jpeg" {
+		err = imaging.EncodeJPEG(&buf, img, 90)
+	} else {
+		err = imaging.EncodePNG(&buf, img)
+	}
+	if err != nil {
+		return Analysis{}, fmt.Errorf("encoding redacted copy of %s: %w", in.Item.Location(), err)
+	}
+	redacted := objects.Location{Bucket: t.Buckets.Redacted, Key: key}
+	if _, err := t.Objects.Put(ctx, redacted, &buf, contentType); err != nil {
+		return Analysis{}, fmt.Errorf("writing redacted copy of %s: %w", in.Item.Location(), err)
+	}
+	out.Redacted = &redacted
+	out.Unscored = []string{"text in the image was not scanned for PII: no OCR engine is configured"}
+	return out, nil
+}
+
+// redactedImageKey keeps the key and format of JPEG and PNG originals; other
+// formats are published as PNG under the key plus ".png".
+func redactedImageKey(item Item) (string, string) {
+	switch item.Format {
+	case "jpeg":
+		return item.Key, "image/jpeg"
+	case "png":
+		return item.Key, "image/png"
+	}
+	if path.Ext(item.Key) == ".png" {
+		return item.Key, "image/png"
+	}
+	return item.Key + ".png", "image/png"
+}
+
+func (t *Tasks) loadNormalized(ctx context.Context, ref Image) (image.Image, error) {
+	data, err := objects.ReadAll(ctx, t.Objects, ref.Location, maxImageBytes)
+	if err != nil {
+		return nil, fmt.Errorf("reading normalised image: %w", err)
+	}
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("decoding normalised image %s: %w", ref.Location, err)
+	}
+	return img, nil
+}

@@ -1,0 +1,41 @@
+package pipeline
+
+import (
+	"context"
+	"image"
+
+	"github.com/moderato/moderato/internal/pii"
+)
+
+// TextModerator scores text in the moderation categories.
+type TextModerator interface {
+	// Name identifies the engine in outcomes.
+	Name() string
+	ModerateText(ctx context.Context, text string) ([]Score, error)
+}
+
+// PIIDetector finds PII entities in text of any length.
+type PIIDetector interface {
+	Name() string
+	DetectPII(ctx context.Context, text string) ([]pii.Entity, error)
+}
+
+// ImageModerator scores an upright, metadata-free image in the moderation
+// categories. It returns an error wrapping ErrEngineUnavailable when it has
+// no model.
+type ImageModerator interface {
+	Name() string
+	ModerateImage(ctx context.Context, img image.Image) ([]Score, error)
+}
+
+// TextExtractor extracts text from documents, audio and video. It returns an
+// error wrapping ErrEngineUnavailable when no engine exists for the item.
+type TextExtractor interface {
+	Name() string
+	ExtractText(ctx context.Context, item Item) (string, error)
+}
+
+// Notifier tells moderators that a review waits. Messages carry no PII.
+type Notifier interface {
+	ReviewCreated(ctx context.Context, reviewID string, reasons []string) error
+}

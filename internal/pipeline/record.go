@@ -1,0 +1,165 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/moderato/moderato/internal/objects"
+	"github.com/moderato/moderato/internal/policy"
+	"github.com/moderato/moderato/internal/review"
+)
+
+// RecordOutcome settles the final verdict from whatever path the execution
+// took, copies the original to its destination (approved or quarantine),
+// and stores the outcome once per execution.
+func (t *Tasks) RecordOutcome(ctx context.Context, in RecordInput) (Outcome, error) {
+	doc := in.Document
+	o := Outcome{
+		Execution:  in.Execution,
+		Bucket:     doc.Detail.Bucket.Name,
+		Key:        doc.Detail.Object.Key,
+		VersionID:  doc.Detail.Object.VersionID,
+		MediaType:  "unsupported",
+		RecordedAt: t.now(),
+	}
+	if doc.Item != nil {
+		o.Bucket, o.Key, o.VersionID, o.MediaType = doc.Item.Bucket, doc.Item.Key, doc.Item.VersionID, doc.Item.MediaType
+	}
+	o.PolicyVersion = t.Policy.Version()
+	if doc.Decision != nil {
+		o.PolicyVersion = doc.Decision.PolicyVersion
+		o.Categories = doc.Decision.Categories
+	}
+	for _, a := range doc.Analysis {
+		o.PII = append(o.PII, a.PII...)
+		if a.Redacted != nil && o.Redacted == nil {
+			o.Redacted = a.Redacted
+		}
+	}
+
+	o.Verdict, o.Reasons = settle(doc)
+	if doc.Review != nil {
+		o.ReviewID, o.ReviewedBy = doc.Review.ReviewID, doc.Review.Reviewer
+		// The decision service finishes the review too; doing it here as
+		// well keeps the review consistent if that service stopped between
+		// answering the token and updating the review.
+		if status, err := review.StatusFor(doc.Review.Decision); err == nil && o.ReviewID != "" {
+			if _, err := t.Reviews.FinishReview(ctx, o.ReviewID, status, doc.Review.Reviewer, doc.Review.Reason, doc.Review.DecidedAt); err != nil && !errors.Is(err, review.ErrAlreadyDecided) && !errors.Is(err, review.ErrNotFound) {
+				return Outcome{}, fmt.Errorf("finishing review %s: %w", o.ReviewID, err)
+			}
+		}
+	}
+	if doc.ReviewTimeout != nil {
+		o.ReviewID = ReviewID(in.Execution)
+		if _, err := t.Reviews.FinishReview(ctx, o.ReviewID, review.StatusExpired, "", "review deadline passed", o.RecordedAt); err != nil && !errors.Is(err, review.ErrAlreadyDecided) && !errors.Is(err, review.ErrNotFound) {
+			return Outcome{}, fmt.Errorf("expiring review %s: %w", o.ReviewID, err)
+		}
+	}
+
+	dest, err := t.deliver(ctx, o)
+	if err != nil {
+		return Outcome{}, err
+	}
+	o.Destination = dest
+
+	stored, err := t.Outcomes.PutOutcome(ctx, o)
+	if err != nil {
+		return Outcome{}, fmt.Errorf("storing outcome of %s: %w", in.Execution, err)
+	}
+	t.logger().InfoContext(ctx, "outcome recorded", "execution", in.Execution, "verdict", stored.Verdict, "media_type", stored.MediaType)
+	return stored, nil
+}
+
+// settle derives the final verdict and its reasons.
+func settle(doc Document) (policy.Verdict, []string) {
+	switch {
+	case doc.Error != nil:
+		return failureVerdict(*doc.Error)
+	case doc.Item != nil && doc.Item.MediaType == "unsupported":
+		return policy.Unsupported, []string{doc.Item.Reason}
+	case doc.Decision == nil:
+		return policy.Failed, []string{"the execution reached the end without a decision"}
+	}
+
+	reasons := append([]string(nil), doc.Decision.Reasons...)
+	switch {
+	case doc.Review != nil:
+		verdict := policy.Approved
+		if doc.Review.Decision == review.Reject {
+			verdict = policy.Rejected
+		}
+		note := fmt.Sprintf("reviewer %s decided %s", orUnknown(doc.Review.Reviewer), doc.Review.Decision)
+		if doc.Review.Reason != "" {
+			note += ": " + doc.Review.Reason
+		}
+		return verdict, append(reasons, note)
+	case doc.ReviewTimeout != nil:
+		verdict := doc.Decision.OnTimeout
+		if verdict != policy.Approved && verdict != policy.Rejected {
+			verdict = policy.Rejected
+		}
+		return verdict, append(reasons, fmt.Sprintf("review not decided within %d seconds: the policy's timeout action applied", doc.Decision.ReviewTimeoutSeconds))
+	}
+	return doc.Decision.Verdict, reasons
+}
+
+// failureVerdict turns a caught error into an unsupported or failed verdict
+// with a readable reason. A Lambda error's Cause is a JSON object whose
+// errorMessage is the handler's message.
+func failureVerdict(e ErrorOutput) (policy.Verdict, []string) {
+	message := e.Cause
+	var lambdaErr struct {
+		ErrorMessage string `json:"errorMessage"`
+	}
+	if json.Unmarshal([]byte(e.Cause), &lambdaErr) == nil && lambdaErr.ErrorMessage != "" {
+		message = lambdaErr.ErrorMessage
+	}
+	if e.Error == "UnsupportedContentError" {
+		return policy.Unsupported, []string{strings.TrimPrefix(message, "unsupported content: ")}
+	}
+	if message == "" {
+		return policy.Failed, []string{e.Error}
+	}
+	return policy.Failed, []string{e.Error + ": " + message}
+}
+
+// deliver copies the original to the approved or quarantine bucket. Pending
+// items stay where they are; an original that disappeared is not an error,
+// because its outcome must still be recorded.
+func (t *Tasks) deliver(ctx context.Context, o Outcome) (*objects.Location, error) {
+	var bucket string
+	switch o.Verdict {
+	case policy.Approved:
+		bucket = t.Buckets.Approved
+	case policy.Rejected, policy.Failed, policy.Unsupported:
+		bucket = t.Buckets.Quarantine
+	default:
+		return nil, nil
+	}
+	if o.Bucket == "" || o.Key == "" || bucket == "" {
+		return nil, nil
+	}
+
+	src := objects.Location{Bucket: o.Bucket, Key: o.Key, VersionID: o.VersionID}
+	dst := objects.Location{Bucket: bucket, Key: o.Key}
+	if _, err := t.Objects.Copy(ctx, src, dst); err != nil {
+		if errors.Is(err, objects.ErrNotFound) {
+			return nil, nil
+		}
+		if errors.Is(err, objects.ErrInvalidKey) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("copying %s to %s: %w", src, dst, err)
+	}
+	return &dst, nil
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "(unknown)"
+	}
+	return s
+}

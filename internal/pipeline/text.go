@@ -1,0 +1,216 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/unicode"
+
+	"github.com/moderato/moderato/internal/objects"
+	"github.com/moderato/moderato/internal/pii"
+)
+
+// maxTextBytes bounds the text a task loads into memory. Inspect already
+// refuses text above the configured limit; this guards against an object
+// replaced after inspection.
+const maxTextBytes = 64 << 20
+
+// TextRef is the text extracted from a non-text item: where it is stored, or
+// why there is none.
+type TextRef struct {
+	Location *objects.Location `json:"location"`
+	Unscored []string          `json:"unscored"`
+}
+
+// ModerateText scores the item's text, or the text extracted from it, with
+// the text moderation engine.
+func (t *Tasks) ModerateText(ctx context.Context, in AnalyzeTextInput) (Analysis, error) {
+	out := Analysis{Kind: KindModeration, Engine: engineName(t.TextModerator)}
+	text, unscored, err := t.loadText(ctx, in)
+	if err != nil {
+		return Analysis{}, err
+	}
+	if unscored != nil {
+		out.Unscored = unscored
+		return out, nil
+	}
+	if t.TextModerator == nil {
+		out.Unscored = []string{"text was not moderated: no text moderation engine is configured"}
+		return out, nil
+	}
+
+	scores, err := t.TextModerator.ModerateText(ctx, text)
+	if errors.Is(err, ErrEngineUnavailable) {
+		out.Unscored = []string{"text was not moderated: " + err.Error()}
+		return out, nil
+	}
+	if err != nil {
+		return Analysis{}, fmt.Errorf("moderating text of %s: %w", in.Item.Location(), err)
+	}
+	out.Categories = scores
+	return out, nil
+}
+
+// AnalyzeTextInput is the input of the text tasks.
+type AnalyzeTextInput struct {
+	Item Item     `json:"item"`
+	Text *TextRef `json:"text,omitempty"`
+}
+
+// DetectPIIText finds PII in the item's text, writes a redacted copy in which
+// every entity is replaced by its type in brackets, and stores the
+// detections (types and offsets, never values) by reference.
+func (t *Tasks) DetectPIIText(ctx context.Context, in AnalyzeTextInput) (Analysis, error) {
+	out := Analysis{Kind: KindPII, Engine: engineName(t.PIIDetector)}
+	text, unscored, err := t.loadText(ctx, in)
+	if err != nil {
+		return Analysis{}, err
+	}
+	if unscored != nil {
+		out.Unscored = unscored
+		return out, nil
+	}
+	if t.PIIDetector == nil {
+		out.Unscored = []string{"text was not scanned for PII: no PII engine is configured"}
+		return out, nil
+	}
+
+	entities, err := t.PIIDetector.DetectPII(ctx, text)
+	if errors.Is(err, ErrEngineUnavailable) {
+		out.Unscored = []string{"text was not scanned for PII: " + err.Error()}
+		return out, nil
+	}
+	if err != nil {
+		return Analysis{}, fmt.Errorf("detecting PII in %s: %w", in.Item.Location(), err)
+	}
+	out.PII = countTypes(entities)
+
+	redacted := objects.Location{Bucket: t.Buckets.Redacted, Key: redactedTextKey(in)}
+	if _, err := t.Objects.Put(ctx, redacted, strings.NewReader(pii.Redact(text, entities)), "text/plain; charset=utf-8"); err != nil {
+		return Analysis{}, fmt.Errorf("writing redacted copy of %s: %w", in.Item.Location(), err)
+	}
+	out.Redacted = &redacted
+
+	detections, err := t.putDetections(ctx, in.Item, text, entities)
+	if err != nil {
+		return Analysis{}, err
+	}
+	out.Detections = detections
+	return out, nil
+}
+
+// redactedTextKey keeps the original key for text items; text extracted from
+// another format gets a .txt suffix, so it never replaces a redacted copy of
+// the original format.
+func redactedTextKey(in AnalyzeTextInput) string {
+	if in.Text != nil {
+		return in.Item.Key + ".txt"
+	}
+	return in.Item.Key
+}
+
+// detection is one entity as stored for reviewers: offsets in code points,
+// as Amazon Comprehend reports them, and no value.
+type detection struct {
+	Type  string  `json:"type"`
+	Begin int     `json:"begin"`
+	End   int     `json:"end"`
+	Score float64 `json:"score"`
+}
+
+func (t *Tasks) putDetections(ctx context.Context, item Item, text string, entities []pii.Entity) (*objects.Location, error) {
+	list := make([]detection, 0, len(entities))
+	for _, e := range entities {
+		begin, end := pii.CodePoints(text, e)
+		list = append(list, detection{Type: e.Type, Begin: begin, End: end, Score: e.Score})
+	}
+	body, err := json.Marshal(map[string]any{"entities": list})
+	if err != nil {
+		return nil, fmt.Errorf("encoding detections of %s: %w", item.Location(), err)
+	}
+	loc := objects.Location{Bucket: t.Buckets.Work, Key: "detections/" + workID(item) + ".json"}
+	if _, err := t.Objects.Put(ctx, loc, bytes.NewReader(body), "application/json"); err != nil {
+		return nil, fmt.Errorf("writing detections of %s: %w", item.Location(), err)
+	}
+	return &loc, nil
+}
+
+// loadText reads the text to analyse. It returns unscored reasons instead of
+// text when extraction produced none.
+func (t *Tasks) loadText(ctx context.Context, in AnalyzeTextInput) (string, []string, error) {
+	loc := in.Item.Location()
+	if in.Text != nil {
+		if in.Text.Location == nil {
+			reasons := in.Text.Unscored
+			if len(reasons) == 0 {
+				reasons = []string{"no text could be extracted"}
+			}
+			return "", reasons, nil
+		}
+		loc = *in.Text.Location
+	}
+
+	data, err := objects.ReadAll(ctx, t.Objects, loc, maxTextBytes)
+	if errors.Is(err, objects.ErrNotFound) {
+		return "", nil, &ObjectNotFoundError{Location: loc.String()}
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	text, err := DecodeText(data)
+	if err != nil {
+		return "", nil, &InvalidContentError{Reason: err.Error()}
+	}
+	return text, nil, nil
+}
+
+// DecodeText returns data as valid UTF-8: UTF-16 with a byte order mark is
+// converted, a UTF-8 byte order mark is dropped, and invalid bytes become
+// U+FFFD so that offsets stay meaningful.
+func DecodeText(data []byte) (string, error) {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		decoded, err := unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder().Bytes(data)
+		if err != nil {
+			return "", fmt.Errorf("decoding UTF-16 text: %w", err)
+		}
+		data = decoded
+	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
+		data = data[3:]
+	}
+	if utf8.Valid(data) {
+		return string(data), nil
+	}
+	return strings.ToValidUTF8(string(data), "\uFFFD"), nil
+}
+
+func countTypes(entities []pii.Entity) []TypeCount {
+	summary := pii.Summarize(entities)
+	counts := make([]TypeCount, 0, len(summary))
+	for _, s := range summary {
+		counts = append(counts, TypeCount{Type: s.Type, Count: s.Count})
+	}
+	return counts
+}
+
+// workID names the intermediate objects of one item version.
+func workID(item Item) string {
+	if item.SHA256 != "" {
+		return item.SHA256
+	}
+	return item.ETag
+}
+
+type named interface{ Name() string }
+
+func engineName(engine named) string {
+	if engine == nil {
+		return "none"
+	}
+	return engine.Name()
+}
