@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/moderato/moderato/internal/local"
+	"github.com/moderato/moderato/internal/review"
+)
+
+func reviewsListCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("reviews list", stderr, "reviews list [--data DIR] [--json] [--all]")
+	dataDir := fs.String("data", defaultDataDir(), "data `directory`")
+	asJSON := fs.Bool("json", false, "print one JSON object per review, one per line")
+	all := fs.Bool("all", false, "list decided and expired reviews too")
+	positional, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(positional) > 0 {
+		return fmt.Errorf("%w: reviews list takes no arguments, got %q", errUsage, positional)
+	}
+
+	rt, err := openExisting(ctx, *dataDir)
+	if err != nil {
+		return err
+	}
+	defer rt.Close()
+	if err := rt.ResumePending(ctx); err != nil {
+		return err
+	}
+	status := review.StatusPending
+	if *all {
+		status = ""
+	}
+	reviews, err := rt.DB.Reviews().ListReviews(ctx, status)
+	if err != nil {
+		return err
+	}
+
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetEscapeHTML(false)
+		for _, r := range reviews {
+			r.Details = nil
+			if err := enc.Encode(r); err != nil {
+				return fmt.Errorf("writing reviews: %w", err)
+			}
+		}
+		return nil
+	}
+	if len(reviews) == 0 {
+		fmt.Fprintln(stdout, "No pending reviews.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "REVIEW\tSTATUS\tMEDIA\tKEY\tDEADLINE\tREASON")
+	for _, r := range reviews {
+		reason := "-"
+		if len(r.Reasons) > 0 {
+			reason = r.Reasons[0]
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Status, r.MediaType, r.Key, r.Deadline.Local().Format(time.DateTime), truncate(reason, 70))
+	}
+	tw.Flush()
+	return nil
+}
+
+func reviewsDecideCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("reviews decide", stderr, "reviews decide [--data DIR] [--json] [--reason TEXT] [--reviewer NAME] REVIEW_ID approve|reject")
+	dataDir := fs.String("data", defaultDataDir(), "data `directory`")
+	asJSON := fs.Bool("json", false, "print the final outcome as JSON")
+	reason := fs.String("reason", "", "why the item is approved or rejected, kept in the outcome")
+	reviewer := fs.String("reviewer", defaultReviewer(), "who decides, kept in the outcome")
+	positional, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(positional) != 2 {
+		fs.Usage()
+		return fmt.Errorf("%w: reviews decide needs REVIEW_ID and approve or reject", errUsage)
+	}
+	id, decision := positional[0], positional[1]
+	if _, err := review.StatusFor(decision); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+
+	rt, err := openExisting(ctx, *dataDir)
+	if err != nil {
+		return err
+	}
+	defer rt.Close()
+
+	res, err := rt.Decide(ctx, id, decision, *reason, *reviewer)
+	var decisionErr *local.DecisionError
+	if errors.As(err, &decisionErr) {
+		fmt.Fprintln(stderr, "moderato:", err)
+		if errors.Is(err, review.ErrNotFound) {
+			return exitError{1}
+		}
+		return exitError{1}
+	}
+	if err != nil {
+		return err
+	}
+
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetEscapeHTML(false)
+		return enc.Encode(res)
+	}
+	fmt.Fprintf(stdout, "%s: %s (%s)\n", id, res.Verdict, res.Execution)
+	for _, r := range res.Reasons {
+		fmt.Fprintf(stdout, "  - %s\n", r)
+	}
+	return nil
+}
+
+// openExisting opens a data directory that `moderato run` created, so that a
+// mistyped --data does not silently create an empty one.
+func openExisting(ctx context.Context, dataDir string) (*local.Runtime, error) {
+	if _, err := os.Stat(dataDir + "/moderato.db"); err != nil {
+		return nil, fmt.Errorf("no moderato database in %s: run \"moderato run --data %s PATH...\" first, or pass the right --data", dataDir, dataDir)
+	}
+	return local.Open(ctx, local.Config{DataDir: dataDir})
+}
+
+func defaultReviewer() string {
+	if u := os.Getenv("USER"); u != "" {
+		return u
+	}
+	return "local-moderator"
+}
