@@ -1,10 +1,8 @@
-//go:build ignore
-
-// Command generate writes the binary sample files under samples/images and
+// Command samplegen writes the binary sample files under samples/images and
 // samples/bad, which the media and imaging tests read. Run it from the
 // repository root:
 //
-//	go run samples/generate.go
+//	go run ./test/samplegen
 //
 // The output is deterministic for a given Go version: the pictures are
 // computed, random bytes come from a fixed seed and no timestamp is written.
