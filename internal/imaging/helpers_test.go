@@ -14,7 +14,7 @@ const samplesDir = "../../samples"
 func readSample(t testing.TB, name string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(samplesDir, name))
-	require.NoError(t, err, "run `go run samples/generate.go` from the repository root to create the samples")
+	require.NoError(t, err, "run `go run ./test/samplegen` from the repository root to create the samples")
 	return data
 }
 
