@@ -66,6 +66,7 @@ type Lexicon struct {
 	phraseByFirst map[string][]int
 	phraseByGroup []int // phrases whose first word is <group>
 	phraseByStem  []int // phrases whose first word is a prefix
+	maxTermWords  int   // word count of the longest term
 }
 
 // ParseLexicon parses lexicon data in the format that the embedded
@@ -201,6 +202,7 @@ func checkPlainWord(word string) error {
 func (lex *Lexicon) buildIndexes() {
 	lengths := map[int]bool{}
 	for i, e := range lex.entries {
+		lex.maxTermWords = max(lex.maxTermWords, len(e.words))
 		first := e.words[0]
 		if len(e.words) > 1 {
 			switch first.kind {

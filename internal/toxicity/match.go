@@ -56,6 +56,32 @@ func (lex *Lexicon) findMatches(tokens []token) []match {
 	return matches
 }
 
+// isCovered reports whether a longer match of the same label contains
+// matches[k], as "i will kill you" contains "kill you". Such a match is the
+// same statement and must not count twice. It relies on findMatches
+// returning matches ordered by start, and looks only at matches that start
+// at most maxTermWords tokens earlier, so its cost is bounded.
+func (lex *Lexicon) isCovered(matches []match, k int) bool {
+	m := matches[k]
+	label := lex.entries[m.entry].label
+	for j := k - 1; j >= 0 && matches[j].start >= m.start-lex.maxTermWords; j-- {
+		if coversMatch(matches[j], m) && lex.entries[matches[j].entry].label == label {
+			return true
+		}
+	}
+	for j := k + 1; j < len(matches) && matches[j].start == m.start; j++ {
+		if coversMatch(matches[j], m) && lex.entries[matches[j].entry].label == label {
+			return true
+		}
+	}
+	return false
+}
+
+// coversMatch reports whether outer contains inner and is longer.
+func coversMatch(outer, inner match) bool {
+	return outer.start <= inner.start && outer.end >= inner.end && outer.end-outer.start > inner.end-inner.start
+}
+
 func appendMatches(matches []match, entries []int, start, end int) []match {
 	for _, e := range entries {
 		matches = append(matches, match{entry: e, start: start, end: end})
@@ -93,7 +119,7 @@ func (lex *Lexicon) matchesToken(p pattern, tok *token) bool {
 }
 
 // appendWildcardMatches matches a word such as "f*ck" or "a**", where each
-// '*' stands for one letter, against the single-word terms. It adds a match
+// '*' replaces one letter, against the single-word terms. It adds a match
 // only when exactly one term text fits, because "s**t" could be several
 // words and guessing would turn harmless text toxic.
 func (lex *Lexicon) appendWildcardMatches(matches []match, wildcard string, i int) []match {

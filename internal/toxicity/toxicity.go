@@ -19,6 +19,10 @@
 //   - Quoted: the term sits inside a quotation of at most eight words
 //     (`he called me an "idiot"`). The contribution is multiplied by 0.6.
 //
+// A match inside a longer match of the same label ("kill you" inside "i
+// will kill you") does not count, and of the matches that start at the same
+// word only the largest contribution per label counts.
+//
 // Contributions to one label combine as a noisy OR, 1 - Π(1 - c), so one
 // mild insult (weight 0.55 to 0.65) scores about that much, and several
 // insults or one strong term score higher. Scores are capped at 0.99. Text
@@ -210,7 +214,10 @@ func (c *Classifier) classifySegment(segment string) ([numLabels]float64, float6
 		key := contributionKey{start, label}
 		contributions[key] = math.Max(contributions[key], value)
 	}
-	for _, m := range matches {
+	for k, m := range matches {
+		if lex.isCovered(matches, k) {
+			continue
+		}
 		e := lex.entries[m.entry]
 		weight := e.weight
 		factor := 1.0

@@ -193,6 +193,14 @@ func TestClassifyLongQuotationIsNotAMention(t *testing.T) {
 	assert.Greater(t, c.Classify(text).Score(LabelInsult), 0.7)
 }
 
+func TestClassifyContainedPhraseCountsOnce(t *testing.T) {
+	c := New()
+	// "i will kill you" (0.95) contains "kill you" (0.80).
+	assert.InDelta(t, 0.95, c.Classify("I will kill you").Score(LabelViolenceOrThreat), 1e-9)
+	// Two separate threats do add up.
+	assert.Greater(t, c.Classify("I will kill you. I will kill you.").Score(LabelViolenceOrThreat), 0.95)
+}
+
 func TestClassifyNegationStaysInSentence(t *testing.T) {
 	c := New()
 	result := c.Classify("I do not agree. He is an idiot.")
