@@ -85,6 +85,7 @@ func (r *Runner) answer(ctx context.Context, token string, o taskOutcome) error 
 	if err != nil {
 		return err
 	}
+	o.Nonce = newTaskToken()[:16]
 	raw, err := json.Marshal(o)
 	if err != nil {
 		return fmt.Errorf("encoding task answer of execution %s: %w", name, err)

@@ -324,7 +324,40 @@ func parseMachine(f fields, prefix string) (*machine, error) {
 			return nil, err
 		}
 	}
+	if err := m.checkReachable(names, prefix); err != nil {
+		return nil, err
+	}
 	return m, nil
+}
+
+// checkReachable rejects states that no transition from StartAt reaches,
+// as AWS does.
+func (m *machine) checkReachable(names []string, prefix string) error {
+	seen := map[string]bool{m.startAt: true}
+	queue := []string{m.startAt}
+	for len(queue) > 0 {
+		st := m.states[queue[0]]
+		queue = queue[1:]
+		targets := []string{st.next, st.defaultNext}
+		for _, r := range st.choices {
+			targets = append(targets, r.Next)
+		}
+		for _, c := range st.catch {
+			targets = append(targets, c.next)
+		}
+		for _, t := range targets {
+			if t != "" && !seen[t] {
+				seen[t] = true
+				queue = append(queue, t)
+			}
+		}
+	}
+	for _, name := range names {
+		if !seen[name] {
+			return fmt.Errorf("parsing state %q: no transition from StartAt reaches it", prefix+name)
+		}
+	}
+	return nil
 }
 
 func (m *machine) checkTransitions(st *state, prefix string) error {

@@ -36,6 +36,7 @@ func TestParseErrors(t *testing.T) {
 		{"map without processor", `{"StartAt":"M","States":{"M":{"Type":"Map","End":true}}}`, "ItemProcessor: missing"},
 		{"distributed map", `{"StartAt":"M","States":{"M":{"Type":"Map","ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED"},"StartAt":"X","States":{"X":{"Type":"Succeed"}}},"End":true}}}`, "not supported yet"},
 		{"JSONata", `{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Succeed"}}}`, "not supported yet"},
+		{"unreachable state", `{"StartAt":"A","States":{"A":{"Type":"Succeed"},"B":{"Type":"Succeed"}}}`, `state "B": no transition from StartAt reaches it`},
 		{"bad input path", `{"StartAt":"A","States":{"A":{"Type":"Pass","InputPath":"x","End":true}}}`, `state "A": field InputPath`},
 	}
 	for _, tt := range tests {

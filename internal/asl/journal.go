@@ -25,6 +25,9 @@ type taskOutcome struct {
 	Output json.RawMessage `json:"output,omitempty"`
 	Error  string          `json:"error,omitempty"`
 	Cause  string          `json:"cause,omitempty"`
+	// Nonce makes each SendTask* answer unique, so that of two identical
+	// answers only the one recorded first reports success.
+	Nonce string `json:"nonce,omitempty"`
 }
 
 // executionOutcome is the recorded final status of an execution.

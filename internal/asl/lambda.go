@@ -36,6 +36,8 @@ func (fs Functions) RunTask(ctx context.Context, req TaskRequest) (any, error) {
 		if ref == "" {
 			return nil, &Failure{Name: ErrorRuntime, Cause: fmt.Sprintf("the Parameters of state '%s' have no FunctionName", req.State)}
 		}
+		// NOTE: without a Payload field the function gets JSON null; AWS's
+		// behaviour for that case was not checked.
 		out, err := fs.invoke(ctx, ref, params["Payload"])
 		if err != nil {
 			return nil, err

@@ -410,3 +410,73 @@ func TestRetryFullJitter(t *testing.T) {
 func newFakeClock() *asltest.FakeClock {
 	return asltest.NewFakeClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 }
+
+func TestReplaySkipsElapsedWaits(t *testing.T) {
+	ctx := testContext(t)
+	store := asl.NewMemoryStore()
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	def := `{"StartAt":"Hold","States":{
+	  "Hold":{"Type":"Wait","Seconds":60,"Next":"Flaky"},
+	  "Flaky":{"Type":"Task","Resource":"flaky","Retry":[{"ErrorEquals":["States.ALL"],"IntervalSeconds":30}],"Next":"Review"},
+	  "Review":{"Type":"Task","Resource":"review.waitForTaskToken","End":true}}}`
+
+	clock1 := asltest.NewFakeClock(base)
+	first := newCallLog()
+	flakyCalls := 0
+	tasks1 := taskFunc(func(ctx context.Context, req asl.TaskRequest) (any, error) {
+		if req.State == "Flaky" {
+			flakyCalls++
+			if req.Attempt == 0 {
+				return nil, errors.New("transient")
+			}
+		}
+		return first.tasks().RunTask(ctx, req)
+	})
+	r1 := asl.NewRunner(store, tasks1, asl.WithClock(clock1))
+	_, err := r1.Start(ctx, asl.StartInput{Name: "e1", Definition: []byte(def)})
+	require.NoError(t, err)
+	require.True(t, clock1.WaitForTimers(1, 5*time.Second), "the Wait state")
+	clock1.Advance(time.Minute)
+	require.True(t, clock1.WaitForTimers(1, 5*time.Second), "the retry interval")
+	clock1.Advance(30 * time.Second)
+	req := first.nextToken(t)
+	_, err = r1.WaitSettled(ctx, "e1")
+	require.NoError(t, err)
+	require.NoError(t, r1.Close())
+	require.Equal(t, 2, flakyCalls)
+
+	// The second process starts later than every recorded deadline, so the
+	// replay sets no timer at all.
+	clock2 := asltest.NewFakeClock(base.Add(time.Hour))
+	second := newCallLog()
+	r2 := asl.NewRunner(store, second.tasks(), asl.WithClock(clock2))
+	defer r2.Close()
+	require.NoError(t, r2.Resume(ctx, "e1"))
+	paused, err := r2.WaitSettled(ctx, "e1")
+	require.NoError(t, err)
+	assert.Equal(t, asl.StatusRunning, paused.Status)
+	assert.Equal(t, 0, clock2.Timers(), "no Wait or retry timer on replay")
+	assert.Equal(t, 0, second.count("Flaky"))
+
+	require.NoError(t, r2.SendTaskSuccess(ctx, req.TaskToken, json.RawMessage(`{"done":true}`)))
+	e, err := r2.Wait(ctx, "e1")
+	require.NoError(t, err)
+	assert.Equal(t, asl.StatusSucceeded, e.Status)
+	assert.JSONEq(t, `{"done":true}`, string(e.Output))
+}
+
+func TestResumeRespectsLease(t *testing.T) {
+	ctx := testContext(t)
+	store := asl.NewMemoryStore()
+	log := newCallLog()
+	owner := asl.NewRunner(store, log.tasks())
+	defer owner.Close()
+	startTokenMachine(t, owner, "e1")
+	log.nextToken(t)
+
+	other := asl.NewRunner(store, newCallLog().tasks())
+	defer other.Close()
+	err := other.Resume(ctx, "e1")
+	assert.Error(t, err, "a live lease blocks a second runner")
+	assert.NoError(t, other.ResumeAll(ctx), "ResumeAll skips executions with a live lease")
+}

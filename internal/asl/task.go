@@ -157,7 +157,9 @@ func (x *run) callTask(ctx context.Context, req TaskRequest, started time.Time, 
 	go func() {
 		defer func() {
 			if p := recover(); p != nil {
-				x.r.log.Error("task panicked", "execution", req.Execution, "state", req.State, "panic", fmt.Sprint(p))
+				// The panic value may carry item data, so only the cause
+				// of the failed task contains it.
+				x.r.log.Error("task panicked", "execution", req.Execution, "state", req.State)
 				done <- taskOutcome{Error: ErrorTaskFailed, Cause: fmt.Sprintf("the task handler of state '%s' panicked: %v", req.State, p)}
 			}
 		}()
