@@ -9,15 +9,15 @@ import (
 
 // Score is the score in 0..1 that a moderation engine gave one category.
 type Score struct {
-	Name  string
-	Score float64
+	Name  string  `json:"name"`
+	Score float64 `json:"score"`
 }
 
 // PIICount is the number of PII entities of one type found in an item. It
 // never carries the values.
 type PIICount struct {
-	Type  string
-	Count int
+	Type  string `json:"type"`
+	Count int    `json:"count"`
 }
 
 // Input is the findings of the analysis stages for one item.
@@ -25,29 +25,30 @@ type Input struct {
 	// MediaType is the media type that the router chose (image, video,
 	// audio, text, document).
 	// NOTE: the policy has no per-media-type rules, so Decide ignores it.
-	MediaType string
+	MediaType string `json:"media_type,omitempty"`
 	// Categories are the scores from the moderation engines, in their order.
-	Categories []Score
+	Categories []Score `json:"categories,omitempty"`
 	// PII are the PII types found, with their counts.
-	PII []PIICount
+	PII []PIICount `json:"pii,omitempty"`
 	// Unscored are the reasons why an analysis could not run, such as a
 	// missing engine or a part that was not scanned. Each one sends the item
 	// to review.
-	Unscored []string
+	Unscored []string `json:"unscored,omitempty"`
 }
 
-// Decision is the outcome of applying a policy to one item.
+// Decision is the outcome of applying a policy to one item. Decide returns
+// empty, not nil, slices, so that they encode as JSON arrays.
 type Decision struct {
-	Verdict Verdict
+	Verdict Verdict `json:"verdict"`
 	// Reasons lists every cause of the verdict in short, stable sentences:
 	// categories in input order, then PII types in name order, then
-	// unscored analyses in input order. Reasons contain PII types and
-	// counts, never PII values.
-	Reasons []string
+	// unscored analyses in input order. Decide writes PII types and counts,
+	// never values, and copies the Unscored reasons as given.
+	Reasons []string `json:"reasons"`
 	// Categories are the scores that reached a review or reject threshold.
-	Categories []Score
+	Categories []Score `json:"categories"`
 	// PolicyVersion is the version of the policy that decided.
-	PolicyVersion string
+	PolicyVersion string `json:"policy_version"`
 }
 
 // severity orders verdicts for Decide: rejected beats review beats approved.
@@ -70,7 +71,12 @@ func severity(v Verdict) int {
 // sends the item to review. The most severe verdict wins, and the reasons
 // list every cause.
 func (p *Policy) Decide(in Input) Decision {
-	d := Decision{Verdict: Approved, PolicyVersion: p.version}
+	d := Decision{
+		Verdict:       Approved,
+		Reasons:       []string{},
+		Categories:    []Score{},
+		PolicyVersion: p.version,
+	}
 	raise := func(v Verdict) {
 		if severity(v) > severity(d.Verdict) {
 			d.Verdict = v

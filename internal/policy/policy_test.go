@@ -1,7 +1,9 @@
 package policy
 
 import (
+	"encoding/json"
 	"errors"
+	"flag"
 	"io/fs"
 	"math"
 	"os"
@@ -369,10 +371,54 @@ func TestDecide(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			d := p.Decide(tt.in)
 
+			wantReasons := tt.reasons
+			if wantReasons == nil {
+				wantReasons = []string{}
+			}
+			wantCategories := tt.categories
+			if wantCategories == nil {
+				wantCategories = []Score{}
+			}
 			assert.Equal(t, tt.verdict, d.Verdict)
-			assert.Equal(t, tt.reasons, d.Reasons)
-			assert.Equal(t, tt.categories, d.Categories)
+			assert.Equal(t, wantReasons, d.Reasons)
+			assert.Equal(t, wantCategories, d.Categories)
 			assert.Equal(t, "team-a-7", d.PolicyVersion)
+		})
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+func TestDecisionJSON(t *testing.T) {
+	tests := []struct {
+		name   string
+		in     Input
+		golden string
+	}{
+		{"approved", Input{MediaType: "text"}, "decision_approved.json"},
+		{"rejected", Input{
+			Categories: []Score{{"INSULT", 0.97}, {"GRAPHIC", 0.1}},
+			PII:        []PIICount{{"EMAIL", 2}},
+		}, "decision_rejected.json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := Default().Decide(tt.in)
+			got, err := json.MarshalIndent(d, "", "  ")
+			require.NoError(t, err)
+			got = append(got, '\n')
+
+			path := filepath.Join("testdata", tt.golden)
+			if *update {
+				require.NoError(t, os.WriteFile(path, got, 0o644))
+			}
+			want, err := os.ReadFile(path)
+			require.NoError(t, err)
+			assert.JSONEq(t, string(want), string(got))
+
+			var decoded Decision
+			require.NoError(t, json.Unmarshal(got, &decoded))
+			assert.Equal(t, d, decoded)
 		})
 	}
 }
