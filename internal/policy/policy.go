@@ -72,7 +72,9 @@ const (
 	DefaultOnTimeout     = Rejected
 )
 
-// MaxReviewTimeout is the maximum review.timeout_seconds, 31536000 seconds.
+// MaxReviewTimeout is the maximum review.timeout_seconds, 31536000 seconds,
+// because a Standard Step Functions execution, which waits for the review,
+// lasts at most one year.
 const MaxReviewTimeout = 365 * 24 * time.Hour
 
 // The version of a policy file without "version" is derivedVersionPrefix
