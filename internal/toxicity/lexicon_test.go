@@ -22,6 +22,16 @@ func TestDefaultLexiconParses(t *testing.T) {
 	}
 	assert.NotEmpty(t, lex.groups)
 	assert.NotEmpty(t, lex.allow)
+
+	var killYourself float64
+	for _, e := range lex.entries {
+		if e.term == "kill yourself" {
+			killYourself = max(killYourself, e.weight)
+		}
+	}
+	for _, e := range lex.entries {
+		assert.LessOrEqual(t, e.weight, killYourself, "%q outweighs \"kill yourself\"", e.term)
+	}
 }
 
 // entryText returns a text in which entry e occurs: prefix and infix words
