@@ -480,3 +480,25 @@ func TestResumeRespectsLease(t *testing.T) {
 	assert.Error(t, err, "a live lease blocks a second runner")
 	assert.NoError(t, other.ResumeAll(ctx), "ResumeAll skips executions with a live lease")
 }
+
+func TestStopFromAnotherRunner(t *testing.T) {
+	ctx := testContext(t)
+	store := asl.NewMemoryStore()
+	log := newCallLog()
+	owner := asl.NewRunner(store, log.tasks(), asl.WithPollInterval(10*time.Millisecond))
+	defer owner.Close()
+	startTokenMachine(t, owner, "e1")
+	req := log.nextToken(t)
+
+	other := asl.NewRunner(store, newCallLog().tasks())
+	defer other.Close()
+	require.NoError(t, other.StopExecution(ctx, "e1", "Cancelled", "stopped by an operator"))
+
+	e, err := owner.Wait(ctx, "e1")
+	require.NoError(t, err)
+	assert.Equal(t, asl.StatusAborted, e.Status)
+	assert.Equal(t, "stopped by an operator", e.Cause)
+	assert.ErrorIs(t, other.SendTaskSuccess(ctx, req.TaskToken, json.RawMessage(`{}`)), asl.ErrTaskTimedOut)
+	assert.ErrorIs(t, other.StopExecution(ctx, "e1", "Again", ""), asl.ErrNotRunning)
+	assert.Equal(t, 0, log.count("Record"), "the stopped execution runs no further task")
+}
