@@ -183,8 +183,13 @@ func expandContraction(word string) []string {
 // and without allowlisted spellings.
 func (lex *Lexicon) wordForms(word string) []string {
 	forms := []string{word}
-	if strings.IndexFunc(word, isLeet) >= 0 {
-		forms = append(forms, deleet(word, 'i'), deleet(word, 'l'))
+	if folded := foldLookalikes(word); folded != word {
+		forms = append(forms, folded)
+	}
+	for _, form := range forms {
+		if strings.IndexFunc(form, isLeet) >= 0 {
+			forms = append(forms, deleet(form, 'i'), deleet(form, 'l'))
+		}
 	}
 	for _, form := range forms {
 		forms = append(forms, shortenRuns(form)...)
@@ -200,6 +205,43 @@ func (lex *Lexicon) wordForms(word string) []string {
 		}
 	}
 	return unique
+}
+
+// lookalikes maps accented Latin letters to their base letter and Cyrillic
+// and Greek letters to the Latin letter they look like, because "idiöt" and
+// "idiоt" (with a Cyrillic о) are written to slip past a filter.
+var lookalikes = map[rune]rune{
+	'à': 'a', 'á': 'a', 'â': 'a', 'ã': 'a', 'ä': 'a', 'å': 'a', 'ā': 'a',
+	'ç': 'c', 'č': 'c',
+	'è': 'e', 'é': 'e', 'ê': 'e', 'ë': 'e', 'ē': 'e',
+	'ì': 'i', 'í': 'i', 'î': 'i', 'ï': 'i', 'ı': 'i',
+	'ñ': 'n',
+	'ò': 'o', 'ó': 'o', 'ô': 'o', 'õ': 'o', 'ö': 'o', 'ø': 'o', 'ō': 'o',
+	'š': 's',
+	'ù': 'u', 'ú': 'u', 'û': 'u', 'ü': 'u', 'ū': 'u',
+	'ý': 'y', 'ÿ': 'y',
+	'ž': 'z',
+	// Cyrillic
+	'а': 'a', 'в': 'b', 'е': 'e', 'к': 'k', 'м': 'm', 'н': 'h', 'о': 'o',
+	'р': 'p', 'с': 'c', 'т': 't', 'у': 'y', 'х': 'x', 'і': 'i', 'ѕ': 's',
+	// Greek
+	'α': 'a', 'ε': 'e', 'ι': 'i', 'κ': 'k', 'ο': 'o', 'ρ': 'p', 'τ': 't', 'υ': 'u',
+}
+
+// foldLookalikes returns word with lookalikes replaced, or word itself when
+// it is ASCII.
+func foldLookalikes(word string) string {
+	for i := 0; i < len(word); i++ {
+		if word[i] >= utf8.RuneSelf {
+			return strings.Map(func(r rune) rune {
+				if base, ok := lookalikes[r]; ok {
+					return base
+				}
+				return r
+			}, word)
+		}
+	}
+	return word
 }
 
 // isLeet reports whether deleet replaces r.
@@ -338,8 +380,8 @@ func isJoiner(r rune) bool {
 // normalizeWord lowercases a word and maps typographic apostrophes to ASCII ones.
 // A word that is already normal is returned without a copy.
 //
-// NOTE: diacritics are kept ("idiöt" does not match "idiot"), and letters
-// split by dots or spaces ("f.u.c.k") are separate words that match nothing.
+// NOTE: letters split by dots or spaces ("f.u.c.k") are separate words that
+// match nothing.
 func normalizeWord(word string) string {
 	word = strings.ToLower(word)
 	if strings.ContainsAny(word, "’‘") {

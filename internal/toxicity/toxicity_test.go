@@ -120,6 +120,10 @@ func TestClassifyObfuscations(t *testing.T) {
 		{"emphasis stars", "you are an *idiot*", LabelInsult},
 		{"infix compound", "shut up, motherfucker", LabelProfanity},
 		{"mixed", "Y0U ARE A L0SSSER", LabelInsult},
+		{"diacritic", "what an idiöt", LabelInsult},
+		{"uppercase diacritic", "WHAT AN IDIÖT", LabelInsult},
+		{"cyrillic lookalike", "what an idi\u043et", LabelInsult},
+		{"greek lookalike", "what a m\u03bfron", LabelInsult},
 	}
 	c := New()
 	for _, tt := range tests {
@@ -148,6 +152,9 @@ func TestClassifyFalseFriends(t *testing.T) {
 		{"ambiguous wildcard", "s**t happens"},
 		{"as is not ass", "as soon as possible"},
 		{"numbers only", "1337 404 5000"},
+		{"russian", "Привет, как дела? Хорошо, спасибо."},
+		{"french", "Le café était très agréable, à bientôt."},
+		{"german", "Die Straße ist schön und ruhig."},
 		{"empty", ""},
 		{"punctuation only", "!!! *** $$$ @@@"},
 	}
