@@ -254,15 +254,15 @@ func isLeet(r rune) bool {
 }
 
 // deleet replaces common leetspeak substitutions with letters. '1' and '!'
-// become one, which is 'i' or 'l'. Callers apply it only to words that
+// become oneLetter, which is 'i' or 'l'. Callers apply it only to words that
 // contain a letter, so numbers such as "2024" stay numbers.
-func deleet(word string, one rune) string {
+func deleet(word string, oneLetter rune) string {
 	return strings.Map(func(r rune) rune {
 		switch r {
 		case '0':
 			return 'o'
 		case '1', '!':
-			return one
+			return oneLetter
 		case '3':
 			return 'e'
 		case '4', '@':
