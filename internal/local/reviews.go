@@ -71,11 +71,26 @@ func (rt *Runtime) Decide(ctx context.Context, id, decision, reason, reviewer st
 	if err != nil {
 		return Result{}, &DecisionError{Review: review.Review{ID: id}, Err: review.ErrNotFound}
 	}
+	if r.Status == review.StatusExpired {
+		return Result{}, &DecisionError{Review: r, Err: review.ErrExpired}
+	}
 	if r.Status != review.StatusPending {
 		return Result{}, &DecisionError{Review: r, Err: review.ErrAlreadyDecided}
 	}
+	now := rt.now()
+	if now.After(r.Deadline) {
+		// The deadline passed while no process ran the execution: resume it
+		// so that its timeout applies, rather than accept a late decision.
+		name := executionName(r.Execution)
+		if err := rt.Runner.Resume(ctx, name); err != nil && !errors.Is(err, asl.ErrNotRunning) {
+			return Result{}, fmt.Errorf("resuming execution %s: %w", name, err)
+		}
+		if _, err := rt.Runner.Wait(ctx, name); err != nil {
+			return Result{}, fmt.Errorf("waiting for execution %s: %w", name, err)
+		}
+		return Result{}, rt.rejectedDecision(ctx, id)
+	}
 
-	now := time.Now().UTC()
 	answer, err := json.Marshal(pipeline.ReviewResult{ReviewID: id, Decision: decision, Reason: reason, Reviewer: reviewer, DecidedAt: now})
 	if err != nil {
 		return Result{}, fmt.Errorf("encoding decision on review %s: %w", id, err)

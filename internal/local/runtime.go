@@ -68,6 +68,7 @@ type Runtime struct {
 	Policy  *policy.Policy
 
 	definition []byte
+	now        func() time.Time
 	logger     *slog.Logger
 	logFile    *os.File
 }
@@ -80,7 +81,10 @@ func Open(ctx context.Context, cfg Config) (*Runtime, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating data directory %s: %w", cfg.DataDir, err)
 	}
-	rt := &Runtime{DataDir: cfg.DataDir, Policy: cfg.Policy, logger: cfg.Logger}
+	rt := &Runtime{DataDir: cfg.DataDir, Policy: cfg.Policy, logger: cfg.Logger, now: func() time.Time { return time.Now().UTC() }}
+	if cfg.Clock != nil {
+		rt.now = func() time.Time { return cfg.Clock.Now().UTC() }
+	}
 	if rt.Policy == nil {
 		rt.Policy = policy.Default()
 	}

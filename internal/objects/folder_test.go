@@ -113,4 +113,3 @@ func TestReadRange(t *testing.T) {
 	_, err = f.ReadRange(ctx, loc, -1, 3)
 	assert.Error(t, err)
 }
-
