@@ -62,31 +62,95 @@ func priorityOf(t string) int {
 	return len(recognizers)
 }
 
-var (
-	emailPattern = regexp.MustCompile(`[A-Za-z0-9](?:[A-Za-z0-9._%+'-]{0,62}[A-Za-z0-9_%+-])?@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}`)
-	// urlScheme finds a "scheme://" earlier in the same token, which makes
-	// user@host the credentials part of a URL rather than an email address.
-	urlScheme = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://\S*$`)
-)
+// urlScheme finds a "scheme://" earlier in the same token, which makes
+// user@host the credentials part of a URL rather than an email address.
+var urlScheme = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://\S*$`)
 
+// findEmails finds each '@' and grows the local part and the domain from
+// it. A regular expression with bounded repeats would do the same but run
+// many times slower on long runs of letters.
 func findEmails(s *scan) {
-	for _, m := range emailPattern.FindAllStringIndex(s.text, -1) {
-		b, e := m[0], m[1]
-		if b > 0 && strings.IndexByte("._%+'-", s.text[b-1]) >= 0 || wordBefore(s.text, b) {
-			continue
+	text := s.text
+	for at := strings.IndexByte(text, '@'); at >= 0; {
+		if b, e, ok := emailAround(text, at); ok {
+			if !(b > 0 && text[b-1] == ':' && urlScheme.MatchString(text[max(0, b-maxURLBytes):b])) {
+				s.add(TypeEmail, b, e, 0.99)
+			}
 		}
-		if wordAfter(s.text, e) || (e < len(s.text) && s.text[e] == '@') {
-			continue
+		next := strings.IndexByte(text[at+1:], '@')
+		if next < 0 {
+			break
 		}
-		if b > 0 && s.text[b-1] == ':' && urlScheme.MatchString(s.text[max(0, b-maxURLBytes):b]) {
-			continue
-		}
-		if strings.Contains(s.text[b:e], "..") {
-			continue
-		}
-		s.add(TypeEmail, b, e, 0.99)
+		at += 1 + next
 	}
 }
+
+// emailAround returns the email address around the '@' at byte at: a local
+// part of at most 64 bytes and a domain of at most 255 bytes whose last
+// label is 2 to 24 letters.
+func emailAround(text string, at int) (b, e int, ok bool) {
+	b = at
+	for b > 0 && at-b <= 64 && isLocalPartByte(text[b-1]) {
+		b--
+	}
+	if at-b > 64 || b == at || wordBefore(text, b) {
+		return 0, 0, false
+	}
+	for b < at && !isAlnum(text[b]) {
+		b++
+	}
+	if b == at || text[at-1] == '.' || strings.Contains(text[b:at], "..") {
+		return 0, 0, false
+	}
+
+	e = at + 1
+	for e < len(text) && e-at <= 256 && (isAlnum(text[e]) || text[e] == '.' || text[e] == '-') {
+		e++
+	}
+	if e-at > 256 || wordAfter(text, e) || (e < len(text) && text[e] == '@') {
+		return 0, 0, false
+	}
+	for e > at+1 && (text[e-1] == '.' || text[e-1] == '-') {
+		e--
+	}
+	if !domainValid(text[at+1 : e]) {
+		return 0, 0, false
+	}
+	return b, e, true
+}
+
+// domainValid reports whether domain has two or more labels of 1 to 63
+// letters, digits and inner hyphens, and a top-level label of 2 to 24
+// letters.
+func domainValid(domain string) bool {
+	labels := strings.Split(domain, ".")
+	if len(labels) < 2 {
+		return false
+	}
+	for _, label := range labels {
+		if len(label) == 0 || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+	}
+	tld := labels[len(labels)-1]
+	if len(tld) < 2 || len(tld) > 24 {
+		return false
+	}
+	for i := 0; i < len(tld); i++ {
+		if !isLetter(tld[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isLocalPartByte(c byte) bool {
+	return isAlnum(c) || strings.IndexByte("._%+'-", c) >= 0
+}
+
+func isLetter(c byte) bool { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') }
+
+func isAlnum(c byte) bool { return isLetter(c) || isDigit(c) }
 
 var (
 	phonePattern = regexp.MustCompile(`\+?\(?\d[\d().\- ]{5,20}\d`)
@@ -97,7 +161,7 @@ var (
 // an international number (with +) against its country, a national number
 // as a US number.
 func findPhones(s *scan) {
-	for _, m := range phonePattern.FindAllStringIndex(s.text, -1) {
+	for _, m := range findAll(s.text, phonePattern, numberAlphabet, hasDigit) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) || (b > 0 && s.text[b-1] == '(') {
 			continue
@@ -169,7 +233,7 @@ var (
 // findCards reports numbers that pass the Luhn check and belong to a known
 // issuer with a length it issues. Spaces or dashes may separate groups.
 func findCards(s *scan) {
-	for _, m := range cardPattern.FindAllStringIndex(s.text, -1) {
+	for _, m := range findAll(s.text, cardPattern, numberAlphabet, hasDigit) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) {
 			continue
@@ -201,7 +265,7 @@ var (
 // findSSNs reports US Social Security numbers written 123-45-6789 or
 // 123 45 6789, or nine bare digits after a context word such as "SSN".
 func findSSNs(s *scan) {
-	for _, m := range ssnPattern.FindAllStringIndex(s.text, -1) {
+	for _, m := range findAll(s.text, ssnPattern, numberAlphabet, hasDigit) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) || !ssnValid(digitsOf(s.text[b:e])) {
 			continue
@@ -233,7 +297,7 @@ var ibanPattern = regexp.MustCompile(`[A-Z]{2}\d{2}(?: ?[A-Z0-9]{1,4}){3,9}`)
 // findIBANs reports IBANs, compact or in groups of four, that have their
 // country's length and pass the mod 97 check.
 func findIBANs(s *scan) {
-	for _, m := range ibanPattern.FindAllStringIndex(s.text, -1) {
+	for _, m := range findAll(s.text, ibanPattern, codeAlphabet, hasDigitAndUpper) {
 		b, e := m[0], m[1]
 		if wordBefore(s.text, b) {
 			continue
@@ -271,7 +335,7 @@ var (
 )
 
 func findIPAddresses(s *scan) {
-	for _, m := range ipv4Pattern.FindAllStringIndex(s.text, -1) {
+	for _, m := range findAll(s.text, ipv4Pattern, numberAlphabet, hasDigit) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) {
 			continue
@@ -286,7 +350,7 @@ func findIPAddresses(s *scan) {
 		s.add(TypeIPAddress, b, e, score)
 	}
 
-	for _, m := range ipv6Pattern.FindAllStringIndex(s.text, -1) {
+	for _, m := range findAll(s.text, ipv6Pattern, hexAlphabet, hasSeparator) {
 		b, e := m[0], m[1]
 		if wordBefore(s.text, b) || wordAfter(s.text, e) || (b > 0 && s.text[b-1] == ':') || (e < len(s.text) && s.text[e] == ':') {
 			continue
@@ -334,8 +398,12 @@ var (
 	awsSecretContext    = regexp.MustCompile(`(?i)(?:secret|aws_secret_access_key|secretaccesskey|secret_key)`)
 )
 
+func hasAccessKeyPrefix(run string) bool {
+	return strings.Contains(run, "AKIA") || strings.Contains(run, "ASIA")
+}
+
 func findAWSAccessKeys(s *scan) {
-	for _, m := range awsAccessKeyPattern.FindAllStringIndex(s.text, -1) {
+	for _, m := range findAll(s.text, awsAccessKeyPattern, codeAlphabet, hasAccessKeyPrefix) {
 		b, e := m[0], m[1]
 		if wordBefore(s.text, b) || wordAfter(s.text, e) {
 			continue
@@ -348,7 +416,7 @@ func findAWSAccessKeys(s *scan) {
 // such as "secret" or next to an access key ID, because a bare one may be
 // any token or hash.
 func findAWSSecretKeys(s *scan) {
-	for _, m := range awsSecretKeyPattern.FindAllStringIndex(s.text, -1) {
+	for _, m := range findAll(s.text, awsSecretKeyPattern, base64Alphabet, atLeast40) {
 		b, e := m[0], m[1]
 		if b > 0 && strings.IndexByte("/+", s.text[b-1]) >= 0 || wordBefore(s.text, b) {
 			continue
@@ -376,11 +444,25 @@ const maxURLBytes = 2048
 
 var urlPattern = regexp.MustCompile(`(?i)\b(?:(?:https?|ftps?|sftp|wss?)://|www\.)[^\s<>"'\x60]+`)
 
+// tokenAlphabet contains the bytes a URL may contain: all but ASCII
+// whitespace, control characters and the delimiters <>"'`.
+var tokenAlphabet = func() *alphabet {
+	var a alphabet
+	for c := 0x21; c < 256; c++ {
+		a[c] = !strings.ContainsRune("<>\"'`\x7f", rune(c))
+	}
+	return &a
+}()
+
+func hasURLStart(run string) bool {
+	return strings.Contains(run, "://") || strings.Contains(run, "www.") || strings.Contains(run, "WWW.")
+}
+
 // findURLs reports URLs with a scheme or starting with "www.", including
 // any credentials in them, minus trailing punctuation. A URL longer than
 // maxURLBytes is cut there.
 func findURLs(s *scan) {
-	for _, m := range urlPattern.FindAllStringIndex(s.text, -1) {
+	for _, m := range findAll(s.text, urlPattern, tokenAlphabet, hasURLStart) {
 		b, e := m[0], m[1]
 		if e-b > maxURLBytes {
 			e = b + maxURLBytes
@@ -419,7 +501,7 @@ var (
 )
 
 func findMACAddresses(s *scan) {
-	for _, m := range macPattern.FindAllStringIndex(s.text, -1) {
+	for _, m := range findAll(s.text, macPattern, hexAlphabet, hasSeparator) {
 		b, e := m[0], m[1]
 		if wordBefore(s.text, b) || wordAfter(s.text, e) {
 			continue
@@ -441,7 +523,7 @@ func isHex(c byte) bool {
 
 var (
 	expiryPattern = regexp.MustCompile(`(?:0[1-9]|1[0-2]) ?[/-] ?(?:20)?\d{2}`)
-	expiryContext = regexp.MustCompile(`(?i)(?:\bexp|\bexpiry|\bexpires|\bexpiration|\bvalid (?:thru|through|until)|\bgood thru)(?:\s*date)?\W{0,3}(?:is\W{1,2}|on\W{1,2})?$`)
+	expiryContext = regexp.MustCompile(`(?i)(?:\bexp\.?|\bexpiry|\bexpires|\bexpiration|\bvalid (?:thru|through|until)|\bgood thru)(?:\s*date)?\W{0,3}(?:is\W{1,2}|on\W{1,2})?$`)
 	cvvPattern    = regexp.MustCompile(`\d{3,4}`)
 	cvvContext    = regexp.MustCompile(`(?i)\b(?:cvv2?|cvc2?|csc|cid|security code|card verification(?: value| code)?|verification code)\W{0,3}(?:is\W{1,2}|code\W{1,2}|number\W{1,2})?$`)
 )
@@ -449,7 +531,7 @@ var (
 // findCardExpiries reports MM/YY and MM/YYYY dates after a word such as
 // "expiry" or right after a card number.
 func findCardExpiries(s *scan) {
-	for _, m := range expiryPattern.FindAllStringIndex(s.text, -1) {
+	for _, m := range findAll(s.text, expiryPattern, numberAlphabet, hasDigit) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) {
 			continue
@@ -466,7 +548,7 @@ func findCardExpiries(s *scan) {
 // findCardCVVs reports three or four digits after a word such as "CVV" or
 // right after a card number or its expiry date.
 func findCardCVVs(s *scan) {
-	for _, m := range cvvPattern.FindAllStringIndex(s.text, -1) {
+	for _, m := range findAll(s.text, cvvPattern, numberAlphabet, hasDigit) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) {
 			continue
@@ -489,7 +571,7 @@ var (
 // 3-3-4. Without a word such as "NHS" only the spaced form counts, at a low
 // score, because a tenth of all ten-digit numbers pass the check.
 func findNHSNumbers(s *scan) {
-	for _, m := range nhsPattern.FindAllStringIndex(s.text, -1) {
+	for _, m := range findAll(s.text, nhsPattern, numberAlphabet, hasDigit) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) || !nhsValid(digitsOf(s.text[b:e])) {
 			continue
@@ -511,7 +593,7 @@ var (
 // findNINumbers reports UK National Insurance numbers with an allocated
 // prefix, as AB 12 34 56 C or AB123456C.
 func findNINumbers(s *scan) {
-	for _, m := range ninoPattern.FindAllStringIndex(s.text, -1) {
+	for _, m := range findAll(s.text, ninoPattern, codeAlphabet, hasDigitAndUpper) {
 		b, e := m[0], m[1]
 		if wordBefore(s.text, b) || wordAfter(s.text, e) || !ninoPrefixValid(s.text[b:b+2]) {
 			continue
@@ -536,7 +618,7 @@ var (
 // check. A tenth of all nine-digit numbers pass it, so a SIN without a
 // context word scores low, and a bare one needs the word.
 func findSINs(s *scan) {
-	for _, m := range sinPattern.FindAllStringIndex(s.text, -1) {
+	for _, m := range findAll(s.text, sinPattern, numberAlphabet, hasDigit) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) || !sinValid(digitsOf(s.text[b:e])) {
 			continue
@@ -565,7 +647,7 @@ var (
 // checksum. A number with an unused Federal Reserve prefix still counts
 // after the word, at a lower score.
 func findRoutingNumbers(s *scan) {
-	for _, m := range routingPattern.FindAllStringIndex(s.text, -1) {
+	for _, m := range findAll(s.text, routingPattern, numberAlphabet, hasDigit) {
 		b, e := m[0], m[1]
 		digits := s.text[b:e]
 		if !numberBounded(s.text, b, e) || !abaChecksumValid(digits) || !hasContext(s.text, b, routingContext) {
@@ -590,7 +672,7 @@ var (
 // NOTE: VINs from outside North America need not carry a check digit, so
 // they are missed.
 func findVINs(s *scan) {
-	for _, m := range vinPattern.FindAllStringIndex(s.text, -1) {
+	for _, m := range findAll(s.text, vinPattern, codeAlphabet, hasDigitAndUpper) {
 		b, e := m[0], m[1]
 		vin := s.text[b:e]
 		if wordBefore(s.text, b) || wordAfter(s.text, e) || !vinValid(vin) {

@@ -3,6 +3,7 @@ package pii
 import (
 	"regexp"
 	"sort"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -129,3 +130,82 @@ func numberBounded(text string, b, e int) bool {
 func isNumberSeparator(c byte) bool {
 	return c == '-' || c == '.' || c == '/' || c == ','
 }
+
+// alphabet is a set of bytes.
+type alphabet [256]bool
+
+func newAlphabet(sets ...string) *alphabet {
+	var a alphabet
+	for _, set := range sets {
+		for i := 0; i < len(set); i++ {
+			a[set[i]] = true
+		}
+	}
+	return &a
+}
+
+const (
+	digitBytes = "0123456789"
+	upperBytes = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	lowerBytes = "abcdefghijklmnopqrstuvwxyz"
+	hexBytes   = "0123456789abcdefABCDEF"
+)
+
+// Alphabets of the recognizers' patterns. A pattern's match consists only
+// of bytes of its alphabet, so the matches in a text are the matches in
+// its maximal runs of those bytes.
+var (
+	numberAlphabet = newAlphabet(digitBytes, " ()+./-")
+	codeAlphabet   = newAlphabet(digitBytes, upperBytes, " ")
+	hexAlphabet    = newAlphabet(hexBytes, ":.-")
+	base64Alphabet = newAlphabet(digitBytes, upperBytes, lowerBytes, "/+")
+)
+
+// findAll returns the matches of re in the runs of text's bytes that belong
+// to a and satisfy keep. Go's regexp costs far more per byte than this
+// byte loop, so running it only on the few runs that can match keeps
+// Detect fast on prose.
+func findAll(text string, re *regexp.Regexp, a *alphabet, keep func(run string) bool) [][2]int {
+	var matches [][2]int
+	for i := 0; i < len(text); {
+		if !a[text[i]] {
+			i++
+			continue
+		}
+		j := i
+		for j < len(text) && a[text[j]] {
+			j++
+		}
+		if run := text[i:j]; keep(run) {
+			for _, m := range re.FindAllStringIndex(run, -1) {
+				matches = append(matches, [2]int{i + m[0], i + m[1]})
+			}
+		}
+		i = j
+	}
+	return matches
+}
+
+func hasDigit(run string) bool {
+	for i := 0; i < len(run); i++ {
+		if isDigit(run[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasDigitAndUpper(run string) bool {
+	digit, upper := false, false
+	for i := 0; i < len(run) && !(digit && upper); i++ {
+		digit = digit || isDigit(run[i])
+		upper = upper || (run[i] >= 'A' && run[i] <= 'Z')
+	}
+	return digit && upper
+}
+
+func hasSeparator(run string) bool {
+	return strings.ContainsAny(run, ":-.")
+}
+
+func atLeast40(run string) bool { return len(run) >= 40 }
