@@ -19,17 +19,7 @@ func (lex *Lexicon) findMatches(tokens []token) []match {
 		before := len(matches)
 
 		for _, form := range tok.forms {
-			matches = appendMatches(matches, lex.exact[form], i, i+1)
-			for _, length := range lex.prefixLengths {
-				if len(form) >= length {
-					matches = appendMatches(matches, lex.prefix[form[:length]], i, i+1)
-				}
-			}
-			for _, e := range lex.infix {
-				if strings.Contains(form, lex.entries[e].words[0].text) {
-					matches = append(matches, match{entry: e, start: i, end: i + 1})
-				}
-			}
+			matches = lex.appendWordMatches(matches, form, i)
 			for _, e := range lex.phraseByFirst[form] {
 				if end, ok := lex.matchPhrase(e, tokens, i); ok {
 					matches = append(matches, match{entry: e, start: i, end: end})
@@ -80,6 +70,33 @@ func (lex *Lexicon) isCovered(matches []match, k int) bool {
 // coversMatch reports whether outer contains inner and is longer.
 func coversMatch(outer, inner match) bool {
 	return outer.start <= inner.start && outer.end >= inner.end && outer.end-outer.start > inner.end-inner.start
+}
+
+// appendWordMatches appends the single-word terms that match form, the
+// form of tokens[i].
+func (lex *Lexicon) appendWordMatches(matches []match, form string, i int) []match {
+	matches = appendMatches(matches, lex.exact[form], i, i+1)
+	for _, length := range lex.prefixLengths {
+		if len(form) >= length {
+			matches = appendMatches(matches, lex.prefix[form[:length]], i, i+1)
+		}
+	}
+	for _, e := range lex.infix {
+		if strings.Contains(form, lex.entries[e].words[0].text) {
+			matches = append(matches, match{entry: e, start: i, end: i + 1})
+		}
+	}
+	return matches
+}
+
+// matchesAnyForm reports whether a single-word term matches one of forms.
+func (lex *Lexicon) matchesAnyForm(forms []string) bool {
+	for _, form := range forms {
+		if len(lex.appendWordMatches(nil, form, 0)) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func appendMatches(matches []match, entries []int, start, end int) []match {

@@ -84,6 +84,16 @@ func (lex *Lexicon) tokenize(segment string) []token {
 			continue
 		}
 
+		if unicode.IsLetter(r) {
+			if word, end, ok := spelledWord(segment, i); ok {
+				if forms := lex.wordForms(word); lex.matchesAnyForm(forms) {
+					tokens = append(tokens, lex.newToken(forms, sentence))
+					i = end
+					continue
+				}
+			}
+		}
+
 		if isWordRune(r) || isJoiner(r) {
 			start := i
 			for i < len(segment) {
@@ -112,6 +122,45 @@ func (lex *Lexicon) tokenize(segment string) []token {
 
 	markQuoted(tokens, quoteMarks)
 	return tokens
+}
+
+// maxSpelledLetters bounds the look-ahead of spelledWord. It is longer than
+// the words of the lexicon, and it keeps tokenize linear on long runs of
+// single letters.
+const maxSpelledLetters = 16
+
+// spelledWord reads a word spelled out as single letters with one separator
+// between them ("f.u.c.k", "k y s", "s-h-i-t") from segment[start:]. It
+// returns the lowercase letters and the end of the last one, and ok only
+// for three letters or more.
+func spelledWord(segment string, start int) (word string, end int, ok bool) {
+	var letters []rune
+	for i := start; len(letters) < maxSpelledLetters && i < len(segment); {
+		r, size := utf8.DecodeRuneInString(segment[i:])
+		if !unicode.IsLetter(r) {
+			break
+		}
+		next := i + size
+		if next < len(segment) {
+			if following, _ := utf8.DecodeRuneInString(segment[next:]); isWordRune(following) {
+				break // a longer word, not a single letter
+			}
+		}
+		letters = append(letters, unicode.ToLower(r))
+		end = next
+		if next >= len(segment) || !isSpellingSeparator(segment[next]) {
+			break
+		}
+		i = next + 1
+	}
+	if len(letters) < 3 {
+		return "", 0, false
+	}
+	return string(letters), end, true
+}
+
+func isSpellingSeparator(b byte) bool {
+	return b == '.' || b == ' ' || b == '-' || b == '_'
 }
 
 // appendWord normalizes one raw word and appends its tokens, more than one
@@ -379,9 +428,6 @@ func isJoiner(r rune) bool {
 
 // normalizeWord lowercases a word and maps typographic apostrophes to ASCII ones.
 // A word that is already normal is returned without a copy.
-//
-// NOTE: letters split by dots or spaces ("f.u.c.k") are separate words that
-// match nothing.
 func normalizeWord(word string) string {
 	word = strings.ToLower(word)
 	if strings.ContainsAny(word, "’‘") {
