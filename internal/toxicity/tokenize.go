@@ -124,8 +124,8 @@ func (lex *Lexicon) tokenize(segment string) []token {
 	return tokens
 }
 
-// maxSpelledLetters bounds the look-ahead of spelledWord. It is longer than
-// the words of the lexicon, and it keeps tokenize linear on long runs of
+// maxSpelledLetters bounds the look-ahead of spelledWord. It exceeds every
+// word of the embedded lexicon, and it keeps tokenize linear on long runs of
 // single letters.
 const maxSpelledLetters = 16
 
