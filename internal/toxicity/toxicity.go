@@ -3,6 +3,16 @@
 // DetectToxicContent: seven labels with scores in 0..1 and an overall
 // toxicity score, so the pipeline can use either engine behind one interface.
 //
+// # Matching
+//
+// Words are compared in lowercase, with Unicode word boundaries. Each word
+// is also tried with common obfuscations undone: leetspeak ("1d10t", "a$$"),
+// letters repeated three times or more ("fuuuck"), accented and Cyrillic or
+// Greek lookalike letters, '*' for hidden letters ("f*ck", used only when
+// exactly one term fits) and letters spelled out one by one ("f.u.c.k").
+// Contractions are expanded ("you're" to "you are"). Allowlisted words such
+// as "Scunthorpe" and "sniggered" never match.
+//
 // # Scores
 //
 // The scores are calibrated heuristics, not probabilities. Each lexicon
