@@ -131,6 +131,21 @@ func TestDetectByType(t *testing.T) {
 		{name: "vin without context", typ: TypeVIN, text: "Id 1HGCM82633A004352.", want: []string{"1HGCM82633A004352"}},
 		{name: "vin wrong check digit", typ: TypeVIN, text: "VIN 1HGCM82634A004352.", want: nil},
 		{name: "vin with letter O", typ: TypeVIN, text: "VIN 1HGCM82633AO04352.", want: nil},
+
+		{name: "name after my name is", typ: TypeName, text: "Hello, my name is Leo Patel. Bye", want: []string{"Leo Patel"}},
+		{name: "name after greeting", typ: TypeName, text: "hey it's Zoë, text me", want: []string{"Zoë"}},
+		{name: "name after title", typ: TypeName, text: "Ask Dr. Anna Kowalski today", want: []string{"Anna Kowalski"}},
+		{name: "name before verb", typ: TypeName, text: "New hire Ava Alvarez submitted it", want: []string{"Ava Alvarez"}},
+		{name: "greeting to a group", typ: TypeName, text: "Hi Team, Dear Customer, it's Monday.", want: nil},
+		{name: "capitalized word without cue", typ: TypeName, text: "Bass Guitar Lessons start soon.", want: nil},
+		{name: "cue inside a word", typ: TypeName, text: "The shire Hobbit and Thistle Farm.", want: nil},
+
+		{name: "address with city", typ: TypeAddress, text: "Lives at 1657 Maple Avenue, Portland, OR 97205. Ok", want: []string{"1657 Maple Avenue, Portland, OR 97205"}},
+		{name: "address with unit", typ: TypeAddress, text: "Ship to 12 Elm St., Apt 4B, Salem, MA 01970-1234 now", want: []string{"12 Elm St., Apt 4B, Salem, MA 01970-1234"}},
+		{name: "street without city", typ: TypeAddress, text: "Meet at 221 Baker Street today.", want: []string{"221 Baker Street"}},
+		{name: "street without suffix", typ: TypeAddress, text: "Lives at 1220 Kingsway, Austin, TX 78701.", want: []string{"1220 Kingsway, Austin, TX 78701"}},
+		{name: "unknown state code", typ: TypeAddress, text: "Lives at 1220 Kingsway, Austin, QQ 78701.", want: nil},
+		{name: "number before capitalized words", typ: TypeAddress, text: "We sold 300 Blue Widgets yesterday.", want: nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -288,7 +303,7 @@ func TestDetectConcurrentUse(t *testing.T) {
 
 func TestSupportedTypes(t *testing.T) {
 	types := SupportedTypes()
-	assert.Len(t, types, 17)
+	assert.Len(t, types, 19)
 	assert.Equal(t, TypeEmail, types[0])
 	assert.Contains(t, types, TypeVIN)
 	assert.False(t, strings.Contains(strings.Join(types, ","), " "))

@@ -39,6 +39,8 @@ var recognizers = []recognizer{
 	{entityType: TypeCASIN, find: findSINs},
 	{entityType: TypeBankRouting, find: findRoutingNumbers},
 	{entityType: TypeVIN, find: findVINs},
+	{entityType: TypeName, find: findNames},
+	{entityType: TypeAddress, find: findAddresses},
 }
 
 // neededBy reports whether a requested type's recognizer consults r's

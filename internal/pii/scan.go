@@ -20,8 +20,9 @@ type scan struct {
 	candidates []candidate
 	priority   int
 	// spans holds, per type, the [begin, end) of each candidate in the
-	// order found, which is ascending because a recognizer scans left to
-	// right and its matches do not overlap.
+	// order found. The order is ascending for the types that follows and
+	// near consult, because their recognizers scan left to right and their
+	// matches do not overlap.
 	spans map[string][][2]int
 }
 
