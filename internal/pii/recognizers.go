@@ -156,7 +156,7 @@ func isAlnum(c byte) bool { return isLetter(c) || isDigit(c) }
 
 var (
 	phonePattern = regexp.MustCompile(`\+?\(?\d[\d().\- ]{5,20}\d`)
-	phoneContext = regexp.MustCompile(`(?i)\b(?:phone|tel|telephone|call|text|mobile|cell|fax|reach|contact|whatsapp|sms|dial)\b`)
+	phoneContext = newContext(`(?i)\b(?:phone|tel|telephone|call|text|mobile|cell|fax|reach|contact|whatsapp|sms|dial)\b`, "phone", "tel", "call", "text", "mobile", "cell", "fax", "reach", "contact", "whatsapp", "sms", "dial")
 )
 
 // findPhones validates each number-like run with libphonenumber metadata:
@@ -229,7 +229,7 @@ func phoneScore(text string, b, e int) (float64, bool) {
 
 var (
 	cardPattern = regexp.MustCompile(`\d{4}(?: \d{4}){2,3}(?: \d{1,3})?|\d{4}(?:-\d{4}){2,3}(?:-\d{1,3})?|\d{4}[ -]\d{6}[ -]\d{4,5}|\d{12,19}`)
-	cardContext = regexp.MustCompile(`(?i)\b(?:card|visa|mastercard|amex|american express|discover|credit|debit|charge|pay|payment|cc)\b`)
+	cardContext = newContext(`(?i)\b(?:card|visa|mastercard|amex|american express|discover|credit|debit|charge|pay|payment|cc)\b`, "card", "visa", "amex", "american express", "discover", "credit", "debit", "charge", "pay", "cc")
 )
 
 // findCards reports numbers that pass the Luhn check and belong to a known
@@ -261,7 +261,7 @@ func findCards(s *scan) {
 
 var (
 	ssnPattern = regexp.MustCompile(`\d{3}-\d{2}-\d{4}|\d{3} \d{2} \d{4}|\d{9}`)
-	ssnContext = regexp.MustCompile(`(?i)\b(?:ssn|ssns|social security|ss#|ss no|taxpayer id|tin)\b`)
+	ssnContext = newContext(`(?i)\b(?:ssn|ssns|social security|ss#|ss no|taxpayer id|tin)\b`, "ssn", "social security", "ss#", "ss no", "taxpayer id", "tin")
 )
 
 // findSSNs reports US Social Security numbers written 123-45-6789 or
@@ -332,8 +332,8 @@ func findIBANs(s *scan) {
 var (
 	ipv4Pattern = regexp.MustCompile(`\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}`)
 	ipv6Pattern = regexp.MustCompile(`[0-9A-Fa-f]{0,4}(?::{1,2}[0-9A-Fa-f]{1,4}){2,7}(?:::)?(?:\.\d{1,3}){0,3}`)
-	ipContext   = regexp.MustCompile(`(?i)\b(?:ip|ipv4|ipv6|host|server|address|addr|peer|client|from|source)\b`)
-	ipv6Context = regexp.MustCompile(`(?i)\b(?:ipv6|ip6|ip)\b`)
+	ipContext   = newContext(`(?i)\b(?:ip|ipv4|ipv6|host|server|address|addr|peer|client|from|source)\b`, "ip", "host", "server", "addr", "peer", "client", "from", "source")
+	ipv6Context = newContext(`(?i)\b(?:ipv6|ip6|ip)\b`, "ip")
 )
 
 func findIPAddresses(s *scan) {
@@ -397,7 +397,7 @@ func partialIPv6(s string) bool {
 var (
 	awsAccessKeyPattern = regexp.MustCompile(`(?:AKIA|ASIA)[A-Z0-9]{16}`)
 	awsSecretKeyPattern = regexp.MustCompile(`[A-Za-z0-9/+]{40}`)
-	awsSecretContext    = regexp.MustCompile(`(?i)(?:secret|aws_secret_access_key|secretaccesskey|secret_key)`)
+	awsSecretContext    = newContext(`(?i)(?:secret|aws_secret_access_key|secretaccesskey|secret_key)`, "secret")
 )
 
 func hasAccessKeyPrefix(run string) bool {
@@ -499,7 +499,7 @@ func findURLs(s *scan) {
 
 var (
 	macPattern = regexp.MustCompile(`[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}`)
-	macContext = regexp.MustCompile(`(?i)\b(?:mac|hardware address|hwaddr|ether|bssid)\b`)
+	macContext = newContext(`(?i)\b(?:mac|hardware address|hwaddr|ether|bssid)\b`, "mac", "hardware address", "hwaddr", "ether", "bssid")
 )
 
 func findMACAddresses(s *scan) {
@@ -525,9 +525,9 @@ func isHex(c byte) bool {
 
 var (
 	expiryPattern = regexp.MustCompile(`(?:0[1-9]|1[0-2]) ?[/-] ?(?:20)?\d{2}`)
-	expiryContext = regexp.MustCompile(`(?i)(?:\bexp\.?|\bexpiry|\bexpires|\bexpiration|\bvalid (?:thru|through|until)|\bgood thru)(?:\s*date)?\W{0,3}(?:is\W{1,2}|on\W{1,2})?$`)
+	expiryContext = newContext(`(?i)(?:\bexp\.?|\bexpiry|\bexpires|\bexpiration|\bvalid (?:thru|through|until)|\bgood thru)(?:\s*date)?\W{0,3}(?:is\W{1,2}|on\W{1,2})?$`, "exp", "valid", "good thru")
 	cvvPattern    = regexp.MustCompile(`\d{3,4}`)
-	cvvContext    = regexp.MustCompile(`(?i)\b(?:cvv2?|cvc2?|csc|cid|security code|card verification(?: value| code)?|verification code)\W{0,3}(?:is\W{1,2}|code\W{1,2}|number\W{1,2})?$`)
+	cvvContext    = newContext(`(?i)\b(?:cvv2?|cvc2?|csc|cid|security code|card verification(?: value| code)?|verification code)\W{0,3}(?:is\W{1,2}|code\W{1,2}|number\W{1,2})?$`, "cvv", "cvc", "csc", "cid", "security code", "verification")
 )
 
 // findCardExpiries reports MM/YY and MM/YYYY dates after a word such as
@@ -566,7 +566,7 @@ func findCardCVVs(s *scan) {
 
 var (
 	nhsPattern = regexp.MustCompile(`\d{3}[ -]?\d{3}[ -]?\d{4}`)
-	nhsContext = regexp.MustCompile(`(?i)\b(?:nhs|health service|health and care|patient)\b`)
+	nhsContext = newContext(`(?i)\b(?:nhs|health service|health and care|patient)\b`, "nhs", "health service", "health and care", "patient")
 )
 
 // findNHSNumbers reports ten digits that pass the NHS mod 11 check, written
@@ -589,7 +589,7 @@ func findNHSNumbers(s *scan) {
 
 var (
 	ninoPattern = regexp.MustCompile(`[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]`)
-	ninoContext = regexp.MustCompile(`(?i)\b(?:national insurance|nino|ni number|ni no)\b`)
+	ninoContext = newContext(`(?i)\b(?:national insurance|nino|ni number|ni no)\b`, "national insurance", "nino", "ni number", "ni no")
 )
 
 // findNINumbers reports UK National Insurance numbers with an allocated
@@ -613,7 +613,7 @@ func findNINumbers(s *scan) {
 
 var (
 	sinPattern = regexp.MustCompile(`\d{3}-\d{3}-\d{3}|\d{3} \d{3} \d{3}|\d{9}`)
-	sinContext = regexp.MustCompile(`(?i)\b(?:sin|social insurance|nas|assurance sociale)\b`)
+	sinContext = newContext(`(?i)\b(?:sin|social insurance|nas|assurance sociale)\b`, "sin", "social insurance", "nas", "assurance sociale")
 )
 
 // findSINs reports Canadian Social Insurance Numbers that pass the Luhn
@@ -641,7 +641,7 @@ func findSINs(s *scan) {
 
 var (
 	routingPattern = regexp.MustCompile(`\d{9}`)
-	routingContext = regexp.MustCompile(`(?i)\b(?:routing|aba|rtn|transit|bank)\b`)
+	routingContext = newContext(`(?i)\b(?:routing|aba|rtn|transit|bank)\b`, "routing", "aba", "rtn", "transit", "bank")
 )
 
 // findRoutingNumbers reports ABA routing transit numbers after a word such
@@ -665,7 +665,7 @@ func findRoutingNumbers(s *scan) {
 
 var (
 	vinPattern = regexp.MustCompile(`[A-HJ-NPR-Z0-9]{17}`)
-	vinContext = regexp.MustCompile(`(?i)\b(?:vin|vehicle|chassis|car)\b`)
+	vinContext = newContext(`(?i)\b(?:vin|vehicle|chassis|car)\b`, "vin", "vehicle", "chassis", "car")
 )
 
 // findVINs reports 17-character vehicle identification numbers with a

@@ -67,20 +67,42 @@ func (s *scan) near(t string, b, e, distance int) bool {
 
 var separatorsOnly = regexp.MustCompile(`^[\s,;:/|()-]*$`)
 
-// hasContext reports whether re matches the contextWindow bytes before b.
-func hasContext(text string, b int, re *regexp.Regexp) bool {
-	return re.MatchString(text[max(0, b-contextWindow):b])
+// context is a rule for the words before a candidate: re must match the
+// window, and one of hints, lower-case substrings of every possible match,
+// must occur in it. Checking hints first skips most regexp runs.
+type context struct {
+	re    *regexp.Regexp
+	hints []string
+}
+
+func newContext(pattern string, hints ...string) *context {
+	return &context{re: regexp.MustCompile(pattern), hints: hints}
+}
+
+// hasContext reports whether rule matches the contextWindow bytes before b.
+func hasContext(text string, b int, rule *context) bool {
+	return rule.matches(text[max(0, b-contextWindow):b])
+}
+
+func (rule *context) matches(window string) bool {
+	lower := asciiLower(window)
+	for _, hint := range rule.hints {
+		if strings.Contains(lower, hint) {
+			return rule.re.MatchString(window)
+		}
+	}
+	return false
 }
 
 // negativeContext matches words that mark a nearby number as an example
 // rather than someone's data.
-var negativeContext = regexp.MustCompile(`(?i)\b(?:example|sample|test|dummy|fake|placeholder|template|specimen)\b`)
+var negativeContext = newContext(`(?i)\b(?:example|sample|test|dummy|fake|placeholder|template|specimen)\b`,
+	"example", "sample", "test", "dummy", "fake", "placeholder", "template", "specimen")
 
 // hasNegativeContext reports whether a word such as "sample" stands within
 // contextWindow bytes before b or 32 bytes after e.
 func hasNegativeContext(text string, b, e int) bool {
-	return negativeContext.MatchString(text[max(0, b-contextWindow):b]) ||
-		negativeContext.MatchString(text[e:min(len(text), e+32)])
+	return hasContext(text, b, negativeContext) || negativeContext.matches(text[e:min(len(text), e+32)])
 }
 
 // isWordRune reports whether r continues a word or number, so that a value
