@@ -1,0 +1,161 @@
+package pipeline
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/moderato/moderato/internal/media"
+	"github.com/moderato/moderato/internal/objects"
+	"github.com/moderato/moderato/internal/policy"
+)
+
+func newTasks(t *testing.T) *Tasks {
+	return &Tasks{
+		Objects: &objects.Folder{Root: t.TempDir()},
+		Buckets: Buckets{Approved: "approved", Quarantine: "quarantine", Redacted: "redacted", Work: "work"},
+		Limits:  media.DefaultLimits(),
+		Policy:  policy.Default(),
+	}
+}
+
+func detail(bucket, key, version string) ObjectCreated {
+	var d ObjectCreated
+	d.Bucket.Name = bucket
+	d.Object.Key = key
+	d.Object.VersionID = version
+	return d
+}
+
+func TestInspect(t *testing.T) {
+	ctx := context.Background()
+	tasks := newTasks(t)
+	put := func(key, content string) objects.Info {
+		info, err := tasks.Objects.Put(ctx, objects.Location{Bucket: "ingest", Key: key}, strings.NewReader(content), "")
+		require.NoError(t, err)
+		return info
+	}
+	text := put("notes.jpg", "plain words, whatever the extension says\n")
+	empty := put("empty.txt", "")
+
+	tests := []struct {
+		name      string
+		detail    ObjectCreated
+		mediaType string
+		reason    string
+		wantErr   any
+	}{
+		{name: "text named jpg", detail: detail("ingest", "notes.jpg", text.VersionID), mediaType: "text"},
+		{name: "empty", detail: detail("ingest", "empty.txt", empty.VersionID), mediaType: "unsupported", reason: "empty object"},
+		{name: "missing object", detail: detail("ingest", "gone.txt", ""), wantErr: &ObjectNotFoundError{}},
+		{name: "stale version", detail: detail("ingest", "notes.jpg", "0000"), wantErr: &ObjectNotFoundError{}},
+		{name: "no key", detail: detail("ingest", "", ""), wantErr: &InvalidContentError{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			item, err := tasks.Inspect(ctx, InspectInput{Detail: tt.detail})
+			if tt.wantErr != nil {
+				require.Error(t, err)
+				assert.IsType(t, tt.wantErr, err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.mediaType, item.MediaType)
+			assert.Contains(t, item.Reason, tt.reason)
+		})
+	}
+}
+
+func TestDecodeText(t *testing.T) {
+	tests := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{name: "utf8", data: []byte("héllo"), want: "héllo"},
+		{name: "utf8 bom", data: []byte("\xef\xbb\xbfhi"), want: "hi"},
+		{name: "utf16 le bom", data: []byte{0xff, 0xfe, 'h', 0, 'i', 0}, want: "hi"},
+		{name: "utf16 be bom", data: []byte{0xfe, 0xff, 0, 'h', 0, 'i'}, want: "hi"},
+		{name: "invalid bytes", data: []byte("a\xffb"), want: "a\uFFFDb"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := DecodeText(tt.data)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+			assert.True(t, utf8.ValidString(got))
+		})
+	}
+}
+
+func TestExecutionName(t *testing.T) {
+	a := detail("ingest", "uploads/My Photo (1).jpg", "v1")
+	a.Object.Sequencer = "0055AED6DCD90281E5"
+	name := ExecutionName(a)
+	assert.Equal(t, name, ExecutionName(a), "the name is deterministic")
+	assert.LessOrEqual(t, len(name), 80)
+	assert.Regexp(t, `^[A-Za-z0-9_-]+$`, name)
+	assert.True(t, strings.HasPrefix(name, "My-Photo-1-jpg-"), name)
+
+	b := a
+	b.Object.VersionID = "v2"
+	assert.NotEqual(t, name, ExecutionName(b), "a new version is a new execution")
+
+	c := detail("ingest", "名前/ü", "")
+	c.Object.ETag = "abc"
+	assert.Regexp(t, `^object-[0-9a-f]{24}$`, ExecutionName(c))
+
+	long := detail("ingest", strings.Repeat("x", 1024), "v")
+	assert.LessOrEqual(t, len(ExecutionName(long)), 80)
+}
+
+func TestSettle(t *testing.T) {
+	decision := &Decision{Verdict: policy.Review, Reasons: []string{"INSULT score 0.62"}, OnTimeout: policy.Rejected, ReviewTimeoutSeconds: 60}
+	tests := []struct {
+		name    string
+		doc     Document
+		verdict policy.Verdict
+		reason  string
+	}{
+		{name: "unsupported error", doc: Document{Error: &ErrorOutput{Error: "UnsupportedContentError", Cause: `{"errorMessage":"unsupported content: HEIC has no decoder","errorType":"UnsupportedContentError"}`}}, verdict: policy.Unsupported, reason: "HEIC has no decoder"},
+		{name: "other error", doc: Document{Error: &ErrorOutput{Error: "States.TaskFailed", Cause: "boom"}}, verdict: policy.Failed, reason: "States.TaskFailed: boom"},
+		{name: "unsupported item", doc: Document{Item: &Item{MediaType: "unsupported", Reason: "empty object (0 bytes)"}}, verdict: policy.Unsupported, reason: "empty object"},
+		{name: "no decision", doc: Document{Item: &Item{MediaType: "text"}}, verdict: policy.Failed, reason: "without a decision"},
+		{name: "review approve", doc: Document{Item: &Item{MediaType: "text"}, Decision: decision, Review: &ReviewResult{Decision: "approve", Reviewer: "ann"}}, verdict: policy.Approved, reason: "reviewer ann decided approve"},
+		{name: "review reject", doc: Document{Item: &Item{MediaType: "text"}, Decision: decision, Review: &ReviewResult{Decision: "reject", Reason: "spam"}}, verdict: policy.Rejected, reason: "decided reject: spam"},
+		{name: "timeout", doc: Document{Item: &Item{MediaType: "text"}, Decision: decision, ReviewTimeout: &ErrorOutput{Error: "States.Timeout"}}, verdict: policy.Rejected, reason: "within 60 seconds"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			verdict, reasons := settle(tt.doc)
+			assert.Equal(t, tt.verdict, verdict)
+			assert.Contains(t, strings.Join(reasons, "\n"), tt.reason)
+		})
+	}
+}
+
+func TestRedactedImageKey(t *testing.T) {
+	tests := []struct{ format, key, wantKey, wantType string }{
+		{"jpeg", "a/photo.jpg", "a/photo.jpg", "image/jpeg"},
+		{"png", "a/pic.png", "a/pic.png", "image/png"},
+		{"gif", "a/anim.gif", "a/anim.gif.png", "image/png"},
+		{"webp", "a/x.webp", "a/x.webp.png", "image/png"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.format, func(t *testing.T) {
+			key, ct := redactedImageKey(Item{Format: tt.format, Key: tt.key})
+			assert.Equal(t, tt.wantKey, key)
+			assert.Equal(t, tt.wantType, ct)
+		})
+	}
+}
+
+func TestReviewIDStable(t *testing.T) {
+	assert.Equal(t, ReviewID("arn:x"), ReviewID("arn:x"))
+	assert.NotEqual(t, ReviewID("arn:x"), ReviewID("arn:y"))
+	assert.Regexp(t, `^rv-[0-9a-f]{16}$`, ReviewID("arn:x"))
+}
