@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseFlagsInterspersed(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		positional []string
+		reason     string
+	}{
+		{name: "flags first", args: []string{"--reason", "ok", "rv-1", "approve"}, positional: []string{"rv-1", "approve"}, reason: "ok"},
+		{name: "flags last", args: []string{"rv-1", "approve", "--reason", "ok"}, positional: []string{"rv-1", "approve"}, reason: "ok"},
+		{name: "double dash", args: []string{"--reason", "ok", "--", "--reason"}, positional: []string{"--reason"}, reason: "ok"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := flag.NewFlagSet("t", flag.ContinueOnError)
+			fs.SetOutput(io.Discard)
+			reason := fs.String("reason", "", "")
+			got, err := parseFlags(fs, tt.args)
+			require.NoError(t, err)
+			assert.Equal(t, tt.positional, got)
+			assert.Equal(t, tt.reason, *reason)
+		})
+	}
+
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	_, err := parseFlags(fs, []string{"--nope"})
+	assert.ErrorIs(t, err, errUsage)
+}
+
+func TestCheckLoopback(t *testing.T) {
+	for _, ok := range []string{"127.0.0.1:8080", "[::1]:80", "localhost:9000", "127.0.0.2:1"} {
+		assert.NoError(t, checkLoopback(ok), ok)
+	}
+	for _, bad := range []string{"0.0.0.0:8080", ":8080", "192.0.2.1:80", "example.com:80", "nonsense"} {
+		assert.Error(t, checkLoopback(bad), bad)
+	}
+}
+
+func TestLambdaZipIsReproducible(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "bootstrap")
+	require.NoError(t, os.WriteFile(bin, []byte("#!binary"), 0o755))
+
+	first := filepath.Join(dir, "a.zip")
+	second := filepath.Join(dir, "b.zip")
+	_, err := writeLambdaZip(first, bin)
+	require.NoError(t, err)
+	require.NoError(t, os.Chtimes(bin, laterTime(), laterTime()))
+	_, err = writeLambdaZip(second, bin)
+	require.NoError(t, err)
+
+	a, err := os.ReadFile(first)
+	require.NoError(t, err)
+	b, err := os.ReadFile(second)
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(a, b), "the same binary must give the same zip")
+}
+
+func TestUsageExitCodes(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	assert.Equal(t, 2, run(context.Background(), nil, nil, &stdout, &stderr))
+	assert.Equal(t, 0, run(context.Background(), []string{"help"}, nil, &stdout, &stderr))
+	assert.Contains(t, stdout.String(), "moderato run")
+	assert.Equal(t, 2, run(context.Background(), []string{"reviews"}, nil, &stdout, &stderr))
+	assert.Equal(t, 2, run(context.Background(), []string{"statemachine", "walk"}, nil, &stdout, &stderr))
+}
+
+func laterTime() time.Time { return time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) }
