@@ -23,8 +23,7 @@ func init() {
 }
 
 // streetAddress matches, from its start, a US street address: a house
-// number, one to four capitalized words, a street suffix as USPS
-// Publication 28 lists them, an optional unit, and an optional city,
+// number, one to four capitalized words, a common street suffix, an optional unit, and an optional city,
 // state code and ZIP code. cityAddress matches an address whose street
 // has no suffix, such as "1220 Kingsway", when city, state and ZIP code
 // follow.
@@ -98,8 +97,8 @@ func init() {
 // findNames reports capitalized words after a cue such as "my name is",
 // "Dear" or "Patient". It finds no name without a cue.
 //
-// NOTE: this rule misses names without a cue and names written in lower
-// case, so NAME recall is far below that of the validated types.
+// NOTE: this rule misses names without a cue, names in lower case and
+// names with particles such as "van" or "de".
 func findNames(s *scan) {
 	lower := asciiLower(s.text)
 	for _, cue := range nameCues {

@@ -115,9 +115,8 @@ func SupportedTypes() []string {
 }
 
 // Detect returns the PII entities in text, sorted by Begin and without
-// overlaps. Offsets are byte offsets on UTF-8 rune boundaries. Text longer
-// than MaxChunkBytes is scanned whole; use DetectLong to stay within
-// Comprehend's limits or to bound memory.
+// overlaps. Offsets are byte offsets on UTF-8 rune boundaries. Detect scans
+// text longer than MaxChunkBytes whole, and DetectLong splits it instead.
 func (d *Detector) Detect(text string) []Entity {
 	s := newScan(text)
 	for i, r := range recognizers {

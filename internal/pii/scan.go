@@ -9,8 +9,8 @@ import (
 )
 
 // contextWindow is how many bytes before a candidate are searched for
-// context words. Comprehend's scores also depend on nearby words, and a
-// short window keeps a word from vouching for values further on.
+// context words. A short window keeps a word from vouching for values
+// further on.
 const contextWindow = 48
 
 // scan is the state of one Detect call: the text and the candidates found
@@ -19,7 +19,7 @@ type scan struct {
 	text       string
 	candidates []candidate
 	priority   int
-	// spans holds, per type, the [begin, end) of each candidate in the
+	// spans contains, per type, the [begin, end) of each candidate in the
 	// order found. The order is ascending for the types that follows and
 	// near consult, because their recognizers scan left to right and their
 	// matches do not overlap.
@@ -30,7 +30,7 @@ func newScan(text string) *scan {
 	return &scan{text: text, spans: map[string][][2]int{}}
 }
 
-// add records a candidate of type t at [b, e) with score, capped to 0..1.
+// add records a candidate of type t at [b, e) with score clamped to 0..0.99.
 func (s *scan) add(t string, b, e int, score float64) {
 	score = min(max(score, 0), 0.99)
 	s.candidates = append(s.candidates, candidate{
@@ -67,9 +67,9 @@ func (s *scan) near(t string, b, e, distance int) bool {
 
 var separatorsOnly = regexp.MustCompile(`^[\s,;:/|()-]*$`)
 
-// context is a rule for the words before a candidate: re must match the
-// window, and one of hints, lower-case substrings of every possible match,
-// must occur in it. Checking hints first skips most regexp runs.
+// context is a rule for the words near a candidate. hints are lower-case
+// strings, one of which occurs in every match of re, so a window without
+// any hint skips the costlier regexp run.
 type context struct {
 	re    *regexp.Regexp
 	hints []string
@@ -99,7 +99,7 @@ func (rule *context) matches(window string) bool {
 var negativeContext = newContext(`(?i)\b(?:example|sample|test|dummy|fake|placeholder|template|specimen)\b`,
 	"example", "sample", "test", "dummy", "fake", "placeholder", "template", "specimen")
 
-// hasNegativeContext reports whether a word such as "sample" stands within
+// hasNegativeContext reports whether a word such as "sample" occurs within
 // contextWindow bytes before b or 32 bytes after e.
 func hasNegativeContext(text string, b, e int) bool {
 	return hasContext(text, b, negativeContext) || negativeContext.matches(text[e:min(len(text), e+32)])

@@ -1,0 +1,60 @@
+package pii
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// pathologicalUnits are repeated to build inputs that stress one
+// recognizer each: long digit runs, text without spaces, many '@' or ':'.
+var pathologicalUnits = []struct {
+	name string
+	unit string
+}{
+	{name: "digits", unit: "1234567890"},
+	{name: "spaced digits", unit: "1 2 3 4 5 "},
+	{name: "dashed digits", unit: "123-45-"},
+	{name: "letters without spaces", unit: "abcdefghij"},
+	{name: "upper case code", unit: "ABCDEFGHJK12"},
+	{name: "base64", unit: "aB3/"},
+	{name: "colons", unit: "ab:cd:"},
+	{name: "at signs", unit: "a@b."},
+	{name: "url", unit: "https://a.b/"},
+	{name: "name cues", unit: "Dear Dear "},
+	{name: "address numbers", unit: "12 Elm Elm "},
+}
+
+// TestDetectLinearTime checks that Detect's time grows about linearly on
+// inputs that would make a quadratic scan obvious: four times the input
+// must not take more than ten times as long (sixteen if quadratic). Each
+// size takes the fastest of three runs to damp noise from other processes.
+func TestDetectLinearTime(t *testing.T) {
+	if testing.Short() {
+		t.Skip("timing test skipped in -short mode")
+	}
+	detector := NewDetector()
+	fastest := func(text string) time.Duration {
+		best := time.Duration(1<<63 - 1)
+		for range 3 {
+			start := time.Now()
+			entities := detector.Detect(text)
+			best = min(best, time.Since(start))
+			for i := 1; i < len(entities); i++ {
+				require.LessOrEqual(t, entities[i-1].End, entities[i].Begin)
+			}
+		}
+		return best
+	}
+	for _, tt := range pathologicalUnits {
+		t.Run(tt.name, func(t *testing.T) {
+			small := fastest(strings.Repeat(tt.unit, 64_000/len(tt.unit)))
+			large := fastest(strings.Repeat(tt.unit, 256_000/len(tt.unit)))
+			t.Logf("64 KB: %v, 256 KB: %v", small, large)
+			assert.Less(t, large, 10*small+20*time.Millisecond)
+		})
+	}
+}
