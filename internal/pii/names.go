@@ -28,13 +28,16 @@ func init() {
 // has no suffix, such as "1220 Kingsway", when city, state and ZIP code
 // follow.
 var (
-	streetAddress = regexp.MustCompile(`^\d{1,6}(?: [A-Z][a-z]+){1,4} (?:Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Terrace|Ter|Drive|Dr|Boulevard|Blvd|Way|Court|Ct|Place|Pl|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Trail|Trl|Alley|Row|Close|Crescent|Plaza|Loop|Path|Pike|Run)\.?` + addressUnit + `(?:` + addressCity + `)?`)
-	cityAddress   = regexp.MustCompile(`^\d{1,6}(?: [A-Z][a-z]+){1,4}` + addressUnit + addressCity)
+	streetAddress = regexp.MustCompile(`^\d{1,6}` + addressWords + ` (?:Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Terrace|Ter|Drive|Dr|Boulevard|Blvd|Way|Court|Ct|Place|Pl|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Trail|Trl|Alley|Row|Close|Crescent|Plaza|Loop|Path|Pike|Run)\.?` + addressUnit + `(?:` + addressCity + `)?`)
+	cityAddress   = regexp.MustCompile(`^\d{1,6}` + addressWords + addressUnit + addressCity)
 )
 
 const (
-	addressUnit = `(?:,? (?:Apt|Apartment|Suite|Ste|Unit|Floor|Fl|#)\.? ?#?[0-9A-Za-z-]{1,6})?`
-	addressCity = `, (?:[A-Z][a-z]+ ){0,3}[A-Z][a-z]+,? ([A-Z]{2}) \d{5}(?:-\d{4})?`
+	addressWords = `(?: (?:[A-Z][a-z]+|\d{1,3}(?:st|nd|rd|th))){1,4}`
+	addressUnit  = `(?:,? (?:Apt|Apartment|Suite|Ste|Unit|Floor|Fl|#)\.? ?#?[0-9A-Za-z-]{1,6})?`
+	addressCity  = `, (?:[A-Z][a-z]+ ){0,3}[A-Z][a-z]+(?:,? ([A-Z]{2}) \d{5}(?:-\d{4})?|,? ` + ukPostcode + `)`
+	// ukPostcode matches a UK postcode such as SW1A 2AA or M1 1AE.
+	ukPostcode = `[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}`
 )
 
 // findAddresses tries the address patterns at each number that starts a
@@ -73,12 +76,13 @@ func findAddresses(s *scan) {
 var nameCues = []string{
 	"my name is", "name:", "i'm", "i am", "it's", "it is", "this is", "dear", "hi", "hello", "hey",
 	"thanks", "regards", "sincerely", "cheers", "patient", "new hire", "employee", "customer",
-	"mr", "mrs", "ms", "miss", "dr", "prof",
+	"mr", "mrs", "ms", "miss", "dr", "prof", "name", "contact", "attn", "cardholder", "card holder",
+	"account holder", "applicant", "tenant", "signed", "from:", "to:", "cc:",
 }
 
 // nameAfterCue matches, from the end of a cue, one to three capitalized
 // words.
-var nameAfterCue = regexp.MustCompile(`^\.?,?\s+(\p{Lu}[\p{Ll}'-]+(?:\s\p{Lu}[\p{Ll}'-]+){0,2})`)
+var nameAfterCue = regexp.MustCompile(`^[.:]?,?\s+(\p{Lu}[\p{Ll}'-]+(?:\s\p{Lu}[\p{Ll}'-]+){0,2})`)
 
 // nonNames contains capitalized words that follow a name cue but are not
 // names: greetings to groups, days, months and common sentence starters.
@@ -89,7 +93,7 @@ func init() {
 		Colleagues Staff Manager Sales Admin Monday Tuesday Wednesday Thursday Friday Saturday Sunday January
 		February March April May June July August September October November December The This That These Those
 		It Its We Our You Your They Their He She His Her I Please Thanks Thank Hello Hi Hey Dear Yes No Not Just
-		Sorry Good Great Welcome Happy Here What When Where Why How Who Re Fwd Ticket Order Invoice Version`) {
+		Sorry Good Great Welcome Happy Here What When Where Why How Who Re Fwd Ticket Order Invoice Version Us Me`) {
 		nonNames[w] = true
 	}
 }

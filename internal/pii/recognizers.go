@@ -333,7 +333,6 @@ var (
 	ipv4Pattern = regexp.MustCompile(`\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}`)
 	ipv6Pattern = regexp.MustCompile(`[0-9A-Fa-f]{0,4}(?::{1,2}[0-9A-Fa-f]{1,4}){2,7}(?:::)?(?:\.\d{1,3}){0,3}`)
 	ipContext   = newContext(`(?i)\b(?:ip|ipv4|ipv6|host|server|address|addr|peer|client|from|source)\b`, "ip", "host", "server", "addr", "peer", "client", "from", "source")
-	ipv6Context = newContext(`(?i)\b(?:ipv6|ip6|ip)\b`, "ip")
 )
 
 func findIPAddresses(s *scan) {
@@ -366,7 +365,7 @@ func findIPAddresses(s *scan) {
 			s.add(TypeIPAddress, b, e, score)
 			continue
 		}
-		if partialIPv6(candidate) && hasContext(s.text, b, ipv6Context) {
+		if partialIPv6(candidate) && hasContext(s.text, b, ipContext) {
 			s.add(TypeIPAddress, b, e, 0.6)
 		}
 	}
@@ -374,7 +373,8 @@ func findIPAddresses(s *scan) {
 
 // partialIPv6 reports whether s looks like the first 4 to 7 groups of an
 // IPv6 address, such as a /64 prefix written without "::". Such a string
-// is not a valid address, so it counts only after a word such as "IPv6".
+// is not a valid address, so it counts only after a word such as "IPv6"
+// or "host".
 // A MAC address (six groups of two) does not qualify.
 func partialIPv6(s string) bool {
 	if strings.Contains(s, "::") || strings.Contains(s, ".") {
