@@ -31,9 +31,7 @@ func TestFunctions(t *testing.T) {
 			return nil, fmt.Errorf("deciding: %w", &asl.Failure{Name: "PolicyMissing", Cause: "no policy"})
 		},
 		"panics": func(context.Context, json.RawMessage) (json.RawMessage, error) {
-			var m map[string]int
-			m["x"] = 1
-			return nil, nil
+			panic("handler bug")
 		},
 	}
 	tests := []struct {

@@ -217,7 +217,7 @@ func (r *Rule) parseList(op string, raw json.RawMessage, depth int) error {
 func (r *Rule) parseNot(raw json.RawMessage, depth int) error {
 	child, err := parseRule(raw, false, depth+1)
 	if err != nil {
-		return fmt.Errorf("Not: %w", err)
+		return fmt.Errorf("in Not: %w", err)
 	}
 	r.kind = ruleNot
 	r.children = []*Rule{child}
