@@ -35,6 +35,7 @@ func TestDetectByType(t *testing.T) {
 		{name: "email without domain", typ: TypeEmail, text: "Mail jane@ or @example.com or jane@localhost.", want: nil},
 		{name: "email with double dot", typ: TypeEmail, text: "Mail jane..doe@example.com.", want: nil},
 		{name: "url credentials are not email", typ: TypeEmail, text: "Uses https://bob:s3cret@db.example.com/x now.", want: nil},
+		{name: "url user is not email", typ: TypeEmail, text: "Uses \"http://gopher@test.com\" now.", want: nil},
 
 		{name: "phone US with parens", typ: TypePhone, text: "Call (617) 555-0167 now.", want: []string{"(617) 555-0167"}},
 		{name: "phone US dashed", typ: TypePhone, text: "Call 312-555-0145.", want: []string{"312-555-0145"}},
@@ -42,6 +43,8 @@ func TestDetectByType(t *testing.T) {
 		{name: "phone France international", typ: TypePhone, text: "Tel +33 1 83 22 15 28.", want: []string{"+33 1 83 22 15 28"}},
 		{name: "phone with trailing count", typ: TypePhone, text: "Call 312-555-0145 2 times.", want: []string{"312-555-0145"}},
 		{name: "phone invalid area code", typ: TypePhone, text: "Call 123-456-7890.", want: nil},
+		{name: "phone bare digits after word", typ: TypePhone, text: "Call 2125550105 today.", want: []string{"2125550105"}},
+		{name: "bare ten-digit quantity", typ: TypePhone, text: "The maximum is 2147483647.", want: nil},
 		{name: "phone too short", typ: TypePhone, text: "Ticket 4471-2209 and +1 555 123.", want: nil},
 
 		{name: "card visa spaced", typ: TypeCreditCardNumber, text: "Charge 4111 1111 1111 1111, thanks.", want: []string{"4111 1111 1111 1111"}},
@@ -77,6 +80,7 @@ func TestDetectByType(t *testing.T) {
 		{name: "ipv6 prefix after host", typ: TypeIPAddress, text: "host 2001:db8:d7a2:ad74 is down", want: []string{"2001:db8:d7a2:ad74"}},
 		{name: "ipv6 prefix without context", typ: TypeIPAddress, text: "Code 2001:db8:d7a2:ad74 again.", want: nil},
 		{name: "ipv4 octet above 255", typ: TypeIPAddress, text: "Host 256.1.1.1 is down.", want: nil},
+		{name: "section number", typ: TypeIPAddress, text: "See Section 5.1.1.5 and version 1.2.3.4 now.", want: nil},
 		{name: "version number", typ: TypeIPAddress, text: "Version 1.2.3.4.5 and 2.14.3 shipped.", want: nil},
 
 		{name: "aws access key", typ: TypeAWSAccessKey, text: "key AKIAIOSFODNN7EXAMPLE here", want: []string{"AKIAIOSFODNN7EXAMPLE"}},
@@ -140,6 +144,8 @@ func TestDetectByType(t *testing.T) {
 		{name: "name after contact", typ: TypeName, text: "Contact: Jane Doe today", want: []string{"Jane Doe"}},
 		{name: "contact us is no name", typ: TypeName, text: "Please contact Us today", want: nil},
 		{name: "greeting to a group", typ: TypeName, text: "Hi Team, Dear Customer, it's Monday.", want: nil},
+		{name: "camel case after cue", typ: TypeName, text: "Check that this is ErrContentLength.", want: nil},
+		{name: "sentence after name field", typ: TypeName, text: "It must have a valid name. Invalid ones fail.", want: nil},
 		{name: "capitalized word without cue", typ: TypeName, text: "Bass Guitar Lessons start soon.", want: nil},
 		{name: "cue inside a word", typ: TypeName, text: "The shire Hobbit and Thistle Farm.", want: nil},
 

@@ -74,11 +74,14 @@ func findAddresses(s *scan) {
 
 // nameCues are words that introduce a person's name, in lower case.
 var nameCues = []string{
-	"my name is", "name:", "i'm", "i am", "it's", "it is", "this is", "dear", "hi", "hello", "hey",
+	"my name is", "name:", "i'm", "i am", "it's", "this is", "dear", "hi", "hello", "hey",
 	"thanks", "regards", "sincerely", "cheers", "patient", "new hire", "employee", "customer",
-	"mr", "mrs", "ms", "miss", "dr", "prof", "name", "contact", "attn", "cardholder", "card holder",
+	"mr", "mrs", "ms", "miss", "dr", "prof", "contact", "attn", "cardholder", "card holder",
 	"account holder", "applicant", "tenant", "signed", "from:", "to:", "cc:",
 }
+
+// titles are the cues that a period may follow, as in "Dr. Ruiz".
+var titles = map[string]bool{"mr": true, "mrs": true, "ms": true, "dr": true, "prof": true}
 
 // nameAfterCue matches, from the end of a cue, one to three capitalized
 // words.
@@ -93,7 +96,7 @@ func init() {
 		Colleagues Staff Manager Sales Admin Monday Tuesday Wednesday Thursday Friday Saturday Sunday January
 		February March April May June July August September October November December The This That These Those
 		It Its We Our You Your They Their He She His Her I Please Thanks Thank Hello Hi Hey Dear Yes No Not Just
-		Sorry Good Great Welcome Happy Here What When Where Why How Who Re Fwd Ticket Order Invoice Version Us Me`) {
+		Sorry Good Great Welcome Happy Here What When Where Why How Who Re Fwd Ticket Order Invoice Version Us Me World`) {
 		nonNames[w] = true
 	}
 }
@@ -116,8 +119,11 @@ func findNames(s *scan) {
 			if wordBefore(s.text, b) || (isLetter(cue[len(cue)-1]) && wordAfter(s.text, from)) {
 				continue
 			}
+			if from < len(s.text) && s.text[from] == '.' && !titles[cue] {
+				continue
+			}
 			m := nameAfterCue.FindStringSubmatchIndex(s.text[from:min(len(s.text), from+120)])
-			if m == nil {
+			if m == nil || wordAfter(s.text, from+m[3]) {
 				continue
 			}
 			addName(s, from+m[2], from+m[3])

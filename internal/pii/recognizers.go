@@ -64,9 +64,16 @@ func priorityOf(t string) int {
 	return len(recognizers)
 }
 
-// urlScheme finds a "scheme://" earlier in the same token, which makes
-// user@host the credentials part of a URL rather than an email address.
-var urlScheme = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://\S*$`)
+// inURL reports whether "://" occurs before b in the same token, within
+// 256 bytes, which makes user@host at b the user information of a URL
+// rather than an email address.
+func inURL(text string, b int) bool {
+	token := text[max(0, b-256):b]
+	if i := strings.LastIndexAny(token, " \t\n\r\f\v"); i >= 0 {
+		token = token[i+1:]
+	}
+	return strings.Contains(token, "://")
+}
 
 // findEmails finds each '@' and grows the local part and the domain from
 // it. A regular expression with bounded repeats would do the same but run
@@ -75,7 +82,7 @@ func findEmails(s *scan) {
 	text := s.text
 	for at := strings.IndexByte(text, '@'); at >= 0; {
 		if b, e, ok := emailAround(text, at); ok {
-			if !(b > 0 && text[b-1] == ':' && urlScheme.MatchString(text[max(0, b-maxURLBytes):b])) {
+			if !inURL(text, b) {
 				s.add(TypeEmail, b, e, 0.99)
 			}
 		}
@@ -214,15 +221,19 @@ func phoneScore(text string, b, e int) (float64, bool) {
 		return 0, false
 	}
 
-	score := 0.6
+	// A national number without separators may be any ten-digit
+	// quantity, such as 2147483647, so it needs a word such as "call".
+	score := 0.45
 	switch {
 	case international:
 		score = 0.9
 	case strings.ContainsAny(candidate, "(-."):
 		score = 0.85
+	case strings.Contains(candidate, " "):
+		score = 0.6
 	}
 	if hasContext(text, b, phoneContext) {
-		score += 0.1
+		score += 0.15
 	}
 	return score, true
 }
@@ -332,7 +343,11 @@ func findIBANs(s *scan) {
 var (
 	ipv4Pattern = regexp.MustCompile(`\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}`)
 	ipv6Pattern = regexp.MustCompile(`[0-9A-Fa-f]{0,4}(?::{1,2}[0-9A-Fa-f]{1,4}){2,7}(?:::)?(?:\.\d{1,3}){0,3}`)
-	ipContext   = newContext(`(?i)\b(?:ip|ipv4|ipv6|host|server|address|addr|peer|client|from|source)\b`, "ip", "host", "server", "addr", "peer", "client", "from", "source")
+	// versionContext matches a word right before a dotted number that
+	// makes it a version or section number, as in "Section 5.1.1.5".
+	versionContext = newContext(`(?i)\b(?:section|sections|version|versions|release|ver|rev|chapter|v)\.?\s*$`,
+		"section", "version", "release", "ver", "rev", "chapter", "v")
+	ipContext = newContext(`(?i)\b(?:ip|ipv4|ipv6|host|server|address|addr|peer|client|from|source)\b`, "ip", "host", "server", "addr", "peer", "client", "from", "source")
 )
 
 func findIPAddresses(s *scan) {
@@ -341,7 +356,7 @@ func findIPAddresses(s *scan) {
 		if !numberBounded(s.text, b, e) {
 			continue
 		}
-		if _, err := netip.ParseAddr(s.text[b:e]); err != nil {
+		if _, err := netip.ParseAddr(s.text[b:e]); err != nil || hasContext(s.text, b, versionContext) {
 			continue
 		}
 		score := 0.85
