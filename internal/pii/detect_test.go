@@ -141,6 +141,7 @@ func TestDetectByType(t *testing.T) {
 		{name: "name after greeting", typ: TypeName, text: "hey it's Zoë, text me", want: []string{"Zoë"}},
 		{name: "name after title", typ: TypeName, text: "Ask Dr. Anna Kowalski today", want: []string{"Anna Kowalski"}},
 		{name: "name before verb", typ: TypeName, text: "New hire Ava Alvarez submitted it", want: []string{"Ava Alvarez"}},
+		{name: "name after greeting and I'm", typ: TypeName, text: "Hi, I'm Ana Ruiz. Bye", want: []string{"Ana Ruiz"}},
 		{name: "name after contact", typ: TypeName, text: "Contact: Jane Doe today", want: []string{"Jane Doe"}},
 		{name: "contact us is no name", typ: TypeName, text: "Please contact Us today", want: nil},
 		{name: "greeting to a group", typ: TypeName, text: "Hi Team, Dear Customer, it's Monday.", want: nil},

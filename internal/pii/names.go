@@ -96,7 +96,7 @@ func init() {
 		Colleagues Staff Manager Sales Admin Monday Tuesday Wednesday Thursday Friday Saturday Sunday January
 		February March April May June July August September October November December The This That These Those
 		It Its We Our You Your They Their He She His Her I Please Thanks Thank Hello Hi Hey Dear Yes No Not Just
-		Sorry Good Great Welcome Happy Here What When Where Why How Who Re Fwd Ticket Order Invoice Version Us Me World`) {
+		Sorry Good Great Welcome Happy Here What When Where Why How Who Re Fwd Ticket Order Invoice Version Us Me World I I'm I've I'd I'll`) {
 		nonNames[w] = true
 	}
 }
@@ -131,22 +131,42 @@ func findNames(s *scan) {
 	}
 }
 
-// addName records the capitalized words in [b, e) as a name, without
-// words of nonNames at its end.
+// addName records the capitalized words in [b, e) as a name, without the
+// words of nonNames at either end.
 func addName(s *scan, b, e int) {
-	words := strings.Fields(s.text[b:e])
-	for len(words) > 0 && nonNames[words[len(words)-1]] {
+	var words [][2]int
+	for i := b; i < e; {
+		for i < e && isSpaceByte(s.text[i]) {
+			i++
+		}
+		j := i
+		for j < e && !isSpaceByte(s.text[j]) {
+			j++
+		}
+		if j > i {
+			words = append(words, [2]int{i, j})
+		}
+		i = j
+	}
+	for len(words) > 0 && nonNames[s.text[words[0][0]:words[0][1]]] {
+		words = words[1:]
+	}
+	for len(words) > 0 && nonNames[s.text[words[len(words)-1][0]:words[len(words)-1][1]]] {
 		words = words[:len(words)-1]
 	}
-	if len(words) == 0 || nonNames[words[0]] {
+	if len(words) == 0 {
 		return
 	}
-	e = b + strings.LastIndex(s.text[b:e], words[len(words)-1]) + len(words[len(words)-1])
+
 	score := 0.7
 	if len(words) > 1 {
 		score = 0.8
 	}
-	s.add(TypeName, b, e, score)
+	s.add(TypeName, words[0][0], words[len(words)-1][1], score)
+}
+
+func isSpaceByte(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
 }
 
 // asciiLower returns text with ASCII letters in lower case and every other
