@@ -141,6 +141,24 @@ func BenchmarkDetect(b *testing.B) {
 	}
 }
 
+// BenchmarkDetectProse measures prose with one line of PII per 4 KB, a
+// density closer to mail and documents than testdata/sample.txt.
+func BenchmarkDetectProse(b *testing.B) {
+	data, err := os.ReadFile("testdata/sample.txt")
+	require.NoError(b, err)
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	var text strings.Builder
+	for _, line := range lines {
+		text.WriteString(filler(4096, " "))
+		text.WriteString(line + "\n")
+	}
+	detector := NewDetector()
+	b.SetBytes(int64(text.Len()))
+	for b.Loop() {
+		detector.Detect(text.String())
+	}
+}
+
 func BenchmarkDetectDigits(b *testing.B) {
 	text := strings.Repeat("1234567890", 10_000)
 	detector := NewDetector()

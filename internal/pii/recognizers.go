@@ -366,7 +366,7 @@ func findIPAddresses(s *scan) {
 		s.add(TypeIPAddress, b, e, score)
 	}
 
-	for _, m := range findAll(s.text, ipv6Pattern, hexAlphabet, hasSeparator) {
+	for _, m := range findAll(s.text, ipv6Pattern, hexAlphabet, hasColon) {
 		b, e := m[0], m[1]
 		if wordBefore(s.text, b) || wordAfter(s.text, e) || (b > 0 && s.text[b-1] == ':') || (e < len(s.text) && s.text[e] == ':') {
 			continue

@@ -231,4 +231,6 @@ func hasSeparator(run string) bool {
 	return strings.ContainsAny(run, ":-.")
 }
 
+func hasColon(run string) bool { return strings.IndexByte(run, ':') >= 0 }
+
 func atLeast40(run string) bool { return len(run) >= 40 }
