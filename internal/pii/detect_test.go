@@ -41,6 +41,7 @@ func TestDetectByType(t *testing.T) {
 		{name: "phone US dashed", typ: TypePhone, text: "Call 312-555-0145.", want: []string{"312-555-0145"}},
 		{name: "phone UK international", typ: TypePhone, text: "Ring +44 20 7946 0958 please.", want: []string{"+44 20 7946 0958"}},
 		{name: "phone France international", typ: TypePhone, text: "Tel +33 1 83 22 15 28.", want: []string{"+33 1 83 22 15 28"}},
+		{name: "phone inside parentheses", typ: TypePhone, text: "Office (212-555-0105) today.", want: []string{"212-555-0105"}},
 		{name: "phone with trailing count", typ: TypePhone, text: "Call 312-555-0145 2 times.", want: []string{"312-555-0145"}},
 		{name: "phone invalid area code", typ: TypePhone, text: "Call 123-456-7890.", want: nil},
 		{name: "phone bare digits after word", typ: TypePhone, text: "Call 2125550105 today.", want: []string{"2125550105"}},

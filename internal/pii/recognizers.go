@@ -175,16 +175,26 @@ func findPhones(s *scan) {
 		if !numberBounded(s.text, b, e) || (b > 0 && s.text[b-1] == '(') {
 			continue
 		}
-		// A trailing group may belong to the next number, as in
-		// "212-555-0105 2 times", so try dropping it once or twice.
-		for tries := 0; tries < 3 && e > b; tries++ {
-			if score, ok := phoneScore(s.text, b, e); ok {
-				s.add(TypePhone, b, e, score)
-				break
-			}
-			e = lastGroupStart(s.text, b, e)
+		if !addPhone(s, b, e) && s.text[b] == '(' {
+			// The parenthesis may enclose the whole number, as in
+			// "(212-555-0105)".
+			addPhone(s, b+1, e)
 		}
 	}
+}
+
+// addPhone records the longest valid phone number that starts at b and
+// ends at e or one or two groups of digits earlier, because a trailing
+// group may belong to the next number, as in "212-555-0105 2 times".
+func addPhone(s *scan, b, e int) bool {
+	for tries := 0; tries < 3 && e > b; tries++ {
+		if score, ok := phoneScore(s.text, b, e); ok {
+			s.add(TypePhone, b, e, score)
+			return true
+		}
+		e = lastGroupStart(s.text, b, e)
+	}
+	return false
 }
 
 // lastGroupStart returns the end of [b, e) without its last group of
