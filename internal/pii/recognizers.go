@@ -192,14 +192,14 @@ func addPhone(s *scan, b, e int) bool {
 			s.add(TypePhone, b, e, score)
 			return true
 		}
-		e = lastGroupStart(s.text, b, e)
+		e = dropLastGroup(s.text, b, e)
 	}
 	return false
 }
 
-// lastGroupStart returns the end of [b, e) without its last group of
+// dropLastGroup returns the end of [b, e) without its last group of
 // digits and the separators before it, or b when nothing remains.
-func lastGroupStart(text string, b, e int) int {
+func dropLastGroup(text string, b, e int) int {
 	i := e
 	for i > b && isDigit(text[i-1]) {
 		i--
@@ -275,7 +275,7 @@ func findCards(s *scan) {
 				s.add(TypeCreditCardNumber, b, e, score)
 				break
 			}
-			e = lastGroupStart(s.text, b, e)
+			e = dropLastGroup(s.text, b, e)
 		}
 	}
 }
