@@ -1,0 +1,144 @@
+// Package awserr classifies errors of AWS SDK calls into the named errors
+// that the state machine matches: throttling and transient faults become
+// pipeline.TransientError (retried with backoff), content the service
+// rejects becomes pipeline.UnsupportedContentError (recorded as
+// unsupported), and access or KMS errors become AccessError, which no Retry
+// matches, so a missing permission fails the item once instead of looping.
+package awserr
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/smithy-go"
+
+	"github.com/moderato/moderato/internal/pipeline"
+)
+
+// AccessError means the function lacks a permission or cannot use a KMS
+// key. Retrying cannot fix it, so the state machine does not retry it.
+type AccessError struct {
+	Err error
+}
+
+func (e *AccessError) Error() string { return "access denied: " + e.Err.Error() }
+
+// Unwrap returns the SDK error.
+func (e *AccessError) Unwrap() error { return e.Err }
+
+// accessCodes are error codes of a missing permission, a bad credential or
+// an unusable KMS key, across S3, DynamoDB, SQS, Step Functions and the AI
+// services.
+var accessCodes = map[string]bool{
+	"AccessDenied":                true,
+	"AccessDeniedException":       true,
+	"UnrecognizedClientException": true,
+	"InvalidClientTokenId":        true,
+	"ExpiredToken":                true,
+	"ExpiredTokenException":       true,
+	"KMSAccessDeniedException":    true,
+	"KMSDisabledException":        true,
+	"KMSInvalidStateException":    true,
+	"KMSNotFoundException":        true,
+	"KMSOptInRequired":            true,
+	"KMSThrottlingException":      false, // a throttle: transient
+	"KMSInvalidKeyUsageException": true,
+}
+
+// contentCodes are error codes with which a service rejects the content
+// itself, so no retry can succeed: Rekognition (image and video), Textract
+// and Comprehend.
+var contentCodes = map[string]bool{
+	"InvalidImageFormatException":    true,
+	"ImageTooLargeException":         true,
+	"VideoTooLargeException":         true,
+	"UnsupportedDocumentException":   true,
+	"BadDocumentException":           true,
+	"DocumentTooLargeException":      true,
+	"TextSizeLimitExceededException": true,
+	"UnsupportedLanguageException":   true,
+}
+
+// transientCodes adds service errors that the SDK's defaults do not list
+// as retryable but that the API references describe as temporary.
+var transientCodes = map[string]bool{
+	"InternalServerError":                    true,
+	"InternalServerException":                true,
+	"InternalFailure":                        true,
+	"ServiceUnavailable":                     true,
+	"ServiceUnavailableException":            true,
+	"KMSThrottlingException":                 true,
+	"ProvisionedThroughputExceededException": true,
+}
+
+// Classify wraps err, the error of the SDK call described by action ("calling
+// Comprehend DetectToxicContent"), into the named error the state machine
+// matches. It returns nil for nil. Errors of no known class are wrapped with
+// the action only, so the execution records them as failed.
+func Classify(action string, err error) error {
+	if err == nil {
+		return nil
+	}
+	wrapped := fmt.Errorf("%s: %w", action, err)
+	if errors.Is(err, context.Canceled) {
+		return wrapped
+	}
+
+	code := Code(err)
+	switch {
+	case strings.HasPrefix(code, "KMS.") || accessCodes[code]:
+		return &AccessError{Err: wrapped}
+	case contentCodes[code]:
+		return &pipeline.UnsupportedContentError{Reason: fmt.Sprintf("%s: the service rejected the content (%s): %s", action, code, message(err))}
+	case transientCodes[code], IsTransient(err):
+		return &pipeline.TransientError{Err: wrapped}
+	}
+	return wrapped
+}
+
+// IsTransient reports whether err is a throttle, a timeout, a connection
+// failure or a 5xx response, by the SDK's own retry rules.
+func IsTransient(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	if transientCodes[Code(err)] {
+		return true
+	}
+	if retry.IsErrorThrottles(retry.DefaultThrottles).IsErrorThrottle(err) == aws.TrueTernary {
+		return true
+	}
+	return retry.IsErrorRetryables(retry.DefaultRetryables).IsErrorRetryable(err) == aws.TrueTernary
+}
+
+// Code returns the API error code of err, or "" when err carries none.
+func Code(err error) string {
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		return api.ErrorCode()
+	}
+	return ""
+}
+
+// Is reports whether err is an API error with one of the codes.
+func Is(err error, codes ...string) bool {
+	code := Code(err)
+	for _, c := range codes {
+		if code == c {
+			return true
+		}
+	}
+	return false
+}
+
+func message(err error) string {
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		return api.ErrorMessage()
+	}
+	return err.Error()
+}
