@@ -45,7 +45,6 @@ var accessCodes = map[string]bool{
 	"KMSInvalidStateException":    true,
 	"KMSNotFoundException":        true,
 	"KMSOptInRequired":            true,
-	"KMSThrottlingException":      false, // a throttle: transient
 	"KMSInvalidKeyUsageException": true,
 }
 
