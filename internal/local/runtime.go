@@ -128,6 +128,7 @@ func Open(ctx context.Context, cfg Config) (*Runtime, error) {
 		TextModerator:  lexiconModerator{toxicity.New()},
 		PIIDetector:    patternDetector{pii.NewDetector()},
 		ImageModerator: noImageModel{},
+		TextRecognizer: newTesseractRecognizer(rt.logger),
 		Logger:         rt.logger,
 	}
 	if cfg.Clock != nil {

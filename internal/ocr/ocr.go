@@ -171,27 +171,6 @@ func ParseTSV(r io.Reader) ([]Word, error) {
 	return words, nil
 }
 
-// Text joins words into text, one line of the image per line of text, and
-// returns the byte range of each word in it, so that a match in the text
-// maps back to the words and their boxes.
-func Text(words []Word) (string, [][2]int) {
-	var b strings.Builder
-	spans := make([][2]int, len(words))
-	for i, w := range words {
-		if i > 0 {
-			if w.Line != words[i-1].Line {
-				b.WriteByte('\n')
-			} else {
-				b.WriteByte(' ')
-			}
-		}
-		spans[i][0] = b.Len()
-		b.WriteString(w.Text)
-		spans[i][1] = b.Len()
-	}
-	return b.String(), spans
-}
-
 // digitLookalikes maps letters that OCR confuses with digits to the digit.
 var digitLookalikes = map[byte]byte{'O': '0', 'o': '0', 'D': '0', 'l': '1', 'I': '1', '|': '1', 'i': '1', 'S': '5', 'B': '8', 'Z': '2'}
 

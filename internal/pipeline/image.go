@@ -97,14 +97,18 @@ func (t *Tasks) ModerateImage(ctx context.Context, in AnalyzeImageInput) (Analys
 	return out, nil
 }
 
-// DetectPIIImage writes the redacted derivative of an image: upright and
-// stripped of all metadata, GPS position included.
-//
-// NOTE: text inside images is not read yet, because no OCR engine is wired;
-// the image is reported as not scanned for PII, which sends it to review.
+// DetectPIIImage reads the text in the image, covers the words of every PII
+// entity with a black box and writes the redacted derivative: upright and
+// stripped of all metadata, GPS position included. It also scores that text
+// with the text moderation engine. An image whose text could not be read is
+// reported as not scanned, which sends it to review.
 func (t *Tasks) DetectPIIImage(ctx context.Context, in AnalyzeImageInput) (Analysis, error) {
-	out := Analysis{Kind: KindPII, Engine: "none"}
+	out := Analysis{Kind: KindPII, Engine: engineName(t.TextRecognizer)}
 	img, err := t.loadNormalized(ctx, in.Image)
+	if err != nil {
+		return Analysis{}, err
+	}
+	img, err = t.scanImageText(ctx, in.Item, img, &out)
 	if err != nil {
 		return Analysis{}, err
 	}
@@ -124,7 +128,6 @@ func (t *Tasks) DetectPIIImage(ctx context.Context, in AnalyzeImageInput) (Analy
 		return Analysis{}, fmt.Errorf("writing redacted copy of %s: %w", in.Item.Location(), err)
 	}
 	out.Redacted = &redacted
-	out.Unscored = []string{"text in the image was not scanned for PII: no OCR engine is configured"}
 	return out, nil
 }
 

@@ -28,6 +28,23 @@ type ImageModerator interface {
 	ModerateImage(ctx context.Context, img image.Image) ([]Score, error)
 }
 
+// TextRecognizer reads the words of an image and their boxes (OCR). It
+// returns an error wrapping ErrEngineUnavailable when its program is not
+// installed.
+type TextRecognizer interface {
+	Name() string
+	RecognizeText(ctx context.Context, img image.Image) ([]Word, error)
+}
+
+// Word is a word read from an image.
+type Word struct {
+	Text string
+	// Box is the word's bounding box in the image's pixels.
+	Box image.Rectangle
+	// Line numbers the text lines of the image in reading order.
+	Line int
+}
+
 // TextExtractor extracts text from documents, audio and video. It returns an
 // error wrapping ErrEngineUnavailable when no engine exists for the item.
 type TextExtractor interface {

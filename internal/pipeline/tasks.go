@@ -45,6 +45,7 @@ type Tasks struct {
 	TextModerator  TextModerator
 	PIIDetector    PIIDetector
 	ImageModerator ImageModerator
+	TextRecognizer TextRecognizer
 	TextExtractor  TextExtractor
 	Notifier       Notifier
 

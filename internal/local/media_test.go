@@ -1,0 +1,114 @@
+package local
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/png"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/moderato/moderato/internal/ocr"
+	"github.com/moderato/moderato/internal/pipeline"
+	"github.com/moderato/moderato/internal/policy"
+	"github.com/moderato/moderato/internal/testmedia"
+)
+
+func requireTesseract(t *testing.T) {
+	t.Helper()
+	if err := ocr.New().Check(); err != nil {
+		t.Skipf("skipping: %v", err)
+	}
+}
+
+func textPNG(t *testing.T, lines ...string) ([]byte, []image.Rectangle) {
+	t.Helper()
+	img, boxes, err := testmedia.TextImage(lines, 32)
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, png.Encode(&buf, img))
+	return buf.Bytes(), boxes
+}
+
+func TestImageTextPIICovered(t *testing.T) {
+	requireTesseract(t)
+	h := newHarness(t, Config{})
+	data, boxes := textPNG(t, "Call me at 212-555-0187 today", "Lovely weather here")
+
+	res := h.process("photo-with-phone.png", data)
+
+	assert.Equal(t, "image", res.MediaType)
+	assert.Equal(t, []pipeline.TypeCount{{Type: "PHONE", Count: 1}}, res.PII)
+	require.NotNil(t, res.Redacted)
+	redactedFile, err := os.ReadFile(*res.Redacted)
+	require.NoError(t, err)
+	redacted, err := png.Decode(bytes.NewReader(redactedFile))
+	require.NoError(t, err)
+
+	words, err := ocr.New().Recognize(context.Background(), redacted)
+	require.NoError(t, err)
+	var read []string
+	for _, w := range words {
+		read = append(read, w.Text)
+	}
+	text := strings.Join(read, " ")
+	assert.NotContains(t, text, "0187")
+	assert.NotContains(t, text, "555")
+	assert.Contains(t, text, "Call me at", "words outside the entity stay readable")
+	assert.Contains(t, text, "Lovely weather here")
+
+	dark := 0
+	line := boxes[0]
+	for x := line.Min.X; x < line.Max.X; x++ {
+		r, g, b, _ := redacted.At(x, (line.Min.Y+line.Max.Y)/2).RGBA()
+		if r == 0 && g == 0 && b == 0 {
+			dark++
+		}
+	}
+	assert.Greater(t, dark, line.Dx()/4, "a solid black box covers the number")
+}
+
+func TestImageTextVerdicts(t *testing.T) {
+	requireTesseract(t)
+	h := newHarness(t, Config{})
+	tests := []struct {
+		name    string
+		lines   []string
+		pii     []pipeline.TypeCount
+		verdict policy.Verdict
+	}{
+		{name: "threat.png", lines: []string{"I know where you live", "and I will hurt you"}, pii: []pipeline.TypeCount{}, verdict: policy.Rejected},
+		{name: "invalid-card.png", lines: []string{"Card 4111 1111 1111 1112"}, pii: []pipeline.TypeCount{}},
+		{name: "valid-card.png", lines: []string{"Card 4111 1111 1111 1111"}, pii: []pipeline.TypeCount{{Type: "CREDIT_DEBIT_NUMBER", Count: 1}}},
+		{name: "email.png", lines: []string{"Write to jordan.reyes@example.com"}, pii: []pipeline.TypeCount{{Type: "EMAIL", Count: 1}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data, _ := textPNG(t, tt.lines...)
+
+			res := h.process(tt.name, data)
+
+			assert.Equal(t, tt.pii, res.PII)
+			if tt.verdict != "" {
+				assert.Equal(t, tt.verdict, res.Verdict, "reasons: %v", res.Reasons)
+			}
+			assert.NotContains(t, strings.Join(res.Reasons, "\n"), "not scanned", "the text was read")
+		})
+	}
+}
+
+func TestImageTextWithoutTesseract(t *testing.T) {
+	h := newHarness(t, Config{})
+	t.Setenv("PATH", t.TempDir())
+	data, _ := textPNG(t, "Call me at 212-555-0187 today")
+
+	res := h.process("no-ocr.png", data)
+
+	assert.Equal(t, policy.Review, res.Verdict)
+	assert.Contains(t, strings.Join(res.Reasons, "\n"), "tesseract is not installed")
+	assert.Empty(t, res.PII)
+}
