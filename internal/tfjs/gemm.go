@@ -1,0 +1,77 @@
+package tfjs
+
+// axpy adds a*x to y. x and y have the same length.
+func axpy(a float32, x, y []float32) {
+	x = x[:len(y)]
+	i := 0
+	for ; i+8 <= len(y); i += 8 {
+		xs := x[i : i+8 : i+8]
+		ys := y[i : i+8 : i+8]
+		ys[0] += a * xs[0]
+		ys[1] += a * xs[1]
+		ys[2] += a * xs[2]
+		ys[3] += a * xs[3]
+		ys[4] += a * xs[4]
+		ys[5] += a * xs[5]
+		ys[6] += a * xs[6]
+		ys[7] += a * xs[7]
+	}
+	for ; i < len(y); i++ {
+		y[i] += a * x[i]
+	}
+}
+
+// mulAdd adds x*w elementwise to y. All three have the same length.
+func mulAdd(x, w, y []float32) {
+	x = x[:len(y)]
+	w = w[:len(y)]
+	for i := range y {
+		y[i] += x[i] * w[i]
+	}
+}
+
+// colBlock is the number of output columns matMulRows computes per pass,
+// so that the four output rows of a pass stay in the L1 cache.
+const colBlock = 256
+
+// matMulRows adds rows[r] × b to outs[r] for every r, where each row has k
+// values, b is a row-major k×n matrix and each output row has n values.
+// Four rows are computed together, so each value of b loaded from memory
+// serves four products.
+func matMulRows(rows, outs [][]float32, b []float32, k, n int) {
+	r := 0
+	for ; r+4 <= len(rows); r += 4 {
+		a0, a1, a2, a3 := rows[r][:k], rows[r+1][:k], rows[r+2][:k], rows[r+3][:k]
+		for j0 := 0; j0 < n; j0 += colBlock {
+			j1 := min(j0+colBlock, n)
+			o0, o1, o2, o3 := outs[r][j0:j1], outs[r+1][j0:j1], outs[r+2][j0:j1], outs[r+3][j0:j1]
+			for p := range k {
+				v0, v1, v2, v3 := a0[p], a1[p], a2[p], a3[p]
+				if v0 == 0 && v1 == 0 && v2 == 0 && v3 == 0 {
+					continue
+				}
+				brow := b[p*n+j0 : p*n+j1]
+				axpy4(v0, v1, v2, v3, brow, o0, o1, o2, o3)
+			}
+		}
+	}
+	for ; r < len(rows); r++ {
+		for p, v := range rows[r][:k] {
+			if v != 0 {
+				axpy(v, b[p*n:(p+1)*n], outs[r][:n])
+			}
+		}
+	}
+}
+
+// axpy4 adds v0*x to y0, v1*x to y1, v2*x to y2 and v3*x to y3.
+func axpy4(v0, v1, v2, v3 float32, x, y0, y1, y2, y3 []float32) {
+	n := len(x)
+	y0, y1, y2, y3 = y0[:n], y1[:n], y2[:n], y3[:n]
+	for i, xv := range x {
+		y0[i] += v0 * xv
+		y1[i] += v1 * xv
+		y2[i] += v2 * xv
+		y3[i] += v3 * xv
+	}
+}
