@@ -46,6 +46,18 @@ type catcher struct {
 	errorEquals []string
 	next        string
 	resultPath  optionalPath
+	assign      map[string]any // nil when absent
+	output      any            // JSONata Output
+	hasOutput   bool
+}
+
+// jsonataRule is a Choice rule of a JSONata state.
+type jsonataRule struct {
+	condition any // "{% %}" expression or a boolean
+	next      string
+	assign    map[string]any
+	output    any
+	hasOutput bool
 }
 
 type state struct {
@@ -53,6 +65,15 @@ type state struct {
 	kind string
 	next string
 	end  bool
+
+	// jsonata is set when the state evaluates JSONata: its QueryLanguage,
+	// or the state machine's, is "JSONata".
+	jsonata bool
+	// assign is the Assign field, nil when absent.
+	assign map[string]any
+	// jx holds the JSONata-only fields (Output, Arguments, Items) and the
+	// fields given as "{% %}" expressions instead of numbers or timestamps.
+	jx map[string]any
 
 	inputPath, outputPath, resultPath optionalPath
 
@@ -73,8 +94,10 @@ type state struct {
 	catch                []catcher
 
 	// Choice
-	choices     []*expr.Rule
-	defaultNext string
+	choices      []*expr.Rule
+	choiceAssign []map[string]any // per rule, nil when absent
+	jsonataRules []jsonataRule
+	defaultNext  string
 
 	// Wait
 	seconds       *float64
@@ -118,13 +141,12 @@ func Parse(definition []byte) (*Definition, error) {
 		return nil, err
 	}
 
-	if ql, ok, err := top.str("QueryLanguage"); err != nil {
+	ql, err := top.queryLanguage(queryJSONPath)
+	if err != nil {
 		return nil, err
-	} else if ok && ql != "JSONPath" {
-		return nil, fmt.Errorf("parsing state machine: QueryLanguage %q is not supported yet, only JSONPath", ql)
 	}
 
-	m, err := parseMachine(top, "")
+	m, err := parseMachine(top, "", ql)
 	if err != nil {
 		return nil, err
 	}
@@ -243,6 +265,17 @@ func (f fields) path(name string) (optionalPath, error) {
 	if err := json.Unmarshal(raw, &s); err != nil || !strings.HasPrefix(s, "$") {
 		return optionalPath{}, f.errorf(name, "expected a path that starts with $ or null")
 	}
+	if name == "ResultPath" {
+		p, err := expr.ParseReferencePath(s)
+		if err != nil {
+			return optionalPath{}, f.errorf(name, "%v", err)
+		}
+		if p.IsContext() || p.Variable() != "" {
+			return optionalPath{}, f.errorf(name, "a ResultPath must start at the state input ($), not at the context object or a variable")
+		}
+	} else if _, err := expr.ParsePath(s); err != nil {
+		return optionalPath{}, f.errorf(name, "%v", err)
+	}
 	return optionalPath{value: &s}, nil
 }
 
@@ -282,7 +315,27 @@ func decodeValue(raw []byte) (any, error) {
 	return v, nil
 }
 
-func parseMachine(f fields, prefix string) (*machine, error) {
+// Query languages, as the QueryLanguage field names them.
+const (
+	queryJSONPath = "JSONPath"
+	queryJSONata  = "JSONata"
+)
+
+// queryLanguage reads the QueryLanguage field, or returns def when absent.
+func (f fields) queryLanguage(def string) (string, error) {
+	ql, ok, err := f.str("QueryLanguage")
+	if err != nil || !ok {
+		return def, err
+	}
+	if ql != queryJSONPath && ql != queryJSONata {
+		return "", f.errorf("QueryLanguage", "must be JSONPath or JSONata, not %q", ql)
+	}
+	return ql, nil
+}
+
+// parseMachine parses StartAt and States. ql is the query language of
+// states that have no QueryLanguage field: the state machine's.
+func parseMachine(f fields, prefix, ql string) (*machine, error) {
 	startAt, err := f.requiredStr("StartAt")
 	if err != nil {
 		return nil, err
@@ -309,7 +362,7 @@ func parseMachine(f fields, prefix string) (*machine, error) {
 		if err != nil {
 			return nil, err
 		}
-		st, err := parseState(name, sf, prefix)
+		st, err := parseState(name, sf, prefix, ql)
 		if err != nil {
 			return nil, err
 		}
@@ -341,6 +394,9 @@ func (m *machine) checkReachable(names []string, prefix string) error {
 		targets := []string{st.next, st.defaultNext}
 		for _, r := range st.choices {
 			targets = append(targets, r.Next)
+		}
+		for _, r := range st.jsonataRules {
+			targets = append(targets, r.next)
 		}
 		for _, c := range st.catch {
 			targets = append(targets, c.next)
@@ -381,6 +437,11 @@ func (m *machine) checkTransitions(st *state, prefix string) error {
 			return err
 		}
 	}
+	for _, r := range st.jsonataRules {
+		if err := check("Choices.Next", r.next); err != nil {
+			return err
+		}
+	}
 	for _, c := range st.catch {
 		if err := check("Catch.Next", c.next); err != nil {
 			return err
@@ -389,18 +450,18 @@ func (m *machine) checkTransitions(st *state, prefix string) error {
 	return nil
 }
 
-func parseState(name string, f fields, prefix string) (*state, error) {
+func parseState(name string, f fields, prefix, machineQL string) (*state, error) {
 	kind, err := f.requiredStr("Type")
 	if err != nil {
 		return nil, err
 	}
 	st := &state{name: name, kind: kind}
 
-	if ql, ok, err := f.str("QueryLanguage"); err != nil {
+	ql, err := f.queryLanguage(machineQL)
+	if err != nil {
 		return nil, err
-	} else if ok && ql != "JSONPath" {
-		return nil, f.errorf("QueryLanguage", "%q is not supported yet, only JSONPath", ql)
 	}
+	st.jsonata = ql == queryJSONata
 
 	switch kind {
 	case "Pass", "Task", "Choice", "Wait", "Parallel", "Map":
@@ -423,10 +484,8 @@ func parseState(name string, f fields, prefix string) (*state, error) {
 		return nil, f.errorf("Type", "unknown state type %q", kind)
 	}
 
-	for _, unsupported := range []string{"Assign", "Arguments", "Output", "Items"} {
-		if f.has(unsupported) {
-			return nil, f.errorf(unsupported, "not supported yet (variables and JSONata fields)")
-		}
+	if err := st.parseLanguageFields(f); err != nil {
+		return nil, err
 	}
 
 	if err := st.parseTransition(f); err != nil {
@@ -448,9 +507,9 @@ func parseState(name string, f fields, prefix string) (*state, error) {
 	case "Fail":
 		err = st.parseFail(f)
 	case "Parallel":
-		err = st.parseParallel(f, prefix)
+		err = st.parseParallel(f, prefix, machineQL)
 	case "Map":
-		err = st.parseMap(f, prefix)
+		err = st.parseMap(f, prefix, machineQL)
 	}
 	if err != nil {
 		return nil, err
@@ -578,8 +637,23 @@ func (st *state) parseErrorHandling(f fields) error {
 		if c.next, err = cf.requiredStr("Next"); err != nil {
 			return err
 		}
+		if st.jsonata && cf.has("ResultPath") {
+			return cf.errorf("ResultPath", "is a JSONPath field, but the state's QueryLanguage is JSONata")
+		}
+		if !st.jsonata && cf.has("Output") {
+			return cf.errorf("Output", "is a JSONata field, but the state's QueryLanguage is JSONPath")
+		}
 		if c.resultPath, err = cf.path("ResultPath"); err != nil {
 			return err
+		}
+		if c.assign, err = parseAssign(cf, st.jsonata); err != nil {
+			return err
+		}
+		if c.output, c.hasOutput, err = cf.value("Output"); err != nil {
+			return err
+		}
+		if err := expr.CheckJSONata(c.output, "Output"); err != nil {
+			return cf.errorf("Output", "%v", err)
 		}
 		st.catch = append(st.catch, c)
 	}
@@ -670,6 +744,13 @@ func (st *state) parseChoice(f fields) error {
 	if !ok || len(items) == 0 {
 		return f.errorf("Choices", "missing or empty")
 	}
+	if st.jsonata {
+		if err := st.parseJSONataChoices(f, items); err != nil {
+			return err
+		}
+		st.defaultNext, _, err = f.str("Default")
+		return err
+	}
 	for i, raw := range items {
 		rule, err := expr.ParseRule(raw, true)
 		if err != nil {
@@ -678,7 +759,17 @@ func (st *state) parseChoice(f fields) error {
 		if rule.Next == "" {
 			return f.errorf(fmt.Sprintf("Choices[%d].Next", i), "missing")
 		}
+		var assign map[string]any
+		if rule.Assign != nil {
+			v, err := decodeValue(rule.Assign)
+			if m, ok := v.(map[string]any); err != nil || !ok {
+				return f.errorf(fmt.Sprintf("Choices[%d].Assign", i), "expected an object of variable names and values")
+			} else {
+				assign = m
+			}
+		}
 		st.choices = append(st.choices, rule)
+		st.choiceAssign = append(st.choiceAssign, assign)
 	}
 	st.defaultNext, _, err = f.str("Default")
 	return err
@@ -687,7 +778,7 @@ func (st *state) parseChoice(f fields) error {
 func (st *state) parseWait(f fields) error {
 	count := 0
 	for _, name := range []string{"Seconds", "SecondsPath", "Timestamp", "TimestampPath"} {
-		if f.has(name) {
+		if _, isExpr := st.jx[name]; f.has(name) || isExpr {
 			count++
 		}
 	}
@@ -739,7 +830,7 @@ func (st *state) parseFail(f fields) error {
 	return err
 }
 
-func (st *state) parseParallel(f fields, prefix string) error {
+func (st *state) parseParallel(f fields, prefix, machineQL string) error {
 	if err := st.parseDataFields(f, false); err != nil {
 		return err
 	}
@@ -755,7 +846,7 @@ func (st *state) parseParallel(f fields, prefix string) error {
 		if err != nil {
 			return err
 		}
-		m, err := parseMachine(bf, prefix+st.name+"/")
+		m, err := parseMachine(bf, prefix+st.name+"/", machineQL)
 		if err != nil {
 			return err
 		}
@@ -764,7 +855,7 @@ func (st *state) parseParallel(f fields, prefix string) error {
 	return st.parseErrorHandling(f)
 }
 
-func (st *state) parseMap(f fields, prefix string) error {
+func (st *state) parseMap(f fields, prefix, machineQL string) error {
 	if err := st.parseDataFields(f, false); err != nil {
 		return err
 	}
@@ -789,7 +880,7 @@ func (st *state) parseMap(f fields, prefix string) error {
 			return cfg.errorf("Mode", "%q is not supported yet, only INLINE", mode)
 		}
 	}
-	if st.processor, err = parseMachine(pf, prefix+st.name+"/"); err != nil {
+	if st.processor, err = parseMachine(pf, prefix+st.name+"/", machineQL); err != nil {
 		return err
 	}
 
@@ -804,6 +895,11 @@ func (st *state) parseMap(f fields, prefix string) error {
 		st.parameters, st.hasParameters = nil, false
 	} else if st.itemSelector, st.hasItemSelector, err = f.value("ItemSelector"); err != nil {
 		return err
+	}
+	if st.jsonata {
+		if err := expr.CheckJSONata(st.itemSelector, "ItemSelector"); err != nil {
+			return f.errorf("ItemSelector", "%v", err)
+		}
 	}
 	for _, unsupported := range []string{"ItemReader", "ItemBatcher", "ResultWriter"} {
 		if f.has(unsupported) {

@@ -34,12 +34,23 @@ func (x *run) runParallel(ctx context.Context, v *visit, akey string, attempt in
 	// never passes through a value that looks settled.
 	x.addActive(len(st.branches))
 	x.addActive(-1)
+	// AWS starts the branches together: the history holds the first
+	// StateEntered event of every branch before any later event of a
+	// branch. Each branch waits at this barrier after its first event.
+	var started sync.WaitGroup
+	started.Add(len(st.branches))
 	for i, branch := range st.branches {
 		wg.Add(1)
+		arrive := sync.OnceFunc(started.Done)
+		hookCtx := context.WithValue(branchCtx, enteredHookKey{}, func() {
+			arrive()
+			started.Wait()
+		})
 		go func() {
 			defer wg.Done()
 			defer x.addActive(-1)
-			out, err := x.runMachine(branchCtx, branch, fmt.Sprintf("%s/b%d", akey, i), in)
+			defer arrive()
+			out, err := x.runMachine(hookCtx, branch, fmt.Sprintf("%s/b%d", akey, i), newVarScope(v.vars), in)
 			if err != nil {
 				mu.Lock()
 				if first == nil {
@@ -72,7 +83,64 @@ type mapLimits struct {
 	toleratedPct   float64 // -1 when unset
 }
 
-func (x *run) mapLimits(v *visit, in any, ctxObj map[string]any) (mapLimits, error) {
+// mapSetup evaluates the input, the items and the limits of a Map state.
+func (x *run) mapSetup(v *visit, ctxObj *expr.Scope) (any, []any, mapLimits, error) {
+	st := v.st
+	if st.jsonata {
+		items, err := x.jsonataItems(v, ctxObj)
+		if err != nil {
+			return nil, nil, mapLimits{}, err
+		}
+		limits, err := x.jsonataMapLimits(v, ctxObj)
+		return v.input, items, limits, err
+	}
+
+	in, err := expr.ApplyPath(st.inputPath.value, st.inputPath.null, v.input, ctxObj)
+	if err != nil {
+		return nil, nil, mapLimits{}, failure(v, err)
+	}
+	itemsValue := in
+	if st.itemsPath.value != nil {
+		if itemsValue, err = expr.Query(*st.itemsPath.value, in, ctxObj); err != nil {
+			return nil, nil, mapLimits{}, failure(v, err)
+		}
+	}
+	items, ok := itemsValue.([]any)
+	if !ok {
+		return nil, nil, mapLimits{}, runtimeFailure(v, ErrorRuntime, fmt.Sprintf("The Map state's items must be a JSON array, not '%s'", compactJSON(itemsValue)))
+	}
+	limits, err := x.mapLimits(v, in, ctxObj)
+	return in, items, limits, err
+}
+
+func (x *run) jsonataMapLimits(v *visit, ctxObj *expr.Scope) (mapLimits, error) {
+	st := v.st
+	l := mapLimits{maxConcurrency: st.maxConcurrency, toleratedCount: -1, toleratedPct: -1}
+	if st.hasToleratedCount {
+		l.toleratedCount = st.toleratedCount
+	}
+	if st.hasToleratedPercent {
+		l.toleratedPct = st.toleratedPercentage
+	}
+	if n, ok, err := x.jsonataNumberField(v, ctxObj, "MaxConcurrency", true, math.MaxInt32); err != nil {
+		return l, err
+	} else if ok {
+		l.maxConcurrency = int(n)
+	}
+	if n, ok, err := x.jsonataNumberField(v, ctxObj, "ToleratedFailureCount", true, math.MaxInt32); err != nil {
+		return l, err
+	} else if ok {
+		l.toleratedCount = int(n)
+	}
+	if n, ok, err := x.jsonataNumberField(v, ctxObj, "ToleratedFailurePercentage", false, 100); err != nil {
+		return l, err
+	} else if ok {
+		l.toleratedPct = n
+	}
+	return l, nil
+}
+
+func (x *run) mapLimits(v *visit, in any, ctxObj *expr.Scope) (mapLimits, error) {
 	st := v.st
 	l := mapLimits{maxConcurrency: st.maxConcurrency, toleratedCount: -1, toleratedPct: -1}
 	if st.hasToleratedCount {
@@ -88,6 +156,10 @@ func (x *run) mapLimits(v *visit, in any, ctxObj map[string]any) (mapLimits, err
 			return 0, failure(v, err)
 		}
 		n, ok := integerValue(val)
+		if s, isString := val.(string); isString && field == "MaxConcurrencyPath" {
+			// AWS accepts a string that holds an integer here.
+			n, ok = integerValue(json.Number(s))
+		}
 		if !ok || n < 0 || n > math.MaxInt32 {
 			return 0, runtimeFailure(v, ErrorRuntime, fmt.Sprintf("The %s field refers to value \"%s\" which is not a valid integer: %s", field, plainValue(val), path))
 		}
@@ -138,24 +210,11 @@ func (l mapLimits) tolerant() bool {
 func (x *run) runMap(ctx context.Context, v *visit, akey string, attempt int) (any, bool, error) {
 	st := v.st
 	ctxObj := x.context(v, attempt, "", nil)
-	in, err := expr.ApplyPath(st.inputPath.value, st.inputPath.null, v.input, ctxObj)
+	in, items, limits, err := x.mapSetup(v, ctxObj)
 	if err != nil {
-		return nil, false, failure(v, err)
-	}
-
-	itemsValue := in
-	if st.itemsPath.value != nil {
-		if itemsValue, err = expr.Query(*st.itemsPath.value, in, ctxObj); err != nil {
-			return nil, false, failure(v, err)
-		}
-	}
-	items, ok := itemsValue.([]any)
-	if !ok {
-		return nil, false, runtimeFailure(v, ErrorRuntime, fmt.Sprintf("The Map state's items must be a JSON array, not '%s'", compactJSON(itemsValue)))
-	}
-	limits, err := x.mapLimits(v, in, ctxObj)
-	if err != nil {
-		return nil, false, err
+		// AWS records MapStateFailed after a JSONata evaluation error, but
+		// no event after a JSONPath one.
+		return nil, st.jsonata, err
 	}
 	x.event("MapStateStarted", st.name, nil)
 
@@ -248,15 +307,23 @@ func (x *run) runIteration(ctx context.Context, v *visit, akey string, attempt i
 	input := item
 	if st.hasItemSelector {
 		mapItem := map[string]any{"Index": json.Number(fmt.Sprint(index)), "Value": item}
+		scope := x.context(v, attempt, "", mapItem)
 		var err error
-		input, err = expr.EvalTemplate(st.itemSelector, in, x.context(v, attempt, "", mapItem))
-		if err != nil {
-			return nil, failure(v, err)
+		if st.jsonata {
+			input, err = x.evalJSONata(v, st.itemSelector, "ItemSelector", statesValue(v, scope, nil, false, nil, false))
+			if err != nil {
+				return nil, err
+			}
+		} else {
+			input, err = expr.EvalTemplate(st.itemSelector, in, scope)
+			if err != nil {
+				return nil, failure(v, err)
+			}
 		}
 	}
 
 	x.event("MapIterationStarted", st.name, nil)
-	out, err := x.runMachine(ctx, st.processor, fmt.Sprintf("%s/i%d", akey, index), input)
+	out, err := x.runMachine(ctx, st.processor, fmt.Sprintf("%s/i%d", akey, index), newVarScope(v.vars), input)
 	var f *Failure
 	switch {
 	case err == nil:
@@ -266,3 +333,7 @@ func (x *run) runIteration(ctx context.Context, v *visit, akey string, attempt i
 	}
 	return out, err
 }
+
+// enteredHookKey is the context key of a func() that runState calls after
+// each StateEntered event of a Parallel branch.
+type enteredHookKey struct{}

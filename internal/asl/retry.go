@@ -83,6 +83,17 @@ func (x *run) runWithErrorHandling(ctx context.Context, v *visit) (any, string, 
 				continue
 			}
 			errorOutput := map[string]any{"Error": f.Name, "Cause": f.Cause}
+			if st.jsonata {
+				output, err := x.catchJSONata(v, c, errorOutput)
+				if err != nil {
+					return nil, "", err
+				}
+				return output, c.next, nil
+			}
+			v.assigned = nil
+			if err := x.assignJSONPath(v, c.assign, errorOutput, x.context(v, 0, "", nil)); err != nil {
+				return nil, "", err
+			}
 			output, err := expr.ApplyResultPath(c.resultPath.value, c.resultPath.null, v.input, errorOutput)
 			if err != nil {
 				return nil, "", failure(v, err)
@@ -173,6 +184,9 @@ func (x *run) runWait(ctx context.Context, v *visit) (any, error) {
 		return nil, err
 	}
 
+	if err := x.assignJSONPath(v, st.assign, in, ctxObj); err != nil {
+		return nil, err
+	}
 	out, err := expr.ApplyPath(st.outputPath.value, st.outputPath.null, in, ctxObj)
 	if err != nil {
 		return nil, failure(v, err)

@@ -176,7 +176,7 @@ func (x *run) execute() {
 	}
 
 	x.addActive(1)
-	output, err := x.runMachine(x.ctx, x.def.root, "", x.input)
+	output, err := x.runMachine(x.ctx, x.def.root, "", newVarScope(nil), x.input)
 	x.addActive(-1)
 
 	var outcome executionOutcome

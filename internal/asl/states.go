@@ -18,11 +18,15 @@ type visit struct {
 	input   any
 	entered string // context-object format
 	eventID int    // id of the StateEntered event
+	vars    *varScope
+	// assigned holds the values of the Assign field that applies, set when
+	// the state succeeds or a Catch handles its error.
+	assigned map[string]any
 }
 
 // runMachine runs a machine from StartAt to a terminal state. It returns a
 // *Failure when the machine fails, or the context's cause when canceled.
-func (x *run) runMachine(ctx context.Context, m *machine, scope string, input any) (any, error) {
+func (x *run) runMachine(ctx context.Context, m *machine, scope string, vars *varScope, input any) (any, error) {
 	visits := map[string]int{}
 	name := m.startAt
 	for {
@@ -33,7 +37,7 @@ func (x *run) runMachine(ctx context.Context, m *machine, scope string, input an
 		key := stateKey(scope, name, visits[name])
 		visits[name]++
 
-		output, next, err := x.runState(ctx, st, key, input)
+		output, next, err := x.runState(ctx, st, key, vars, input)
 		if err != nil {
 			return nil, err
 		}
@@ -46,29 +50,43 @@ func (x *run) runMachine(ctx context.Context, m *machine, scope string, input an
 
 // runState runs one state and returns its output and the next state name
 // ("" when the machine ends).
-func (x *run) runState(ctx context.Context, st *state, key string, input any) (any, string, error) {
+func (x *run) runState(ctx context.Context, st *state, key string, vars *varScope, input any) (any, string, error) {
 	entered, err := x.recordTime(key+".entered", x.r.clock.Now())
 	if err != nil {
 		return nil, "", err
 	}
-	v := &visit{st: st, key: key, input: input, entered: entered.UTC().Format(contextTimeLayout)}
+	v := &visit{st: st, key: key, input: input, entered: entered.UTC().Format(contextTimeLayout), vars: vars}
 	v.eventID = x.event(st.kind+"StateEntered", st.name, nil)
+	if hook, ok := ctx.Value(enteredHookKey{}).(func()); ok {
+		hook()
+	}
 
 	var output any
 	next := st.next
-	switch st.kind {
-	case "Pass":
+	switch {
+	case st.jsonata && st.kind == "Pass":
+		output, err = x.runJSONataPass(v)
+	case st.jsonata && st.kind == "Succeed":
+		output, err = x.runJSONataPass(v)
+		next = ""
+	case st.jsonata && st.kind == "Fail":
+		err = x.runJSONataFail(v)
+	case st.jsonata && st.kind == "Choice":
+		output, next, err = x.runJSONataChoice(v)
+	case st.jsonata && st.kind == "Wait":
+		output, err = x.runJSONataWait(ctx, v)
+	case st.kind == "Pass":
 		output, err = x.runPass(v)
-	case "Succeed":
+	case st.kind == "Succeed":
 		output, err = x.applyInputOutput(v)
 		next = ""
-	case "Fail":
+	case st.kind == "Fail":
 		err = x.runFail(v)
-	case "Choice":
+	case st.kind == "Choice":
 		output, next, err = x.runChoice(v)
-	case "Wait":
+	case st.kind == "Wait":
 		output, err = x.runWait(ctx, v)
-	case "Task", "Parallel", "Map":
+	default: // Task, Parallel, Map
 		output, next, err = x.runWithErrorHandling(ctx, v)
 	}
 	if err != nil {
@@ -78,17 +96,23 @@ func (x *run) runState(ctx context.Context, st *state, key string, input any) (a
 	if err := checkSize(st.name, output); err != nil {
 		return nil, "", err
 	}
+	vars.assign(v.assigned)
 	if st.kind != "Fail" {
 		x.event(st.kind+"StateExited", st.name, nil)
 	}
-	if st.end {
-		next = ""
-	}
+	// A state with End has no Next, so next is empty unless a Catch
+	// chose the state to go to.
 	return output, next, nil
 }
 
-// context builds the context object ($$) for a state.
-func (x *run) context(v *visit, retryCount int, token string, item map[string]any) map[string]any {
+// context builds what expressions of a state read besides its input: the
+// context object ($$) and the variables in scope.
+func (x *run) context(v *visit, retryCount int, token string, item map[string]any) *expr.Scope {
+	return &expr.Scope{Context: x.contextObject(v, retryCount, token, item), Variables: v.vars}
+}
+
+// contextObject builds the context object ($$) for a state.
+func (x *run) contextObject(v *visit, retryCount int, token string, item map[string]any) map[string]any {
 	state := map[string]any{"EnteredTime": v.entered, "Name": v.st.name}
 	// AWS sets RetryCount only for the states that have Retry.
 	switch v.st.kind {
@@ -134,7 +158,7 @@ func failure(v *visit, err error) error {
 }
 
 func runtimeFailure(v *visit, name, detail string) *Failure {
-	if name != ErrorRuntime || strings.HasPrefix(detail, "An error occurred") {
+	if (name != ErrorRuntime && name != ErrorQueryEvaluation) || strings.HasPrefix(detail, "An error occurred") {
 		return &Failure{Name: name, Cause: detail}
 	}
 	return &Failure{
@@ -157,8 +181,12 @@ func checkSize(stateName string, v any) error {
 	return nil
 }
 
-// effectiveInput applies InputPath and Parameters.
-func (x *run) effectiveInput(v *visit, ctxObj map[string]any) (any, error) {
+// effectiveInput applies InputPath and Parameters, or evaluates Arguments
+// in a JSONata state.
+func (x *run) effectiveInput(v *visit, ctxObj *expr.Scope) (any, error) {
+	if v.st.jsonata {
+		return x.jsonataArguments(v, ctxObj)
+	}
 	in, err := expr.ApplyPath(v.st.inputPath.value, v.st.inputPath.null, v.input, ctxObj)
 	if err != nil {
 		return nil, failure(v, err)
@@ -172,14 +200,21 @@ func (x *run) effectiveInput(v *visit, ctxObj map[string]any) (any, error) {
 	return in, nil
 }
 
-// applyOutput applies ResultSelector, ResultPath and OutputPath to a result.
-func (x *run) applyOutput(v *visit, ctxObj map[string]any, result any) (any, error) {
+// applyOutput applies ResultSelector, Assign, ResultPath and OutputPath to
+// a result, or Assign and Output in a JSONata state.
+func (x *run) applyOutput(v *visit, ctxObj *expr.Scope, result any) (any, error) {
+	if v.st.jsonata {
+		return x.finishJSONata(v, ctxObj, result, true)
+	}
 	var err error
 	if v.st.hasSelector {
 		result, err = expr.EvalTemplate(v.st.resultSelector, result, ctxObj)
 		if err != nil {
 			return nil, failure(v, err)
 		}
+	}
+	if err := x.assignJSONPath(v, v.st.assign, result, ctxObj); err != nil {
+		return nil, err
 	}
 	output, err := expr.ApplyResultPath(v.st.resultPath.value, v.st.resultPath.null, v.input, result)
 	if err != nil {
@@ -216,6 +251,9 @@ func (x *run) runPass(v *visit) (any, error) {
 	result := in
 	if v.st.hasResult {
 		result = v.st.result
+	}
+	if err := x.assignJSONPath(v, v.st.assign, result, ctxObj); err != nil {
+		return nil, err
 	}
 	output, err := expr.ApplyResultPath(v.st.resultPath.value, v.st.resultPath.null, v.input, result)
 	if err != nil {
@@ -263,18 +301,27 @@ func (x *run) runChoice(v *visit) (any, string, error) {
 	}
 
 	next := ""
-	for _, rule := range v.st.choices {
+	assign := v.st.assign
+	for i, rule := range v.st.choices {
 		ok, err := rule.Eval(in, ctxObj)
 		if err != nil {
 			return nil, "", failure(v, err)
 		}
 		if ok {
 			next = rule.Next
+			if v.st.choiceAssign[i] != nil {
+				assign = v.st.choiceAssign[i]
+			}
 			break
 		}
 	}
 	if next == "" {
 		next = v.st.defaultNext
+	}
+	if next != "" {
+		if err := x.assignJSONPath(v, assign, in, ctxObj); err != nil {
+			return nil, "", err
+		}
 	}
 	if next == "" {
 		return nil, "", &Failure{Name: ErrorNoChoiceMatched, Cause: "No Matches!"}
@@ -304,4 +351,19 @@ func integerValue(v any) (int64, bool) {
 	}
 	i, err := n.Int64()
 	return i, err == nil
+}
+
+// assignJSONPath evaluates the Assign field of a JSONPath state into
+// v.assigned. Its paths read value as $: the state result, the Choice or
+// Wait input, or the error output in a Catch.
+func (x *run) assignJSONPath(v *visit, assign map[string]any, value any, ctxObj *expr.Scope) error {
+	if assign == nil {
+		return nil
+	}
+	out, err := expr.EvalTemplate(map[string]any(assign), value, ctxObj)
+	if err != nil {
+		return failure(v, err)
+	}
+	v.assigned = out.(map[string]any)
+	return nil
 }

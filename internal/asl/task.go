@@ -273,7 +273,7 @@ func heartbeatKey(akey string, t time.Time) string {
 
 // secondsField returns TimeoutSeconds or HeartbeatSeconds, reading the Path
 // variant from the state input when it is set.
-func (x *run) secondsField(v *visit, seconds int, path, field string, ctxObj map[string]any) (time.Duration, error) {
+func (x *run) secondsField(v *visit, seconds int, path, field string, ctxObj *expr.Scope) (time.Duration, error) {
 	if path == "" {
 		return time.Duration(seconds) * time.Second, nil
 	}

@@ -31,6 +31,29 @@ func runtimeError(cause string) *Error {
 	return &Error{Name: ErrorRuntime, Cause: cause}
 }
 
+// Variables holds the workflow variables that Assign fields set, which
+// paths read as $name.
+type Variables interface {
+	// Variable returns the value of a variable and whether it is defined.
+	Variable(name string) (any, bool)
+}
+
+// Scope is what an expression reads besides the state input: the context
+// object ($$) and the variables ($name). Every function of this package
+// that takes a context argument accepts either the context object itself
+// or a *Scope.
+type Scope struct {
+	Context   any
+	Variables Variables
+}
+
+func splitContext(context any) (any, Variables) {
+	if s, ok := context.(*Scope); ok {
+		return s.Context, s.Variables
+	}
+	return context, nil
+}
+
 // Query evaluates a path against the state input ($) or the context object
 // ($$). A definite path (one that names a single node) returns that node's
 // value and fails with States.Runtime when the node does not exist. A path

@@ -49,7 +49,18 @@ func (p *pathParser) parseRooted(depth int) (*Path, error) {
 	case strings.HasPrefix(p.src[p.pos:], "$$"):
 		path.context = true
 		p.pos += 2
-	case p.peek() == '$' || p.peek() == '@':
+	case p.peek() == '$':
+		p.pos++
+		// "$name" reads a workflow variable. Variable names start with a
+		// letter or an underscore, so "$.a", "$[0]" and "$" stay input paths.
+		if !p.eof() && isVariableStart(p.src[p.pos]) {
+			nameStart := p.pos
+			for !p.eof() && isIdentByte(p.src[p.pos]) {
+				p.pos++
+			}
+			path.variable = p.src[nameStart:p.pos]
+		}
+	case p.peek() == '@':
 		p.pos++
 	default:
 		return nil, errors.New("a path must start with '$' or '$$'")
@@ -324,4 +335,8 @@ func (p *pathParser) parseInt() (int, error) {
 	}
 
 	return int(n), nil
+}
+
+func isVariableStart(c byte) bool {
+	return c == '_' || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')
 }

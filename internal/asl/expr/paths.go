@@ -27,7 +27,10 @@ const maxFilterDepth = 64
 type Path struct {
 	text    string
 	context bool
-	steps   []step
+	// variable is the workflow variable the path starts at ($name), or ""
+	// for a path on the input or the context object.
+	variable string
+	steps    []step
 }
 
 type stepKind int
@@ -111,6 +114,26 @@ func (p *Path) String() string { return p.text }
 // IsContext reports whether the path starts at the context object ($$).
 func (p *Path) IsContext() bool { return p.context }
 
+// Variable returns the name of the workflow variable the path starts at,
+// or "" when it starts at the input or the context object.
+func (p *Path) Variable() string { return p.variable }
+
+// root returns the value the path starts at, and false when it names a
+// variable that is not defined.
+func (p *Path) root(input, context any) (any, bool) {
+	ctxObj, vars := splitContext(context)
+	switch {
+	case p.context:
+		return ctxObj, true
+	case p.variable != "":
+		if vars == nil {
+			return nil, false
+		}
+		return vars.Variable(p.variable)
+	}
+	return input, true
+}
+
 // Definite reports whether the path names at most one node.
 func (p *Path) Definite() bool {
 	for _, s := range p.steps {
@@ -126,9 +149,12 @@ func (p *Path) Definite() bool {
 // uses in its messages, for example $['a']['b'][0].
 func (p *Path) Canonical() string {
 	var b strings.Builder
-	if p.context {
+	switch {
+	case p.context:
 		b.WriteString("$$")
-	} else {
+	case p.variable != "":
+		b.WriteString("$" + p.variable)
+	default:
 		b.WriteString("$")
 	}
 	writeSteps(&b, p.steps)
@@ -195,9 +221,9 @@ func (p *Path) Query(input, context any) (any, error) {
 		return v, nil
 	}
 
-	root := input
-	if p.context {
-		root = context
+	root, ok := p.root(input, context)
+	if !ok {
+		return nil, runtimeError(fmt.Sprintf("Invalid path '%s' : the variable '%s' is not defined", p.text, p.variable))
 	}
 
 	return selectSteps(p.steps, root, root), nil
@@ -207,9 +233,9 @@ func (p *Path) Query(input, context any) (any, error) {
 // For a path that is not definite it returns the []any of all matches and
 // reports whether there was at least one.
 func (p *Path) Lookup(input, context any) (any, bool) {
-	root := input
-	if p.context {
-		root = context
+	root, ok := p.root(input, context)
+	if !ok {
+		return nil, false
 	}
 	if !p.Definite() {
 		matches := selectSteps(p.steps, root, root)

@@ -27,6 +27,9 @@ func ApplyResultPath(path *string, isNull bool, input, result any) (any, error) 
 	if p.context {
 		return nil, runtimeError(fmt.Sprintf("invalid ResultPath '%s': a ResultPath cannot write to the context object", *path))
 	}
+	if p.variable != "" {
+		return nil, runtimeError(fmt.Sprintf("invalid ResultPath '%s': a ResultPath cannot write to a variable, use Assign", *path))
+	}
 
 	out, ok := setAt(p.steps, input, result)
 	if !ok {
