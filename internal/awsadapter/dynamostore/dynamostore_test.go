@@ -1,0 +1,172 @@
+package dynamostore
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/moderato/moderato/internal/awsadapter/mototest"
+	"github.com/moderato/moderato/internal/objects"
+	"github.com/moderato/moderato/internal/pipeline"
+	"github.com/moderato/moderato/internal/policy"
+	"github.com/moderato/moderato/internal/review"
+)
+
+// newTables starts moto and creates the tables as the Terraform module
+// does.
+func newTables(t *testing.T) *dynamodb.Client {
+	t.Helper()
+	server := mototest.Start(t)
+	client := dynamodb.NewFromConfig(server.Config())
+	ctx := context.Background()
+	_, err := client.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName:   aws.String("reviews"),
+		BillingMode: types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{
+			{AttributeName: aws.String("id"), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String("status"), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String("created_at"), AttributeType: types.ScalarAttributeTypeS},
+		},
+		KeySchema: []types.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: types.KeyTypeHash}},
+		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
+			IndexName: aws.String(StatusIndex),
+			KeySchema: []types.KeySchemaElement{
+				{AttributeName: aws.String("status"), KeyType: types.KeyTypeHash},
+				{AttributeName: aws.String("created_at"), KeyType: types.KeyTypeRange},
+			},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+		}},
+	})
+	require.NoError(t, err)
+	_, err = client.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName:            aws.String("outcomes"),
+		BillingMode:          types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("execution"), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("execution"), KeyType: types.KeyTypeHash}},
+	})
+	require.NoError(t, err)
+	return client
+}
+
+func newReview(id, execution string, created time.Time) review.Review {
+	return review.Review{
+		ID:        id,
+		Execution: execution,
+		TaskToken: "AQCEAAAAKgAAAA+token/with=chars",
+		Status:    review.StatusPending,
+		Bucket:    "ingest",
+		Key:       "uploads/a b+c.txt",
+		VersionID: "v1",
+		MediaType: "text",
+		Reasons:   []string{"INSULT scored 0.7"},
+		CreatedAt: created,
+		Deadline:  created.Add(24 * time.Hour),
+		Details:   []byte(`{"item": {}}`),
+	}
+}
+
+func TestReviewsAgainstMoto(t *testing.T) {
+	store := NewReviews(newTables(t), "reviews")
+	ctx := context.Background()
+	base := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+
+	first := newReview("rv-1", "exec-1", base.Add(time.Minute))
+	require.NoError(t, store.CreateReview(ctx, first))
+	require.NoError(t, store.CreateReview(ctx, newReview("rv-0", "exec-0", base)))
+
+	t.Run("get returns every field", func(t *testing.T) {
+		got, err := store.GetReview(ctx, "rv-1")
+		require.NoError(t, err)
+		assert.Equal(t, first, got)
+	})
+
+	t.Run("retried create refreshes the token", func(t *testing.T) {
+		retry := first
+		retry.TaskToken = "new-token"
+		require.NoError(t, store.CreateReview(ctx, retry))
+		got, err := store.GetReview(ctx, "rv-1")
+		require.NoError(t, err)
+		assert.Equal(t, "new-token", got.TaskToken)
+		assert.Equal(t, first.CreatedAt, got.CreatedAt)
+	})
+
+	t.Run("same id for another execution is rejected", func(t *testing.T) {
+		err := store.CreateReview(ctx, newReview("rv-1", "exec-other", base))
+		assert.True(t, errors.Is(err, review.ErrAlreadyDecided), "%v", err)
+	})
+
+	t.Run("pending list is oldest first", func(t *testing.T) {
+		list, err := store.ListReviews(ctx, review.StatusPending)
+		require.NoError(t, err)
+		require.Len(t, list, 2)
+		assert.Equal(t, "rv-0", list[0].ID)
+		assert.Equal(t, "rv-1", list[1].ID)
+	})
+
+	t.Run("finish once", func(t *testing.T) {
+		at := base.Add(time.Hour)
+		done, err := store.FinishReview(ctx, "rv-1", review.StatusApproved, "alice", "satire", at)
+		require.NoError(t, err)
+		assert.Equal(t, review.StatusApproved, done.Status)
+		require.NotNil(t, done.DecidedAt)
+		assert.True(t, at.Equal(*done.DecidedAt))
+
+		again, err := store.FinishReview(ctx, "rv-1", review.StatusRejected, "bob", "", at)
+		assert.True(t, errors.Is(err, review.ErrAlreadyDecided), "%v", err)
+		assert.Equal(t, review.StatusApproved, again.Status, "the first decision stays")
+		assert.Equal(t, "alice", again.DecidedBy)
+
+		list, err := store.ListReviews(ctx, review.StatusPending)
+		require.NoError(t, err)
+		assert.Len(t, list, 1)
+		all, err := store.ListReviews(ctx, "")
+		require.NoError(t, err)
+		assert.Len(t, all, 2)
+	})
+
+	t.Run("missing review", func(t *testing.T) {
+		_, err := store.GetReview(ctx, "rv-missing")
+		assert.True(t, errors.Is(err, review.ErrNotFound), "get: %v", err)
+		_, err = store.FinishReview(ctx, "rv-missing", review.StatusApproved, "alice", "", base)
+		assert.True(t, errors.Is(err, review.ErrNotFound), "finish: %v", err)
+	})
+}
+
+func TestOutcomesFirstWriteWins(t *testing.T) {
+	store := NewOutcomes(newTables(t), "outcomes")
+	ctx := context.Background()
+	first := pipeline.Outcome{
+		Execution:     "arn:aws:states:us-east-1:123456789012:execution:moderato:a-txt-0123",
+		Bucket:        "ingest",
+		Key:           "uploads/a.txt",
+		VersionID:     "v1",
+		MediaType:     "text",
+		Verdict:       policy.Approved,
+		Reasons:       []string{"PII redacted: EMAIL (1)"},
+		PII:           []pipeline.TypeCount{{Type: "EMAIL", Count: 1}},
+		Redacted:      &objects.Location{Bucket: "redacted", Key: "uploads/a.txt"},
+		PolicyVersion: "2026-12-01",
+		RecordedAt:    time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC),
+	}
+
+	stored, err := store.PutOutcome(ctx, first)
+	require.NoError(t, err)
+	assert.Equal(t, first, stored)
+
+	later := first
+	later.Verdict = policy.Rejected
+	stored, err = store.PutOutcome(ctx, later)
+	require.NoError(t, err)
+	assert.Equal(t, policy.Approved, stored.Verdict, "a retried task cannot replace the outcome")
+
+	got, err := store.GetOutcome(ctx, first.Execution)
+	require.NoError(t, err)
+	assert.Equal(t, first, got)
+}
