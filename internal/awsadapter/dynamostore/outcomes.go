@@ -78,4 +78,3 @@ func (s *Outcomes) GetOutcome(ctx context.Context, execution string) (pipeline.O
 	}
 	return o, nil
 }
-
