@@ -25,6 +25,7 @@ import (
 	"github.com/moderato/moderato/internal/pipeline"
 	"github.com/moderato/moderato/internal/policy"
 	"github.com/moderato/moderato/internal/review"
+	"github.com/moderato/moderato/internal/speech"
 )
 
 const (
@@ -275,16 +276,22 @@ func TestMediaTypesRoute(t *testing.T) {
 		mediaType string
 		verdict   policy.Verdict
 		reason    string
+		// engine is the error of a missing engine program that the case
+		// needs.
+		engine error
 	}{
 		{name: "photo.png", data: pngBytes(t, 120, 90), mediaType: "image", verdict: policy.Review, reason: "no local image moderation model"},
 		{name: "photo.jpg", data: jpegBytes(t), mediaType: "image", verdict: policy.Review, reason: "no local image moderation model"},
 		{name: "report.pdf", data: []byte("%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"), mediaType: "document", verdict: policy.Review, reason: "no text could be extracted"},
-		{name: "voice.wav", data: wav, mediaType: "audio", verdict: policy.Review, reason: "no text could be extracted"},
-		{name: "clip.mp4", data: mp4, mediaType: "video", verdict: policy.Review, reason: "video frames were not moderated"},
+		{name: "voice.wav", data: wav, mediaType: "audio", verdict: policy.Failed, reason: "audio could not be decoded", engine: speech.New().Check()},
+		{name: "clip.mp4", data: mp4, mediaType: "video", verdict: policy.Failed, reason: "could not be decoded", engine: speech.New().Check()},
 		{name: "data.bin", data: bytes.Repeat([]byte{0x00, 0xff, 0x13, 0x37}, 1024), mediaType: "unsupported", verdict: policy.Unsupported, reason: "unrecognised content"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.engine != nil {
+				t.Skipf("skipping: %v", tt.engine)
+			}
 			res := h.process(tt.name, tt.data)
 			assert.Equal(t, tt.mediaType, res.MediaType)
 			assert.Equal(t, tt.verdict, res.Verdict)

@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/png"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/moderato/moderato/internal/ocr"
 	"github.com/moderato/moderato/internal/pipeline"
 	"github.com/moderato/moderato/internal/policy"
+	"github.com/moderato/moderato/internal/speech"
 	"github.com/moderato/moderato/internal/testmedia"
 )
 
@@ -111,4 +113,96 @@ func TestImageTextWithoutTesseract(t *testing.T) {
 	assert.Equal(t, policy.Review, res.Verdict)
 	assert.Contains(t, strings.Join(res.Reasons, "\n"), "tesseract is not installed")
 	assert.Empty(t, res.PII)
+}
+
+func requireSpeech(t *testing.T) {
+	t.Helper()
+	if err := speech.New().Check(); err != nil {
+		t.Skipf("skipping: %v", err)
+	}
+}
+
+// spoken synthesises text as a WAV file in the harness's input folder.
+func (h *harness) spoken(name, text string) string {
+	h.t.Helper()
+	path := filepath.Join(h.dir, name)
+	if err := testmedia.Speech(context.Background(), text, path); err != nil {
+		h.t.Skipf("skipping: %v", err)
+	}
+	return path
+}
+
+func TestAudioSpokenPhoneNumber(t *testing.T) {
+	requireSpeech(t)
+	h := newHarness(t, Config{})
+	path := h.spoken("voicemail.wav", "Hello, please call me at two one two, five five five, zero one eight seven.")
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+
+	res := h.process("voicemail.wav", data)
+
+	assert.Equal(t, "audio", res.MediaType)
+	assert.Equal(t, policy.Approved, res.Verdict, "reasons: %v", res.Reasons)
+	assert.Equal(t, []pipeline.TypeCount{{Type: "PHONE", Count: 1}}, res.PII)
+	require.NotNil(t, res.Redacted)
+	transcript, err := os.ReadFile(*res.Redacted)
+	require.NoError(t, err)
+	assert.Contains(t, string(transcript), "call me at [PHONE]")
+	assert.NotContains(t, string(transcript), "0187")
+}
+
+func TestAudioAbusiveSpeechRejected(t *testing.T) {
+	requireSpeech(t)
+	h := newHarness(t, Config{})
+	path := h.spoken("rant.wav", "I know where you live and I will hurt you.")
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+
+	res := h.process("rant.wav", data)
+
+	assert.Equal(t, policy.Rejected, res.Verdict, "reasons: %v", res.Reasons)
+}
+
+func TestVideoVerdicts(t *testing.T) {
+	requireSpeech(t)
+	requireTesseract(t)
+	h := newHarness(t, Config{})
+	calm, _, err := testmedia.TextImage([]string{"Welcome to the garden tour"}, 32)
+	require.NoError(t, err)
+	abusive, _, err := testmedia.TextImage([]string{"I know where you live", "and I will hurt you"}, 32)
+	require.NoError(t, err)
+	voice := h.spoken("tour.wav", "Hello, please call me at two one two, five five five, zero one eight seven.")
+
+	tests := []struct {
+		name    string
+		frames  []image.Image
+		audio   string
+		verdict policy.Verdict
+		pii     []pipeline.TypeCount
+	}{
+		{name: "flagged-frame.mp4", frames: []image.Image{calm, calm, abusive, calm}, verdict: policy.Rejected, pii: []pipeline.TypeCount{}},
+		{name: "spoken-phone.mp4", frames: []image.Image{calm, calm, calm, calm, calm, calm}, audio: voice, pii: []pipeline.TypeCount{{Type: "PHONE", Count: 1}}},
+		{name: "silent.mp4", frames: []image.Image{calm, calm}, pii: []pipeline.TypeCount{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(h.dir, tt.name)
+			require.NoError(t, testmedia.Video(context.Background(), tt.frames, tt.audio, path))
+			data, err := os.ReadFile(path)
+			require.NoError(t, err)
+
+			res := h.process(tt.name, data)
+
+			assert.Equal(t, "video", res.MediaType)
+			assert.Equal(t, tt.pii, res.PII)
+			if tt.verdict != "" {
+				assert.Equal(t, tt.verdict, res.Verdict, "reasons: %v", res.Reasons)
+			} else {
+				assert.NotContains(t, []policy.Verdict{policy.Failed, policy.Rejected}, res.Verdict, "reasons: %v", res.Reasons)
+			}
+			reasons := strings.Join(res.Reasons, "\n")
+			assert.NotContains(t, reasons, "not read")
+			assert.NotContains(t, reasons, "no text could be extracted")
+		})
+	}
 }

@@ -129,6 +129,8 @@ func Open(ctx context.Context, cfg Config) (*Runtime, error) {
 		PIIDetector:    patternDetector{pii.NewDetector()},
 		ImageModerator: noImageModel{},
 		TextRecognizer: newTesseractRecognizer(rt.logger),
+		FrameSampler:   newFFmpegFrames(rt.Objects, rt.logger),
+		TextExtractor:  newMediaExtractor(rt.Objects, rt.logger),
 		Logger:         rt.logger,
 	}
 	if cfg.Clock != nil {

@@ -43,14 +43,25 @@ type VideoInput struct {
 	Item Item `json:"item"`
 }
 
-// ModerateVideoFrames scores sampled frames of a video.
-//
-// NOTE: no video engine exists yet in either environment, so every video is
-// reported as unscored and goes to review.
+// ModerateVideoFrames samples frames of a video and scores each with the
+// image moderation engine and the words in it with the text moderation
+// engine. Each category keeps its highest score over the frames. Parts that
+// no engine could score are reported as unscored, which sends the video to
+// review.
 func (t *Tasks) ModerateVideoFrames(ctx context.Context, in VideoInput) (Analysis, error) {
-	return Analysis{
-		Kind:     KindModeration,
-		Engine:   "none",
-		Unscored: []string{"video frames were not moderated: no video engine is configured"},
-	}, nil
+	out := Analysis{Kind: KindModeration, Engine: engineName(t.FrameSampler)}
+	if t.FrameSampler == nil {
+		out.Unscored = []string{"video frames were not moderated: no video engine is configured"}
+		return out, nil
+	}
+	frames, err := t.FrameSampler.SampleFrames(ctx, in.Item)
+	if errors.Is(err, ErrEngineUnavailable) {
+		out.Unscored = []string{"video frames were not moderated: " + err.Error()}
+		return out, nil
+	}
+	if err != nil {
+		return Analysis{}, err
+	}
+
+	return t.moderateFrames(ctx, in.Item, frames, out)
 }

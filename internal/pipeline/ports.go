@@ -45,6 +45,15 @@ type Word struct {
 	Line int
 }
 
+// FrameSampler samples frames of a video item: the first frame and the
+// scene changes, up to a bounded count. It returns an error wrapping
+// ErrEngineUnavailable when its program is not installed, and an
+// InvalidContentError when the video cannot be decoded.
+type FrameSampler interface {
+	Name() string
+	SampleFrames(ctx context.Context, item Item) ([]image.Image, error)
+}
+
 // TextExtractor extracts text from documents, audio and video. It returns an
 // error wrapping ErrEngineUnavailable when no engine exists for the item.
 type TextExtractor interface {

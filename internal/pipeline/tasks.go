@@ -46,6 +46,7 @@ type Tasks struct {
 	PIIDetector    PIIDetector
 	ImageModerator ImageModerator
 	TextRecognizer TextRecognizer
+	FrameSampler   FrameSampler
 	TextExtractor  TextExtractor
 	Notifier       Notifier
 

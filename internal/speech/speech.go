@@ -139,7 +139,8 @@ func (e *Engine) convert(ctx context.Context, src, dst string) error {
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	err := cmd.Run()
-	msg := stderr.String()
+	// The message names the input by "input", not by its temporary path.
+	msg := strings.ReplaceAll(stderr.String(), src, "input")
 	switch {
 	case err == nil:
 		return nil

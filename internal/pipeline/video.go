@@ -1,0 +1,85 @@
+package pipeline
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"slices"
+)
+
+// moderateFrames scores every frame and merges the scores into out, keeping
+// each category's highest score. A missing engine adds one unscored reason
+// for the whole video, not one per frame.
+func (t *Tasks) moderateFrames(ctx context.Context, item Item, frames []image.Image, out Analysis) (Analysis, error) {
+	best := map[string]float64{}
+	var unscored []string
+	note := func(reason string) {
+		if !slices.Contains(unscored, reason) {
+			unscored = append(unscored, reason)
+		}
+	}
+
+	for i, frame := range frames {
+		if t.ImageModerator == nil {
+			note("video frames were not moderated: no image moderation engine is configured")
+		} else {
+			scores, err := t.ImageModerator.ModerateImage(ctx, frame)
+			switch {
+			case errors.Is(err, ErrEngineUnavailable):
+				note("video frames were not moderated: " + err.Error())
+			case err != nil:
+				return Analysis{}, fmt.Errorf("moderating frame %d of %s: %w", i, item.Location(), err)
+			}
+			keepBest(best, scores)
+		}
+
+		var text Analysis
+		if err := t.moderateFrameText(ctx, item, frame, &text); err != nil {
+			return Analysis{}, fmt.Errorf("reading text in frame %d of %s: %w", i, item.Location(), err)
+		}
+		keepBest(best, text.Categories)
+		for _, reason := range text.Unscored {
+			note(reason)
+		}
+	}
+
+	for name, score := range best {
+		out.Categories = append(out.Categories, Score{Name: name, Score: score})
+	}
+	slices.SortFunc(out.Categories, func(a, b Score) int { return cmp.Compare(a.Name, b.Name) })
+	out.Unscored = unscored
+	return out, nil
+}
+
+// moderateFrameText moderates the words of one frame, as for an image. Text in
+// video frames is not redacted, because the pipeline publishes no redacted
+// video, so PII in frames is not searched for.
+func (t *Tasks) moderateFrameText(ctx context.Context, item Item, frame image.Image, out *Analysis) error {
+	if t.TextRecognizer == nil {
+		out.Unscored = append(out.Unscored, "text in video frames was not read: no OCR engine is configured")
+		return nil
+	}
+	words, err := t.TextRecognizer.RecognizeText(ctx, frame)
+	if errors.Is(err, ErrEngineUnavailable) {
+		out.Unscored = append(out.Unscored, "text in video frames was not read: "+err.Error())
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if len(words) == 0 {
+		return nil
+	}
+	text, _ := joinWords(words)
+	return t.moderateImageText(ctx, item, text, out)
+}
+
+func keepBest(best map[string]float64, scores []Score) {
+	for _, s := range scores {
+		if old, ok := best[s.Name]; !ok || s.Score > old {
+			best[s.Name] = s.Score
+		}
+	}
+}
