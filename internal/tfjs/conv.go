@@ -77,7 +77,7 @@ func compileConv2D(d nodeDef) (kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	hasBias, act := false, activation(nil)
+	hasBias, act := false, activation{}
 	if d.Op == "_FusedConv2D" {
 		if hasBias, act, err = fusedOps(d); err != nil {
 			return nil, err
@@ -105,12 +105,13 @@ func compileConv2D(d nodeDef) (kernel, error) {
 		oh, padTop := outputSize(h, kh, win.sy, win.same)
 		ow, padLeft := outputSize(w, kw, win.sx, win.same)
 		out := NewTensor(n, oh, ow, co)
+		fillBias(out.Data, bias)
 		if kh == 1 && kw == 1 && padTop == 0 && padLeft == 0 {
 			conv1x1(x, f.Data, out, win.sy, win.sx)
 		} else {
 			convDirect(x, f.Data, out, kh, kw, win.sy, win.sx, padTop, padLeft)
 		}
-		applyBiasActivation(out.Data, bias, act)
+		act.apply(out.Data)
 		return out, nil
 	}, nil
 }
@@ -179,7 +180,7 @@ func compileDepthwise(d nodeDef) (kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	hasBias, act := false, activation(nil)
+	hasBias, act := false, activation{}
 	if d.Op == "FusedDepthwiseConv2dNative" {
 		if hasBias, act, err = fusedOps(d); err != nil {
 			return nil, err
@@ -208,6 +209,7 @@ func compileDepthwise(d nodeDef) (kernel, error) {
 		oh, padTop := outputSize(h, kh, win.sy, win.same)
 		ow, padLeft := outputSize(w, kw, win.sx, win.same)
 		out := NewTensor(n, oh, ow, co)
+		fillBias(out.Data, bias)
 		for b := range n {
 			for oy := range oh {
 				for ox := range ow {
@@ -240,7 +242,7 @@ func compileDepthwise(d nodeDef) (kernel, error) {
 				}
 			}
 		}
-		applyBiasActivation(out.Data, bias, act)
+		act.apply(out.Data)
 		return out, nil
 	}, nil
 }
@@ -318,7 +320,7 @@ func compilePool(d nodeDef) (kernel, error) {
 
 // compileMatMul compiles MatMul and _FusedMatMul on rank-2 tensors.
 func compileMatMul(d nodeDef) (kernel, error) {
-	hasBias, act := false, activation(nil)
+	hasBias, act := false, activation{}
 	if d.Op == "_FusedMatMul" {
 		var err error
 		if hasBias, act, err = fusedOps(d); err != nil {
@@ -351,6 +353,7 @@ func compileMatMul(d nodeDef) (kernel, error) {
 		}
 
 		out := NewTensor(m, n)
+		fillBias(out.Data, bias)
 		rows := make([][]float32, m)
 		outs := make([][]float32, m)
 		for i := range m {
@@ -358,7 +361,7 @@ func compileMatMul(d nodeDef) (kernel, error) {
 			outs[i] = out.Data[i*n : (i+1)*n]
 		}
 		matMulRows(rows, outs, b.Data, k, n)
-		applyBiasActivation(out.Data, bias, act)
+		act.apply(out.Data)
 		return out, nil
 	}, nil
 }

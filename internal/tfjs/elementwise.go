@@ -5,23 +5,38 @@ import (
 	"math"
 )
 
-// activation is a fused or stand-alone activation function; nil is the
+// activation is a fused or stand-alone activation. Both supported ones
+// clamp: Relu to [0, +Inf] and Relu6 to [0, 6]. The zero value is the
 // identity.
-type activation func(float32) float32
-
-func relu(x float32) float32 { return max(x, 0) }
-
-func relu6(x float32) float32 { return min(max(x, 0), 6) }
+type activation struct {
+	clamp  bool
+	lo, hi float32
+}
 
 // activationOf maps a TensorFlow activation name to its function.
 func activationOf(name string) (activation, bool) {
 	switch name {
 	case "Relu":
-		return relu, true
+		return activation{clamp: true, lo: 0, hi: float32(math.Inf(1))}, true
 	case "Relu6":
-		return relu6, true
+		return activation{clamp: true, lo: 0, hi: 6}, true
 	}
-	return nil, false
+	return activation{}, false
+}
+
+// apply applies the activation to data in place.
+func (a activation) apply(data []float32) {
+	if !a.clamp {
+		return
+	}
+	n := 0
+	if useSIMD && len(data) >= 8 {
+		n = len(data) &^ 7
+		clamp8(&data[0], n, a.lo, a.hi)
+	}
+	for i, v := range data[n:] {
+		data[n+i] = min(max(v, a.lo), a.hi)
+	}
 }
 
 // fusedOps parses the fused_ops attribute of _FusedConv2D,
@@ -37,13 +52,13 @@ func fusedOps(d nodeDef) (hasBias bool, act activation, err error) {
 	if len(ops) > 0 {
 		a, ok := activationOf(ops[0])
 		if !ok {
-			return false, nil, fmt.Errorf("fused operation %s is %w", ops[0], errUnsupported)
+			return false, activation{}, fmt.Errorf("fused operation %s is %w", ops[0], errUnsupported)
 		}
 		act = a
 		ops = ops[1:]
 	}
 	if len(ops) > 0 {
-		return false, nil, fmt.Errorf("fused operations %v are %w", attrStrings(d, "fused_ops"), errUnsupported)
+		return false, activation{}, fmt.Errorf("fused operations %v are %w", attrStrings(d, "fused_ops"), errUnsupported)
 	}
 
 	args := 0
@@ -51,11 +66,11 @@ func fusedOps(d nodeDef) (hasBias bool, act activation, err error) {
 		args = 1
 	}
 	if n := d.Attr["num_args"].I; n != "" && n != fmt.Sprint(args) {
-		return false, nil, fmt.Errorf("num_args %s with fused operations %v is %w", n, attrStrings(d, "fused_ops"), errUnsupported)
+		return false, activation{}, fmt.Errorf("num_args %s with fused operations %v is %w", n, attrStrings(d, "fused_ops"), errUnsupported)
 	}
 	wantInputs := 2 + args
 	if len(dataInputs(d)) != wantInputs {
-		return false, nil, fmt.Errorf("expected %d inputs, got %d", wantInputs, len(dataInputs(d)))
+		return false, activation{}, fmt.Errorf("expected %d inputs, got %d", wantInputs, len(dataInputs(d)))
 	}
 	return hasBias, act, nil
 }
@@ -71,31 +86,23 @@ func dataInputs(d nodeDef) []string {
 	return out
 }
 
-// applyBiasActivation adds bias (one value per channel, the last
-// dimension) and applies act, in place.
-func applyBiasActivation(data, bias []float32, act activation) {
+// fillBias sets every row of data (one value per channel, the last
+// dimension) to bias, so a kernel can accumulate onto it. It leaves data
+// zero when there is no bias.
+func fillBias(data, bias []float32) {
 	c := len(bias)
-	if c > 0 {
-		for i := 0; i+c <= len(data); i += c {
-			row := data[i : i+c]
-			for j := range row {
-				row[j] += bias[j]
-			}
-		}
+	if c == 0 {
+		return
 	}
-	if act != nil {
-		for i, v := range data {
-			data[i] = act(v)
-		}
+	for i := 0; i+c <= len(data); i += c {
+		copy(data[i:i+c], bias)
 	}
 }
 
 func unary(act activation) kernel {
 	return func(in []*Tensor) (*Tensor, error) {
-		out := &Tensor{Shape: in[0].Shape, Data: make([]float32, len(in[0].Data))}
-		for i, v := range in[0].Data {
-			out.Data[i] = act(v)
-		}
+		out := &Tensor{Shape: in[0].Shape, Data: append([]float32(nil), in[0].Data...)}
+		act.apply(out.Data)
 		return out, nil
 	}
 }

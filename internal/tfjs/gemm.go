@@ -1,9 +1,13 @@
 package tfjs
 
-// axpy adds a*x to y. x and y have the same length.
+// axpy adds a*x to y. x is at least as long as y.
 func axpy(a float32, x, y []float32) {
 	x = x[:len(y)]
 	i := 0
+	if useSIMD && len(y) >= 8 {
+		i = len(y) &^ 7
+		axpy8(a, &x[0], &y[0], i)
+	}
 	for ; i+8 <= len(y); i += 8 {
 		xs := x[i : i+8 : i+8]
 		ys := y[i : i+8 : i+8]
@@ -21,11 +25,16 @@ func axpy(a float32, x, y []float32) {
 	}
 }
 
-// mulAdd adds x*w elementwise to y. All three have the same length.
+// mulAdd adds x*w elementwise to y. x and w are at least as long as y.
 func mulAdd(x, w, y []float32) {
 	x = x[:len(y)]
 	w = w[:len(y)]
-	for i := range y {
+	i := 0
+	if useSIMD && len(y) >= 8 {
+		i = len(y) &^ 7
+		mulAdd8(&x[0], &w[0], &y[0], i)
+	}
+	for ; i < len(y); i++ {
 		y[i] += x[i] * w[i]
 	}
 }
@@ -36,9 +45,18 @@ const colBlock = 256
 
 // matMulRows adds rows[r] × b to outs[r] for every r, where each row has k
 // values, b is a row-major k×n matrix and each output row has n values.
-// Four rows are computed together, so each value of b loaded from memory
-// serves four products.
+// On amd64 CPUs with AVX2 and FMA3 it runs assembly kernels.
 func matMulRows(rows, outs [][]float32, b []float32, k, n int) {
+	if useSIMD {
+		matMulRowsSIMD(rows, outs, b, k, n)
+		return
+	}
+	matMulRowsGeneric(rows, outs, b, k, n)
+}
+
+// matMulRowsGeneric is the portable matMulRows. It computes four rows
+// together, so each value of b loaded from memory serves four products.
+func matMulRowsGeneric(rows, outs [][]float32, b []float32, k, n int) {
 	r := 0
 	for ; r+4 <= len(rows); r += 4 {
 		a0, a1, a2, a3 := rows[r][:k], rows[r+1][:k], rows[r+2][:k], rows[r+3][:k]

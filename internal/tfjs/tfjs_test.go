@@ -409,3 +409,67 @@ func TestMatMulRowsMatchesNaive(t *testing.T) {
 		}
 	}
 }
+
+func TestMatMulRowsChunked(t *testing.T) {
+	// With k = 2000 the SIMD path processes 12 rows per chunk, so 30 rows
+	// span three chunks, the last one partial.
+	const m, k, n = 30, 2000, 24
+	b := make([]float32, k*n)
+	for i := range b {
+		b[i] = float32(i%7) * 0.25
+	}
+	rows := make([][]float32, m)
+	outs := make([][]float32, m)
+	for r := range m {
+		rows[r] = make([]float32, k)
+		for p := range rows[r] {
+			rows[r][p] = float32((r*p)%3) - 1
+		}
+		outs[r] = make([]float32, n)
+	}
+
+	matMulRows(rows, outs, b, k, n)
+	for r := range m {
+		for j := range n {
+			var want float64
+			for p := range k {
+				want += float64(rows[r][p]) * float64(b[p*n+j])
+			}
+			require.InDelta(t, want, outs[r][j], 1e-2, "row %d column %d", r, j)
+		}
+	}
+}
+
+func TestVectorHelpers(t *testing.T) {
+	for _, n := range []int{1, 7, 8, 9, 16, 23} {
+		x := make([]float32, n)
+		w := make([]float32, n)
+		for i := range n {
+			x[i] = float32(i) - 4
+			w[i] = float32(i%3) + 0.5
+		}
+
+		y := make([]float32, n)
+		axpy(2, x, y)
+		for i := range n {
+			assert.Equal(t, 2*x[i], y[i], "axpy n=%d i=%d", n, i)
+		}
+
+		y = make([]float32, n)
+		mulAdd(x, w, y)
+		for i := range n {
+			assert.Equal(t, x[i]*w[i], y[i], "mulAdd n=%d i=%d", n, i)
+		}
+
+		relu6, ok := activationOf("Relu6")
+		require.True(t, ok)
+		y = make([]float32, n)
+		for i := range n {
+			y[i] = float32(i) - 2
+		}
+		relu6.apply(y)
+		for i := range n {
+			assert.Equal(t, min(max(float32(i)-2, 0), 6), y[i], "relu6 n=%d i=%d", n, i)
+		}
+	}
+}

@@ -1,0 +1,249 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func cpuid(leaf, subleaf uint32) (eax, ebx, ecx, edx uint32)
+TEXT ·cpuid(SB), NOSPLIT, $0-24
+	MOVL leaf+0(FP), AX
+	MOVL subleaf+4(FP), CX
+	CPUID
+	MOVL AX, eax+8(FP)
+	MOVL BX, ebx+12(FP)
+	MOVL CX, ecx+16(FP)
+	MOVL DX, edx+20(FP)
+	RET
+
+// func xgetbv0() (eax uint32)
+TEXT ·xgetbv0(SB), NOSPLIT, $0-4
+	MOVL $0, CX
+	XGETBV
+	MOVL AX, eax+0(FP)
+	RET
+
+// func kernel6x16(a *[6]*float32, b *float32, ldb int, c *[6]*float32, k int)
+//
+// For r in 0..5: c[r][0:16] += sum over p < k of a[r][p] * b[p*ldb : p*ldb+16].
+// ldb is in elements; k must be at least 1.
+TEXT ·kernel6x16(SB), NOSPLIT, $0-40
+	MOVQ a+0(FP), AX
+	MOVQ 0(AX), R8
+	MOVQ 8(AX), R9
+	MOVQ 16(AX), R10
+	MOVQ 24(AX), R11
+	MOVQ 32(AX), R12
+	MOVQ 40(AX), R13
+	MOVQ b+8(FP), DX
+	MOVQ ldb+16(FP), BX
+	SHLQ $2, BX
+	MOVQ c+24(FP), DI
+	MOVQ k+32(FP), CX
+
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+
+loop16:
+	VMOVUPS (DX), Y12
+	VMOVUPS 32(DX), Y13
+	VBROADCASTSS (R8), Y14
+	VFMADD231PS Y14, Y12, Y0
+	VFMADD231PS Y14, Y13, Y1
+	VBROADCASTSS (R9), Y15
+	VFMADD231PS Y15, Y12, Y2
+	VFMADD231PS Y15, Y13, Y3
+	VBROADCASTSS (R10), Y14
+	VFMADD231PS Y14, Y12, Y4
+	VFMADD231PS Y14, Y13, Y5
+	VBROADCASTSS (R11), Y15
+	VFMADD231PS Y15, Y12, Y6
+	VFMADD231PS Y15, Y13, Y7
+	VBROADCASTSS (R12), Y14
+	VFMADD231PS Y14, Y12, Y8
+	VFMADD231PS Y14, Y13, Y9
+	VBROADCASTSS (R13), Y15
+	VFMADD231PS Y15, Y12, Y10
+	VFMADD231PS Y15, Y13, Y11
+	ADDQ $4, R8
+	ADDQ $4, R9
+	ADDQ $4, R10
+	ADDQ $4, R11
+	ADDQ $4, R12
+	ADDQ $4, R13
+	ADDQ BX, DX
+	DECQ CX
+	JNZ loop16
+
+	MOVQ 0(DI), AX
+	VADDPS (AX), Y0, Y0
+	VMOVUPS Y0, (AX)
+	VADDPS 32(AX), Y1, Y1
+	VMOVUPS Y1, 32(AX)
+	MOVQ 8(DI), AX
+	VADDPS (AX), Y2, Y2
+	VMOVUPS Y2, (AX)
+	VADDPS 32(AX), Y3, Y3
+	VMOVUPS Y3, 32(AX)
+	MOVQ 16(DI), AX
+	VADDPS (AX), Y4, Y4
+	VMOVUPS Y4, (AX)
+	VADDPS 32(AX), Y5, Y5
+	VMOVUPS Y5, 32(AX)
+	MOVQ 24(DI), AX
+	VADDPS (AX), Y6, Y6
+	VMOVUPS Y6, (AX)
+	VADDPS 32(AX), Y7, Y7
+	VMOVUPS Y7, 32(AX)
+	MOVQ 32(DI), AX
+	VADDPS (AX), Y8, Y8
+	VMOVUPS Y8, (AX)
+	VADDPS 32(AX), Y9, Y9
+	VMOVUPS Y9, 32(AX)
+	MOVQ 40(DI), AX
+	VADDPS (AX), Y10, Y10
+	VMOVUPS Y10, (AX)
+	VADDPS 32(AX), Y11, Y11
+	VMOVUPS Y11, 32(AX)
+	VZEROUPPER
+	RET
+
+// func kernel6x8(a *[6]*float32, b *float32, ldb int, c *[6]*float32, k int)
+//
+// As kernel6x16 for 8 columns.
+TEXT ·kernel6x8(SB), NOSPLIT, $0-40
+	MOVQ a+0(FP), AX
+	MOVQ 0(AX), R8
+	MOVQ 8(AX), R9
+	MOVQ 16(AX), R10
+	MOVQ 24(AX), R11
+	MOVQ 32(AX), R12
+	MOVQ 40(AX), R13
+	MOVQ b+8(FP), DX
+	MOVQ ldb+16(FP), BX
+	SHLQ $2, BX
+	MOVQ c+24(FP), DI
+	MOVQ k+32(FP), CX
+
+	VXORPS Y0, Y0, Y0
+	VXORPS Y2, Y2, Y2
+	VXORPS Y4, Y4, Y4
+	VXORPS Y6, Y6, Y6
+	VXORPS Y8, Y8, Y8
+	VXORPS Y10, Y10, Y10
+
+loop8:
+	VMOVUPS (DX), Y12
+	VBROADCASTSS (R8), Y14
+	VFMADD231PS Y14, Y12, Y0
+	VBROADCASTSS (R9), Y15
+	VFMADD231PS Y15, Y12, Y2
+	VBROADCASTSS (R10), Y14
+	VFMADD231PS Y14, Y12, Y4
+	VBROADCASTSS (R11), Y15
+	VFMADD231PS Y15, Y12, Y6
+	VBROADCASTSS (R12), Y14
+	VFMADD231PS Y14, Y12, Y8
+	VBROADCASTSS (R13), Y15
+	VFMADD231PS Y15, Y12, Y10
+	ADDQ $4, R8
+	ADDQ $4, R9
+	ADDQ $4, R10
+	ADDQ $4, R11
+	ADDQ $4, R12
+	ADDQ $4, R13
+	ADDQ BX, DX
+	DECQ CX
+	JNZ loop8
+
+	MOVQ 0(DI), AX
+	VADDPS (AX), Y0, Y0
+	VMOVUPS Y0, (AX)
+	MOVQ 8(DI), AX
+	VADDPS (AX), Y2, Y2
+	VMOVUPS Y2, (AX)
+	MOVQ 16(DI), AX
+	VADDPS (AX), Y4, Y4
+	VMOVUPS Y4, (AX)
+	MOVQ 24(DI), AX
+	VADDPS (AX), Y6, Y6
+	VMOVUPS Y6, (AX)
+	MOVQ 32(DI), AX
+	VADDPS (AX), Y8, Y8
+	VMOVUPS Y8, (AX)
+	MOVQ 40(DI), AX
+	VADDPS (AX), Y10, Y10
+	VMOVUPS Y10, (AX)
+	VZEROUPPER
+	RET
+
+// func axpy8(a float32, x, y *float32, n int)
+//
+// y[i] += a*x[i] for i < n; n is a positive multiple of 8.
+TEXT ·axpy8(SB), NOSPLIT, $0-32
+	VBROADCASTSS a+0(FP), Y0
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DI
+	MOVQ n+24(FP), CX
+	SHRQ $3, CX
+
+axpyloop:
+	VMOVUPS (DI), Y1
+	VFMADD231PS (SI), Y0, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ axpyloop
+	VZEROUPPER
+	RET
+
+// func mulAdd8(x, w, y *float32, n int)
+//
+// y[i] += x[i]*w[i] for i < n; n is a positive multiple of 8.
+TEXT ·mulAdd8(SB), NOSPLIT, $0-32
+	MOVQ x+0(FP), SI
+	MOVQ w+8(FP), DX
+	MOVQ y+16(FP), DI
+	MOVQ n+24(FP), CX
+	SHRQ $3, CX
+
+muladdloop:
+	VMOVUPS (SI), Y0
+	VMOVUPS (DI), Y1
+	VFMADD231PS (DX), Y0, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ muladdloop
+	VZEROUPPER
+	RET
+
+// func clamp8(y *float32, n int, lo, hi float32)
+//
+// y[i] = min(max(y[i], lo), hi) for i < n; n is a positive multiple of 8.
+TEXT ·clamp8(SB), NOSPLIT, $0-24
+	MOVQ y+0(FP), DI
+	MOVQ n+8(FP), CX
+	VBROADCASTSS lo+16(FP), Y1
+	VBROADCASTSS hi+20(FP), Y2
+	SHRQ $3, CX
+
+clamploop:
+	VMAXPS (DI), Y1, Y0
+	VMINPS Y2, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	DECQ CX
+	JNZ clamploop
+	VZEROUPPER
+	RET

@@ -1,0 +1,15 @@
+//go:build !amd64 || purego
+
+package tfjs
+
+const useSIMD = false
+
+func matMulRowsSIMD(rows, outs [][]float32, b []float32, k, n int) {
+	matMulRowsGeneric(rows, outs, b, k, n)
+}
+
+func axpy8(a float32, x, y *float32, n int) { panic("tfjs: no SIMD kernels on this platform") }
+
+func mulAdd8(x, w, y *float32, n int) { panic("tfjs: no SIMD kernels on this platform") }
+
+func clamp8(y *float32, n int, lo, hi float32) { panic("tfjs: no SIMD kernels on this platform") }
