@@ -5,7 +5,7 @@ GO      ?= go
 DATA    ?= .moderato
 DIST    := dist
 # Lambda functions: one folder with a main package per function.
-FUNCTIONS := $(notdir $(wildcard functions/*))
+FUNCTIONS := $(notdir $(patsubst %/,%,$(wildcard functions/*/)))
 # Reproducible builds: no paths, no VCS stamp, no build ID.
 GOBUILD := CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=false -ldflags="-s -w -buildid="
 
@@ -32,6 +32,7 @@ build: check-go
 	@for fn in $(FUNCTIONS); do \
 		GOOS=linux GOARCH=arm64 $(GOBUILD) -tags lambda.norpc -o $(DIST)/$$fn/bootstrap ./functions/$$fn || exit 1; \
 		$(DIST)/moderato tools lambda-zip --output $(DIST)/$$fn.zip $(DIST)/$$fn/bootstrap || exit 1; \
+		printf '%-20s %9d bytes zipped, %9d bytes unzipped\n' $$fn $$(wc -c < $(DIST)/$$fn.zip) $$(wc -c < $(DIST)/$$fn/bootstrap); \
 	done
 
 ## lint: formatting, vet and staticcheck

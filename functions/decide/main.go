@@ -6,28 +6,23 @@
 package main
 
 import (
-	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/moderato/moderato/internal/lambdahandler"
 	"github.com/moderato/moderato/internal/pipeline"
-	"github.com/moderato/moderato/internal/policy"
 )
 
 func main() {
-	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-
-	pol := policy.Default()
-	if doc := os.Getenv("POLICY_JSON"); doc != "" {
-		p, err := policy.Parse([]byte(doc))
-		if err != nil {
-			logger.Error("loading the policy from POLICY_JSON", "error", err)
-			os.Exit(1)
-		}
-		pol = p
+	logger := lambdahandler.NewLogger()
+	var env lambdahandler.Env
+	pol, err := env.Policy()
+	if err != nil {
+		logger.Error("reading the configuration", "error", err)
+		os.Exit(1)
 	}
 
 	tasks := &pipeline.Tasks{Policy: pol, Logger: logger}
-	lambda.Start(tasks.Decide)
+	lambda.Start(lambdahandler.Wrap(logger, "decide", tasks.Decide))
 }

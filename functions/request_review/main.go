@@ -1,0 +1,46 @@
+// Command request_review is the Lambda function of the Wait for review
+// state (invoked with .waitForTaskToken): it stores the pending review with
+// its task token in DynamoDB, and the execution pauses until a moderator
+// decides through the review API or the review times out.
+//
+// Configuration: REVIEWS_TABLE (required); POLICY_JSON (optional).
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/moderato/moderato/internal/awsadapter/dynamostore"
+	"github.com/moderato/moderato/internal/lambdahandler"
+	"github.com/moderato/moderato/internal/pipeline"
+)
+
+func main() {
+	logger := lambdahandler.NewLogger()
+	var env lambdahandler.Env
+	table := env.Require("REVIEWS_TABLE")
+	pol, err := env.Policy()
+	if err == nil {
+		err = env.Err()
+	}
+	if err != nil {
+		logger.Error("reading the configuration", "error", err)
+		os.Exit(1)
+	}
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		logger.Error("loading the AWS configuration", "error", err)
+		os.Exit(1)
+	}
+
+	tasks := &pipeline.Tasks{
+		Policy:  pol,
+		Reviews: dynamostore.NewReviews(dynamodb.NewFromConfig(cfg), table),
+		Logger:  logger,
+	}
+	lambda.Start(lambdahandler.Wrap(logger, "request_review", tasks.RequestReview))
+}
