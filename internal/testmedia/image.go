@@ -23,11 +23,13 @@ var (
 	parsedFontOnce sync.Once
 )
 
+func parseGoRegular() (*opentype.Font, error) { return opentype.Parse(goregular.TTF) }
+
 // TextImage renders lines of black text on a white background with the Go
 // Regular font at size pixels per em, large enough for OCR at 28 or more.
 // It also returns the bounds of each line's ink.
 func TextImage(lines []string, size float64) (*image.RGBA, []image.Rectangle, error) {
-	parsedFontOnce.Do(func() { parsedFont, parsedFontErr = opentype.Parse(goregular.TTF) })
+	parsedFontOnce.Do(func() { parsedFont, parsedFontErr = parseGoRegular() })
 	if parsedFontErr != nil {
 		return nil, nil, fmt.Errorf("parsing the Go Regular font: %w", parsedFontErr)
 	}

@@ -1,0 +1,191 @@
+package pdftext
+
+import (
+	"bytes"
+	"compress/zlib"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/ledongthuc/pdf"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/moderato/moderato/internal/testmedia"
+)
+
+var twoPages = []testmedia.PDFPage{
+	{Lines: []string{"Invoice for Jordan Reyes", "Email jordan.reyes@example.com for questions"}},
+	{Lines: []string{"Second page", "Call (415) 555-0134 after noon"}},
+}
+
+const twoPagesText = "Invoice for Jordan Reyes\nEmail jordan.reyes@example.com for questions\n\nSecond page\nCall (415) 555-0134 after noon"
+
+func TestExtractProducerStyles(t *testing.T) {
+	tests := []struct {
+		name string
+		opts testmedia.PDFOptions
+	}{
+		{"plain", testmedia.PDFOptions{}},
+		{"compressed", testmedia.PDFOptions{Compress: true}},
+		{"kerned without spaces", testmedia.PDFOptions{Kerned: true, Compress: true}},
+		{"lines drawn bottom up", testmedia.PDFOptions{Reversed: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data, err := testmedia.PDF(twoPages, tt.opts)
+			require.NoError(t, err)
+
+			doc, err := Extract(data)
+			require.NoError(t, err)
+
+			require.Len(t, doc.Pages, 2)
+			text, spans := doc.Text()
+			assert.Equal(t, twoPagesText, text)
+			assert.Len(t, spans, len(strings.Fields(twoPagesText)))
+			assert.InDelta(t, 612, doc.Pages[0].Width, 0.01)
+			assert.InDelta(t, 792, doc.Pages[0].Height, 0.01)
+		})
+	}
+}
+
+func TestExtractWordBoxes(t *testing.T) {
+	data, err := testmedia.PDF(twoPages, testmedia.PDFOptions{})
+	require.NoError(t, err)
+
+	doc, err := Extract(data)
+	require.NoError(t, err)
+
+	words := doc.Pages[0].Words
+	require.NotEmpty(t, words)
+	assert.Equal(t, "Invoice", words[0].Text)
+	assert.InDelta(t, 72, words[0].Box.Min.X, 0.5, "the line starts at the left margin")
+	assert.InDelta(t, 12, words[0].FontSize, 0.01)
+	for i := 1; i < len(words); i++ {
+		if words[i].Line == words[i-1].Line {
+			assert.Greater(t, words[i].Box.Min.X, words[i-1].Box.Max.X, "%q follows %q", words[i].Text, words[i-1].Text)
+		} else {
+			assert.Less(t, words[i].Box.Max.Y, words[i-1].Box.Min.Y+1, "line of %q is below", words[i].Text)
+		}
+	}
+}
+
+func TestExtractErrors(t *testing.T) {
+	valid, err := testmedia.PDF(twoPages, testmedia.PDFOptions{Compress: true})
+	require.NoError(t, err)
+	locked, err := testmedia.PDF(twoPages, testmedia.PDFOptions{UserPassword: "s3cret"})
+	require.NoError(t, err)
+
+	tests := []struct {
+		name string
+		data []byte
+		want error
+	}{
+		{"password protected", locked, ErrEncrypted},
+		{"truncated", valid[:len(valid)/2], ErrDamaged},
+		{"not a PDF", []byte("%PDF-1.4\nnot really\n%%EOF\n"), ErrDamaged},
+		{"empty", nil, ErrDamaged},
+		{"no pages", []byte("%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"), ErrDamaged},
+		{"garbled content stream", bytes.Replace(valid, []byte("stream\nx"), []byte("stream\nX"), 1), ErrDamaged},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Extract(tt.data)
+			assert.ErrorIs(t, err, tt.want)
+		})
+	}
+}
+
+func TestEncryptedFixtureOpensWithPassword(t *testing.T) {
+	locked, err := testmedia.PDF(twoPages, testmedia.PDFOptions{UserPassword: "s3cret"})
+	require.NoError(t, err)
+
+	r, err := pdf.NewReaderEncrypted(bytes.NewReader(locked), int64(len(locked)), func() string { return "s3cret" })
+	require.NoError(t, err, "the fixture is a valid encrypted PDF, not random bytes")
+
+	assert.Equal(t, 2, r.NumPage())
+}
+
+func TestExtractImageOnlyPage(t *testing.T) {
+	img, _, err := testmedia.TextImage([]string{"Scanned page"}, 32)
+	require.NoError(t, err)
+	data, err := testmedia.PDF([]testmedia.PDFPage{{Image: img}}, testmedia.PDFOptions{})
+	require.NoError(t, err)
+
+	doc, err := Extract(data)
+
+	require.NoError(t, err)
+	require.Len(t, doc.Pages, 1)
+	assert.Empty(t, doc.Pages[0].Words)
+	assert.True(t, doc.Pages[0].HasImages)
+	require.Len(t, doc.Pages[0].Scans, 1)
+	assert.Equal(t, img.Bounds().Size(), doc.Pages[0].Scans[0].Bounds().Size())
+}
+
+func TestExtractTesseractPDF(t *testing.T) {
+	if _, err := exec.LookPath("tesseract"); err != nil {
+		t.Skip("skipping: tesseract is not installed: install the Debian package tesseract-ocr")
+	}
+	img, _, err := testmedia.TextImage([]string{"Call me at 212-555-0187 today"}, 32)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	require.NoError(t, writePNG(filepath.Join(dir, "page.png"), img))
+	out, err := exec.Command("tesseract", filepath.Join(dir, "page.png"), filepath.Join(dir, "page"), "pdf").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	data, err := os.ReadFile(filepath.Join(dir, "page.pdf"))
+	require.NoError(t, err)
+
+	doc, err := Extract(data)
+
+	require.NoError(t, err, "a PDF from another producer, with a Type0 font and a ToUnicode map")
+	text, _ := doc.Text()
+	assert.Contains(t, text, "212-555-0187")
+}
+
+func TestRedactRemovesWords(t *testing.T) {
+	data, err := testmedia.PDF(twoPages, testmedia.PDFOptions{Compress: true})
+	require.NoError(t, err)
+	doc, err := Extract(data)
+	require.NoError(t, err)
+	text, spans := doc.Text()
+	redacted := map[int]bool{}
+	for i, s := range spans {
+		word := text[s[0]:s[1]]
+		if strings.Contains(word, "@") || strings.Contains(word, "555") || word == "(415)" {
+			redacted[i] = true
+		}
+	}
+	require.Len(t, redacted, 3)
+
+	out := Redact(doc, redacted)
+
+	for _, secret := range []string{"jordan.reyes", "example.com", "555", "0134", "415"} {
+		assert.NotContains(t, string(out), secret)
+		assert.NotContains(t, inflateAll(t, out), secret)
+	}
+	again, err := Extract(out)
+	require.NoError(t, err, "the redacted copy is a readable PDF")
+	againText, _ := again.Text()
+	assert.Equal(t, "Invoice for Jordan Reyes\nEmail for questions\n\nSecond page\nCall after noon", againText)
+	assert.Len(t, again.Pages, 2)
+	assert.Equal(t, 3, strings.Count(string(out), " re f"), "one black box per redacted word")
+}
+
+// inflateAll returns every FlateDecode stream of a PDF, decompressed.
+func inflateAll(t *testing.T, data []byte) string {
+	t.Helper()
+	var all strings.Builder
+	for _, m := range regexp.MustCompile(`(?s)stream\r?\n(.*?)endstream`).FindAllSubmatch(data, -1) {
+		zr, err := zlib.NewReader(bytes.NewReader(m[1]))
+		if err != nil {
+			continue
+		}
+		b, _ := io.ReadAll(zr)
+		all.Write(b)
+	}
+	return all.String()
+}
