@@ -23,6 +23,7 @@ run: check-go
 ## test: unit, state machine and end-to-end tests
 test: check-go
 	$(GO) vet ./...
+	$(GO) run ./cmd/moderato statemachine validate --render statemachines/*.asl.json
 	$(GO) test -count=1 ./...
 
 ## build: the CLI for this machine and one Lambda zip per function (linux/arm64)

@@ -22,6 +22,8 @@ Usage:
   moderato reviews decide [--data DIR] [--json] [--reason TEXT] [--reviewer NAME] REVIEW_ID approve|reject
   moderato serve [--addr 127.0.0.1:8080] [--data DIR] [--inbox DIR] [--policy FILE]
   moderato statemachine run --definition FILE [--input FILE|-]
+  moderato statemachine validate [--render] FILE...
+  moderato statemachine test --definition FILE --mocks FILE [--input FILE] [--json]
   moderato tools lambda-zip --output FILE.zip BINARY
 
 The data directory (default: $MODERATO_DATA, else ./.moderato) holds the
@@ -83,10 +85,18 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	case "serve":
 		return serveCommand(ctx, args[1:], stdout, stderr)
 	case "statemachine":
-		if len(args) < 2 || args[1] != "run" {
-			return fmt.Errorf("%w: statemachine needs a subcommand: run", errUsage)
+		if len(args) < 2 {
+			return fmt.Errorf("%w: statemachine needs a subcommand: run, validate or test", errUsage)
 		}
-		return statemachineRunCommand(ctx, args[2:], stdin, stdout, stderr)
+		switch args[1] {
+		case "run":
+			return statemachineRunCommand(ctx, args[2:], stdin, stdout, stderr)
+		case "validate":
+			return statemachineValidateCommand(args[2:], stdout, stderr)
+		case "test":
+			return statemachineTestCommand(ctx, args[2:], stdout, stderr)
+		}
+		return fmt.Errorf("%w: unknown statemachine subcommand %q: use run, validate or test", errUsage, args[1])
 	case "tools":
 		return toolsCommand(args[1:], stdout, stderr)
 	case "help", "-h", "--help":

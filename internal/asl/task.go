@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -274,6 +275,15 @@ func heartbeatKey(akey string, t time.Time) string {
 // secondsField returns TimeoutSeconds or HeartbeatSeconds, reading the Path
 // variant from the state input when it is set.
 func (x *run) secondsField(v *visit, seconds int, path, field string, ctxObj *expr.Scope) (time.Duration, error) {
+	if v.st.jsonata {
+		n, ok, err := x.jsonataNumberField(v, ctxObj, strings.TrimSuffix(field, "Path"), true, math.MaxInt32)
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			return time.Duration(n) * time.Second, nil
+		}
+	}
 	if path == "" {
 		return time.Duration(seconds) * time.Second, nil
 	}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func smTestdata(name string) string { return filepath.Join("testdata", "statemachine", name) }
+
+func TestStatemachineValidate(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"statemachine", "validate", smTestdata("invalid.asl.json")}, nil, &stdout, &stderr)
+	out := stdout.String()
+
+	assert.Equal(t, 1, code)
+	for _, want := range []string{
+		`state "First": $.States.First.InputPath: invalid path '$.a['`,
+		`state "First": $.States.First.Next: names state "Missing", which does not exist`,
+		`state "Lonely": $.States.Lonely: unreachable`,
+		`state "Format": $.States.Format.Parameters['v.$']: invalid intrinsic function`,
+		`state "Format": $.States.Format.Output: is a JSONata field, but the state's QueryLanguage is JSONPath`,
+		`state "Run": $.States.Run.Resource: missing`,
+		`state "Mixed": $.States.Mixed.ResultPath: is a JSONPath field, but the state's QueryLanguage is JSONata`,
+	} {
+		assert.Contains(t, out, want)
+	}
+}
+
+func TestStatemachineValidateProjectDefinitions(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "..", "statemachines", "*.asl.json"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+
+	var stdout, stderr bytes.Buffer
+	args := append([]string{"statemachine", "validate", "--render"}, files...)
+	code := run(context.Background(), args, nil, &stdout, &stderr)
+
+	assert.Equal(t, 0, code, "stdout: %s\nstderr: %s", stdout.String(), stderr.String())
+	assert.Equal(t, len(files), strings.Count(stdout.String(), ": valid\n"))
+}
+
+func TestStatemachineTestRetriesThenSucceeds(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"statemachine", "test", "--json",
+		"--definition", smTestdata("retry.asl.json"), "--mocks", smTestdata("retry.mocks.json")}, nil, &stdout, &stderr)
+	require.Equal(t, 0, code, "stderr: %s", stderr.String())
+
+	var got struct {
+		Status  string          `json:"status"`
+		Output  json.RawMessage `json:"output"`
+		History []struct {
+			Type  string `json:"type"`
+			State string `json:"state"`
+			Error string `json:"error"`
+		} `json:"history"`
+	}
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &got), stdout.String())
+	assert.Equal(t, "SUCCEEDED", got.Status)
+	assert.JSONEq(t, `{"recorded": true}`, string(got.Output))
+
+	failures := 0
+	for _, ev := range got.History {
+		if ev.Type == "TaskFailed" {
+			failures++
+			assert.Equal(t, "Fetch item", ev.State)
+			assert.Equal(t, "TransientError", ev.Error)
+		}
+	}
+	assert.Equal(t, 2, failures, "two mocked errors before the result")
+}
+
+func TestStatemachineTestCatchesError(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"statemachine", "test",
+		"--definition", smTestdata("retry.asl.json"), "--mocks", smTestdata("fail.mocks.json")}, nil, &stdout, &stderr)
+
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stdout.String(), "FailStateEntered")
+	assert.Contains(t, stdout.String(), "Status: FAILED")
+	assert.Contains(t, stdout.String(), "Error: NotFound")
+	assert.Contains(t, stdout.String(), "Cause: no such item")
+}
+
+func TestStatemachineTestMockErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		mocks string
+		want  string
+	}{
+		{"not an object", `[1]`, "expected an object of state names"},
+		{"empty list", `{"A": []}`, "the list of responses is empty"},
+		{"return and throw", `{"A": {"Return": 1, "Throw": {"Error": "X"}}}`, "exactly one of Return and Throw"},
+		{"throw without error", `{"A": {"Throw": {"Cause": "c"}}}`, "Throw needs an Error name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "mocks.json")
+			require.NoError(t, os.WriteFile(path, []byte(tt.mocks), 0o600))
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), []string{"statemachine", "test",
+				"--definition", smTestdata("retry.asl.json"), "--mocks", path}, nil, &stdout, &stderr)
+			assert.Equal(t, 1, code)
+			assert.Contains(t, stderr.String(), tt.want)
+		})
+	}
+}
