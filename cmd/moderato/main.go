@@ -20,7 +20,8 @@ Usage:
   moderato run [--data DIR] [--policy FILE] [--json] [--workers N] PATH...
   moderato reviews list [--data DIR] [--json]
   moderato reviews decide [--data DIR] [--json] [--reason TEXT] [--reviewer NAME] REVIEW_ID approve|reject
-  moderato serve [--addr 127.0.0.1:8080] [--data DIR] [--inbox DIR] [--policy FILE]
+  moderato reviews history [--data DIR] [--json] REVIEW_ID
+  moderato serve [--addr 127.0.0.1:8080] [--data DIR] [--inbox DIR] [--policy FILE] [--moderator NAME] [--quorum N]
   moderato statemachine run --definition FILE [--input FILE|-]
   moderato statemachine validate [--render] FILE...
   moderato statemachine test --definition FILE --mocks FILE [--input FILE] [--json]
@@ -73,15 +74,17 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return runCommand(ctx, args[1:], stdout, stderr)
 	case "reviews":
 		if len(args) < 2 {
-			return fmt.Errorf("%w: reviews needs a subcommand: list or decide", errUsage)
+			return fmt.Errorf("%w: reviews needs a subcommand: list, decide or history", errUsage)
 		}
 		switch args[1] {
 		case "list":
 			return reviewsListCommand(ctx, args[2:], stdout, stderr)
 		case "decide":
 			return reviewsDecideCommand(ctx, args[2:], stdout, stderr)
+		case "history":
+			return reviewsHistoryCommand(ctx, args[2:], stdout, stderr)
 		}
-		return fmt.Errorf("%w: unknown reviews subcommand %q: use list or decide", errUsage, args[1])
+		return fmt.Errorf("%w: unknown reviews subcommand %q: use list, decide or history", errUsage, args[1])
 	case "serve":
 		return serveCommand(ctx, args[1:], stdout, stderr)
 	case "statemachine":

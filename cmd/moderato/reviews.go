@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/moderato/moderato/internal/local"
+	"github.com/moderato/moderato/internal/local/web"
 	"github.com/moderato/moderato/internal/review"
+	"github.com/moderato/moderato/internal/reviewapi"
 )
 
 func reviewsListCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -96,18 +98,27 @@ func reviewsDecideCommand(ctx context.Context, args []string, stdout, stderr io.
 		return err
 	}
 	defer rt.Close()
+	svc, err := web.NewService(ctx, rt, web.Options{})
+	if err != nil {
+		return err
+	}
 
-	res, err := rt.Decide(ctx, id, decision, *reason, *reviewer)
-	var decisionErr *local.DecisionError
-	if errors.As(err, &decisionErr) {
+	// The CLI runs as the machine's user, who owns the data directory and
+	// so may decide in every queue.
+	moderator := review.Moderator{ID: *reviewer, AllQueues: true}
+	out, err := svc.Decide(ctx, moderator, id, reviewapi.DecisionRequest{Decision: decision, Reason: *reason})
+	var decisionErr *reviewapi.DecisionError
+	if errors.As(err, &decisionErr) || errors.Is(err, review.ErrNotFound) {
 		fmt.Fprintln(stderr, "moderato:", err)
-		if errors.Is(err, review.ErrNotFound) {
-			return exitError{1}
-		}
 		return exitError{1}
 	}
 	if err != nil {
 		return err
+	}
+	res, ok := out.Execution.(local.Result)
+	if !ok {
+		fmt.Fprintf(stdout, "%s: vote recorded (%d approve, %d reject, %d needed)\n", id, out.Approvals, out.Rejections, out.Required)
+		return nil
 	}
 
 	if *asJSON {
@@ -119,6 +130,65 @@ func reviewsDecideCommand(ctx context.Context, args []string, stdout, stderr io.
 	for _, r := range res.Reasons {
 		fmt.Fprintf(stdout, "  - %s\n", r)
 	}
+	return nil
+}
+
+func reviewsHistoryCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("reviews history", stderr, "reviews history [--data DIR] [--json] REVIEW_ID")
+	dataDir := fs.String("data", defaultDataDir(), "data `directory`")
+	asJSON := fs.Bool("json", false, "print one JSON object per audit entry, one per line")
+	positional, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(positional) != 1 {
+		fs.Usage()
+		return fmt.Errorf("%w: reviews history needs one REVIEW_ID", errUsage)
+	}
+	id := positional[0]
+
+	rt, err := openExisting(ctx, *dataDir)
+	if err != nil {
+		return err
+	}
+	defer rt.Close()
+	if _, err := rt.DB.Reviews().GetReview(ctx, id); err != nil {
+		fmt.Fprintln(stderr, "moderato:", err)
+		return exitError{1}
+	}
+	audit, err := rt.DB.Audit(ctx)
+	if err != nil {
+		return err
+	}
+	entries, err := audit.History(ctx, id)
+	if err != nil {
+		return err
+	}
+
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetEscapeHTML(false)
+		for _, e := range entries {
+			if err := enc.Encode(e); err != nil {
+				return fmt.Errorf("writing the history of review %s: %w", id, err)
+			}
+		}
+		return nil
+	}
+	if len(entries) == 0 {
+		fmt.Fprintf(stdout, "No decisions on review %s yet.\n", id)
+		return nil
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "TIME\tREVIEWER\tDECISION\tRESULT\tPOLICY\tREASON")
+	for _, e := range entries {
+		reason := e.Reason
+		if reason == "" {
+			reason = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.At.Local().Format(time.DateTime), e.Reviewer, e.Decision, e.Result, e.PolicyVersion, truncate(reason, 70))
+	}
+	tw.Flush()
 	return nil
 }
 

@@ -17,12 +17,14 @@ import (
 )
 
 func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("serve", stderr, "serve [--addr 127.0.0.1:8080] [--data DIR] [--inbox DIR] [--policy FILE]")
+	fs := newFlagSet("serve", stderr, "serve [--addr 127.0.0.1:8080] [--data DIR] [--inbox DIR] [--policy FILE] [--moderator NAME] [--quorum N]")
 	addr := fs.String("addr", "127.0.0.1:8080", "loopback `address` to listen on")
 	dataDir := fs.String("data", defaultDataDir(), "data `directory`")
 	inbox := fs.String("inbox", "", "`folder` to watch: each new or changed file is moderated")
 	policyPath := fs.String("policy", "", "moderation policy JSON `file` (default: the built-in policy)")
 	poll := fs.Duration("poll", time.Second, "how often the inbox is scanned")
+	moderator := fs.String("moderator", defaultReviewer(), "reviewer `name` recorded for decisions made on the review page")
+	quorum := fs.Int("quorum", 1, "number of agreeing decisions from different moderators that settles a review")
 	positional, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -35,6 +37,9 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	if *poll < 100*time.Millisecond {
 		return fmt.Errorf("%w: --poll must be at least 100ms", errUsage)
+	}
+	if *quorum < 1 {
+		return fmt.Errorf("%w: --quorum must be 1 or more", errUsage)
 	}
 
 	pol, err := loadPolicy(*policyPath)
@@ -51,7 +56,11 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", *addr, err)
 	}
-	srv := &http.Server{Handler: web.New(rt), ReadHeaderTimeout: 10 * time.Second}
+	handler, err := web.New(ctx, rt, web.Options{Moderator: *moderator, Quorum: *quorum})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(stdout, "Review page: http://%s/\n", ln.Addr())
 
 	go func() {

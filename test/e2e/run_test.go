@@ -242,6 +242,33 @@ func TestReviewDecisionFlow(t *testing.T) {
 
 	badDecision := moderato(t, bin, root, "reviews", "decide", "--data", data, res.ReviewID, "maybe")
 	assert.Equal(t, 2, badDecision.code)
+
+	history := moderato(t, bin, root, "reviews", "history", "--json", "--data", data, res.ReviewID)
+	require.Equal(t, 0, history.code, history.stderr)
+	type auditEntry struct {
+		Reviewer      string `json:"reviewer"`
+		Decision      string `json:"decision"`
+		Result        string `json:"result"`
+		Reason        string `json:"reason"`
+		PolicyVersion string `json:"policy_version"`
+	}
+	var entries []auditEntry
+	for _, line := range strings.Split(strings.TrimSpace(history.stdout), "\n") {
+		var e auditEntry
+		require.NoError(t, json.Unmarshal([]byte(line), &e), line)
+		entries = append(entries, e)
+	}
+	require.Len(t, entries, 2, history.stdout)
+	assert.Equal(t, "approve", entries[0].Decision)
+	assert.Equal(t, "accepted", entries[0].Result)
+	assert.Equal(t, "looks fine", entries[0].Reason)
+	assert.Equal(t, "pii-review", entries[0].PolicyVersion)
+	assert.Equal(t, "reject", entries[1].Decision)
+	assert.Equal(t, "conflict", entries[1].Result)
+
+	noHistory := moderato(t, bin, root, "reviews", "history", "--data", data, "rv-0000")
+	assert.Equal(t, 1, noHistory.code)
+	assert.Contains(t, noHistory.stderr, "not found")
 }
 
 func TestRunRejectsBadArguments(t *testing.T) {

@@ -38,7 +38,9 @@ func setup(t *testing.T, clock *asltest.FakeClock) (*Handler, string) {
 	require.NoError(t, os.WriteFile(path, []byte("Mail me at kim.lee@example.com <b>bold</b>\n"), 0o644))
 	res := rt.Process(context.Background(), []local.Source{{Path: path, Key: "uploads/post.txt"}}, 1, nil)[0]
 	require.Equal(t, policy.Review, res.Verdict, "%v", res.Reasons)
-	return New(rt), res.ReviewID
+	h, err := New(context.Background(), rt, Options{Moderator: "alice"})
+	require.NoError(t, err)
+	return h, res.ReviewID
 }
 
 func do(h http.Handler, method, target, body string, header map[string]string) *httptest.ResponseRecorder {
@@ -101,7 +103,8 @@ func TestDecisionStatuses(t *testing.T) {
 		{name: "malformed JSON", target: url, body: `{"decision": `, header: jsonHeader, status: http.StatusBadRequest},
 		{name: "cross origin", target: url, body: `{"decision": "approve"}`, header: map[string]string{"Content-Type": "application/json", "Origin": "http://attacker.example"}, status: http.StatusForbidden},
 		{name: "unknown review", target: "/api/reviews/rv-missing/decision", body: `{"decision": "approve"}`, header: jsonHeader, status: http.StatusNotFound},
-		{name: "approve", target: url, body: `{"decision": "approve", "reason": "fine", "reviewer": "alice"}`, header: jsonHeader, status: http.StatusOK},
+		{name: "reviewer in body", target: url, body: `{"decision": "approve", "reviewer": "mallory"}`, header: jsonHeader, status: http.StatusBadRequest},
+		{name: "approve", target: url, body: `{"decision": "approve", "reason": "fine"}`, header: jsonHeader, status: http.StatusOK},
 		{name: "second decision", target: url, body: `{"decision": "reject"}`, header: jsonHeader, status: http.StatusConflict},
 	}
 	for _, tt := range tests {
