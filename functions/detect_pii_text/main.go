@@ -1,0 +1,47 @@
+// Command detect_pii_text is the Lambda function of the Detect and redact
+// PII states for text, documents and speech: it finds PII with Amazon
+// Comprehend DetectPiiEntities, writes the redacted copy and stores the
+// detections (types and offsets, never values).
+//
+// Configuration: REDACTED_BUCKET and WORK_BUCKET (required). Text in a
+// language that DetectPiiEntities does not support (it supports English
+// and Spanish) is reported as not scanned, which sends the item to review.
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+	awscomprehend "github.com/aws/aws-sdk-go-v2/service/comprehend"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/moderato/moderato/internal/awsadapter/comprehend"
+	"github.com/moderato/moderato/internal/awsadapter/s3objects"
+	"github.com/moderato/moderato/internal/lambdahandler"
+	"github.com/moderato/moderato/internal/pipeline"
+)
+
+func main() {
+	logger := lambdahandler.NewLogger()
+	var env lambdahandler.Env
+	buckets := env.Buckets("REDACTED_BUCKET", "WORK_BUCKET")
+	if err := env.Err(); err != nil {
+		logger.Error("reading the configuration", "error", err)
+		os.Exit(1)
+	}
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		logger.Error("loading the AWS configuration", "error", err)
+		os.Exit(1)
+	}
+
+	tasks := &pipeline.Tasks{
+		Objects:     s3objects.New(s3.NewFromConfig(cfg)),
+		Buckets:     buckets,
+		PIIDetector: &comprehend.PIIDetector{API: awscomprehend.NewFromConfig(cfg), Logger: logger},
+		Logger:      logger,
+	}
+	lambda.Start(lambdahandler.Wrap(logger, "detect_pii_text", tasks.DetectPIIText))
+}
