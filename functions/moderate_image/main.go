@@ -1,0 +1,37 @@
+// Command moderate_image is the Lambda function of the Moderate image state:
+// it scores the normalised image with Amazon Rekognition
+// DetectModerationLabels.
+//
+// Configuration: none beyond the AWS environment.
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+	awsrekognition "github.com/aws/aws-sdk-go-v2/service/rekognition"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/moderato/moderato/internal/awsadapter/rekognition"
+	"github.com/moderato/moderato/internal/awsadapter/s3objects"
+	"github.com/moderato/moderato/internal/lambdahandler"
+	"github.com/moderato/moderato/internal/pipeline"
+)
+
+func main() {
+	logger := lambdahandler.NewLogger()
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		logger.Error("loading the AWS configuration", "error", err)
+		os.Exit(1)
+	}
+
+	tasks := &pipeline.Tasks{
+		Objects:        s3objects.New(s3.NewFromConfig(cfg)),
+		ImageModerator: &rekognition.Moderator{API: awsrekognition.NewFromConfig(cfg)},
+		Logger:         logger,
+	}
+	lambda.Start(lambdahandler.Wrap(logger, "moderate_image", tasks.ModerateImage))
+}
