@@ -2,11 +2,14 @@ package local
 
 import (
 	"bytes"
+	"compress/zlib"
 	"context"
 	"image"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -14,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/moderato/moderato/internal/ocr"
+	"github.com/moderato/moderato/internal/pdftext"
 	"github.com/moderato/moderato/internal/pipeline"
 	"github.com/moderato/moderato/internal/policy"
 	"github.com/moderato/moderato/internal/speech"
@@ -205,4 +209,118 @@ func TestVideoVerdicts(t *testing.T) {
 			assert.NotContains(t, reasons, "no text could be extracted")
 		})
 	}
+}
+
+func pdfBytes(t *testing.T, pages []testmedia.PDFPage, opts testmedia.PDFOptions) []byte {
+	t.Helper()
+	data, err := testmedia.PDF(pages, opts)
+	require.NoError(t, err)
+	return data
+}
+
+// inflatedStreams returns the FlateDecode streams of a PDF, decompressed.
+func inflatedStreams(data []byte) string {
+	var all strings.Builder
+	for _, m := range regexp.MustCompile(`(?s)stream\r?\n(.*?)endstream`).FindAllSubmatch(data, -1) {
+		zr, err := zlib.NewReader(bytes.NewReader(m[1]))
+		if err != nil {
+			continue
+		}
+		b, _ := io.ReadAll(zr)
+		all.Write(b)
+	}
+	return all.String()
+}
+
+func TestDocumentPIIOnTwoPages(t *testing.T) {
+	h := newHarness(t, Config{})
+	data := pdfBytes(t, []testmedia.PDFPage{
+		{Lines: []string{"Quarterly report", "Contact jordan.reyes@example.com for details"}},
+		{Lines: []string{"Second page", "Call (415) 555-0134 after noon"}},
+	}, testmedia.PDFOptions{Compress: true, Kerned: true})
+
+	res := h.process("report.pdf", data)
+
+	assert.Equal(t, "document", res.MediaType)
+	assert.Equal(t, policy.Approved, res.Verdict, "reasons: %v", res.Reasons)
+	assert.Equal(t, []pipeline.TypeCount{{Type: "EMAIL", Count: 1}, {Type: "PHONE", Count: 1}}, res.PII)
+	require.NotNil(t, res.Redacted)
+	assert.True(t, strings.HasSuffix(*res.Redacted, "report.pdf"), "the redacted copy is a PDF: %s", *res.Redacted)
+	redacted, err := os.ReadFile(*res.Redacted)
+	require.NoError(t, err)
+	for _, value := range []string{"jordan.reyes", "example.com", "555-0134", "(415)"} {
+		assert.NotContains(t, string(redacted), value)
+		assert.NotContains(t, inflatedStreams(redacted), value)
+	}
+	doc, err := pdftext.Extract(redacted)
+	require.NoError(t, err)
+	text, _ := doc.Text()
+	assert.Equal(t, "Quarterly report\nContact for details\n\nSecond page\nCall after noon", text)
+}
+
+func TestDocumentOutcomes(t *testing.T) {
+	h := newHarness(t, Config{})
+	clean := pdfBytes(t, []testmedia.PDFPage{{Lines: []string{"Minutes of the garden club", "We planted tulips"}}}, testmedia.PDFOptions{})
+	scan, _, err := testmedia.TextImage([]string{"Call me at 212-555-0187 today"}, 40)
+	require.NoError(t, err)
+
+	tests := []struct {
+		name    string
+		data    []byte
+		verdict policy.Verdict
+		reason  string
+		pii     []pipeline.TypeCount
+		needOCR bool
+	}{
+		{name: "locked.pdf", data: pdfBytes(t, []testmedia.PDFPage{{Lines: []string{"secret"}}}, testmedia.PDFOptions{UserPassword: "s3cret"}), verdict: policy.Unsupported, reason: "password-protected", pii: []pipeline.TypeCount{}},
+		{name: "truncated.pdf", data: clean[:len(clean)*2/3], verdict: policy.Failed, reason: "the PDF is damaged", pii: []pipeline.TypeCount{}},
+		{name: "threat.pdf", data: pdfBytes(t, []testmedia.PDFPage{{Lines: []string{"I know where you live", "and I will hurt you"}}}, testmedia.PDFOptions{Reversed: true}), verdict: policy.Rejected, pii: []pipeline.TypeCount{}},
+		{name: "clean.pdf", data: clean, verdict: policy.Approved, pii: []pipeline.TypeCount{}},
+		{name: "scanned.pdf", data: pdfBytes(t, []testmedia.PDFPage{{Image: scan}}, testmedia.PDFOptions{}), verdict: policy.Approved, pii: []pipeline.TypeCount{{Type: "PHONE", Count: 1}}, needOCR: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.needOCR {
+				requireTesseract(t)
+			}
+
+			res := h.process(tt.name, tt.data)
+
+			assert.Equal(t, "document", res.MediaType)
+			assert.Equal(t, tt.verdict, res.Verdict, "reasons: %v", res.Reasons)
+			assert.Contains(t, strings.Join(res.Reasons, "\n"), tt.reason)
+			assert.Equal(t, tt.pii, res.PII)
+			if len(tt.pii) > 0 {
+				require.NotNil(t, res.Redacted)
+				redacted, err := os.ReadFile(*res.Redacted)
+				require.NoError(t, err)
+				assert.NotContains(t, string(redacted), "0187")
+				assert.Contains(t, string(redacted), "(today) Tj", "words read from the scan are kept")
+			}
+		})
+	}
+}
+
+func TestDocumentWithoutPIIPublishedUnchanged(t *testing.T) {
+	h := newHarness(t, Config{})
+	data := pdfBytes(t, []testmedia.PDFPage{{Lines: []string{"Minutes of the garden club"}}}, testmedia.PDFOptions{Compress: true})
+
+	res := h.process("minutes.pdf", data)
+
+	require.NotNil(t, res.Redacted)
+	published, err := os.ReadFile(*res.Redacted)
+	require.NoError(t, err)
+	assert.Equal(t, data, published)
+}
+
+func TestScannedDocumentWithoutTesseract(t *testing.T) {
+	h := newHarness(t, Config{})
+	t.Setenv("PATH", t.TempDir())
+	scan, _, err := testmedia.TextImage([]string{"Call me at 212-555-0187 today"}, 40)
+	require.NoError(t, err)
+
+	res := h.process("scanned.pdf", pdfBytes(t, []testmedia.PDFPage{{Image: scan}}, testmedia.PDFOptions{}))
+
+	assert.Equal(t, policy.Review, res.Verdict)
+	assert.Contains(t, strings.Join(res.Reasons, "\n"), "1 scanned pages were not read: tesseract is not installed")
 }

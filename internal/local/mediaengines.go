@@ -12,6 +12,8 @@ import (
 
 	"github.com/moderato/moderato/internal/objects"
 	"github.com/moderato/moderato/internal/ocr"
+	"github.com/moderato/moderato/internal/pdftext"
+	"github.com/moderato/moderato/internal/pii"
 	"github.com/moderato/moderato/internal/pipeline"
 	"github.com/moderato/moderato/internal/speech"
 	"github.com/moderato/moderato/internal/video"
@@ -89,15 +91,21 @@ func objectFile(ctx context.Context, store objects.Store, item pipeline.Item) (p
 }
 
 // mediaExtractor implements pipeline.TextExtractor with the local engines:
-// speech recognition for audio and for the audio track of videos.
+// PDF text (with OCR for scanned pages) for documents, and speech
+// recognition for audio and for the audio track of videos.
 type mediaExtractor struct {
 	objects       objects.Store
+	documents     *documentReader
 	speech        *speech.Engine
 	speechMissing *missingProgram
 }
 
-func newMediaExtractor(store objects.Store, logger *slog.Logger) *mediaExtractor {
-	return &mediaExtractor{objects: store, speech: speech.New(), speechMissing: &missingProgram{logger: logger}}
+func newMediaExtractor(store objects.Store, documents *documentReader, logger *slog.Logger) *mediaExtractor {
+	return &mediaExtractor{objects: store, documents: documents, speech: speech.New(), speechMissing: &missingProgram{logger: logger}}
+}
+
+func newDocumentReader(store objects.Store, logger *slog.Logger) *documentReader {
+	return &documentReader{objects: store, ocr: ocr.New(), ocrMissing: &missingProgram{logger: logger}}
 }
 
 func (*mediaExtractor) Name() string { return "local-media" }
@@ -106,6 +114,13 @@ func (x *mediaExtractor) ExtractText(ctx context.Context, item pipeline.Item) (s
 	switch item.MediaType {
 	case "audio", "video":
 		return x.transcribe(ctx, item)
+	case "document":
+		doc, err := x.documents.read(ctx, item)
+		if err != nil {
+			return "", err
+		}
+		text, _ := doc.Text()
+		return text, nil
 	}
 	return "", &pipeline.EngineUnavailableError{Reason: fmt.Sprintf("no local engine extracts text from %s content", item.MediaType)}
 }
@@ -168,4 +183,117 @@ func (f *ffmpegFrames) SampleFrames(ctx context.Context, item pipeline.Item) ([]
 		return nil, fmt.Errorf("sampling frames of %s: %w", item.Location(), err)
 	}
 	return frames, nil
+}
+
+// maxDocumentBytes bounds the PDF loaded into memory. Inspect enforces the
+// configured document limit first; this guards against a replaced object.
+const maxDocumentBytes = 512 << 20
+
+// documentReader reads the words of PDFs, with OCR for scanned pages, for
+// both the text extractor and the redactor, so that both see the same text.
+type documentReader struct {
+	objects    objects.Store
+	ocr        *ocr.Engine
+	ocrMissing *missingProgram
+}
+
+func (d *documentReader) read(ctx context.Context, item pipeline.Item) (pdftext.Document, error) {
+	if item.Format != "pdf" {
+		return pdftext.Document{}, &pipeline.EngineUnavailableError{Reason: fmt.Sprintf("no local engine reads %s documents", item.Format)}
+	}
+	data, err := objects.ReadAll(ctx, d.objects, item.Location(), maxDocumentBytes)
+	if errors.Is(err, objects.ErrNotFound) {
+		return pdftext.Document{}, &pipeline.ObjectNotFoundError{Location: item.Location().String()}
+	}
+	if err != nil {
+		return pdftext.Document{}, err
+	}
+
+	doc, err := pdftext.Extract(data)
+	switch {
+	case errors.Is(err, pdftext.ErrEncrypted), errors.Is(err, pdftext.ErrTooManyPages):
+		return pdftext.Document{}, &pipeline.UnsupportedContentError{Reason: err.Error()}
+	case errors.Is(err, pdftext.ErrDamaged):
+		return pdftext.Document{}, &pipeline.InvalidContentError{Reason: err.Error()}
+	case err != nil:
+		return pdftext.Document{}, fmt.Errorf("reading PDF %s: %w", item.Location(), err)
+	}
+
+	if err := d.readScans(ctx, &doc); err != nil {
+		return pdftext.Document{}, err
+	}
+	return doc, nil
+}
+
+// readScans adds the words of scanned pages, read with OCR. A scanned page
+// that cannot be read makes the whole document unavailable, because a
+// document must not be approved with unread pages.
+func (d *documentReader) readScans(ctx context.Context, doc *pdftext.Document) error {
+	scanned, undecodable := 0, 0
+	for _, page := range doc.Pages {
+		if page.HasImages && len(page.Words) == 0 {
+			scanned++
+			if len(page.Scans) == 0 {
+				undecodable++
+			}
+		}
+	}
+	if scanned == 0 {
+		return nil
+	}
+	if undecodable > 0 {
+		return &pipeline.EngineUnavailableError{Reason: fmt.Sprintf("%d scanned pages use an image encoding that cannot be decoded for OCR", undecodable)}
+	}
+	if err := d.ocr.Check(); err != nil {
+		d.ocrMissing.report(ctx, "local-tesseract", err)
+		return &pipeline.EngineUnavailableError{Reason: fmt.Sprintf("%d scanned pages were not read: %v", scanned, err)}
+	}
+
+	for i := range doc.Pages {
+		page := &doc.Pages[i]
+		for _, scan := range page.Scans {
+			words, err := d.ocr.Recognize(ctx, scan)
+			if err != nil {
+				return fmt.Errorf("reading scanned page %d: %w", i+1, err)
+			}
+			converted := make([]pdftext.ScanWord, len(words))
+			for j, w := range words {
+				converted[j] = pdftext.ScanWord{Text: w.Text, Box: w.Box, Line: w.Line}
+			}
+			page.AddScanWords(converted, scan.Bounds().Size())
+		}
+	}
+	return nil
+}
+
+// pdfRedactor implements pipeline.DocumentRedactor for PDFs.
+type pdfRedactor struct{ documents *documentReader }
+
+func (*pdfRedactor) Name() string { return "local-pdf" }
+
+func (r *pdfRedactor) RedactDocument(ctx context.Context, item pipeline.Item, text string, entities []pii.Entity) ([]byte, error) {
+	doc, err := r.documents.read(ctx, item)
+	if err != nil {
+		return nil, err
+	}
+	docText, spans := doc.Text()
+	if docText != text {
+		return nil, fmt.Errorf("redacting %s: the document's text differs from the text that was scanned for PII", item.Location())
+	}
+
+	// Both spans and entities are sorted by offset.
+	redacted := map[int]bool{}
+	next := 0
+	for i, span := range spans {
+		for next < len(entities) && entities[next].End <= span[0] {
+			next++
+		}
+		for j := next; j < len(entities) && entities[j].Begin < span[1]; j++ {
+			if entities[j].End > span[0] {
+				redacted[i] = true
+				break
+			}
+		}
+	}
+	return pdftext.Redact(doc, redacted), nil
 }

@@ -112,6 +112,7 @@ func Open(ctx context.Context, cfg Config) (*Runtime, error) {
 	}
 	rt.definition = []byte(definition)
 
+	documents := newDocumentReader(rt.Objects, rt.logger)
 	rt.Tasks = &pipeline.Tasks{
 		Objects: rt.Objects,
 		Buckets: pipeline.Buckets{
@@ -130,9 +131,10 @@ func Open(ctx context.Context, cfg Config) (*Runtime, error) {
 		ImageModerator: noImageModel{},
 		TextRecognizer: newTesseractRecognizer(rt.logger),
 		FrameSampler:   newFFmpegFrames(rt.Objects, rt.logger),
-		TextExtractor:  newMediaExtractor(rt.Objects, rt.logger),
+		TextExtractor:  newMediaExtractor(rt.Objects, documents, rt.logger),
 		Logger:         rt.logger,
 	}
+	rt.Tasks.DocumentRedactor = &pdfRedactor{documents: documents}
 	if cfg.Clock != nil {
 		rt.Tasks.Now = cfg.Clock.Now
 	}

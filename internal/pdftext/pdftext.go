@@ -290,8 +290,8 @@ type ScanWord struct {
 // whole page, mapping pixel boxes to page points (the y axis flips, since
 // image rows grow downwards). Their lines follow the page's existing ones.
 //
-// NOTE: a scan drawn over only part of the page maps to the wrong place;
-// scanners and the usual converters draw one image over the whole page.
+// NOTE: a scan drawn over only part of the page maps to the wrong place.
+// Scanners and the usual converters draw one image over the whole page.
 func (p *Page) AddScanWords(words []ScanWord, scan image.Point) {
 	if scan.X <= 0 || scan.Y <= 0 {
 		return

@@ -7,10 +7,10 @@ import (
 	"strings"
 )
 
-// Redact writes a new PDF with the pages of doc in which each word whose
-// index (in the order of the spans that Text returns) is in redacted is a
-// black box, and every other word is drawn in Helvetica at its position and
-// size. The redacted words are not in the output at all, covered or not.
+// Redact writes a new PDF with the pages of doc. Each word whose index is in
+// redacted becomes a black box, and every other word is drawn in Helvetica
+// at its position and size. Indexes follow the spans that Text returns. The
+// redacted words are not in the output at all, covered or not.
 //
 // NOTE: the copy keeps only the words. Images, vector graphics, fonts and
 // annotations of the original are dropped, and characters outside Latin-1
@@ -74,7 +74,8 @@ func (w *writer) stream(id int, data []byte) {
 
 func (w *writer) start(id int) {
 	if w.buf.Len() == 0 {
-		// The binary comment line tells tools that the file is binary.
+		// The comment line of high bytes marks the file as binary for
+		// transfer tools.
 		w.buf.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
 	}
 	if w.offsets == nil {

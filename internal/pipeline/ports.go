@@ -61,6 +61,15 @@ type TextExtractor interface {
 	ExtractText(ctx context.Context, item Item) (string, error)
 }
 
+// DocumentRedactor writes a redacted copy of a document in the document's
+// own format, in which the entities found in the text that TextExtractor
+// extracted from it no longer exist. It returns an error wrapping
+// ErrEngineUnavailable when it cannot write the item's format.
+type DocumentRedactor interface {
+	Name() string
+	RedactDocument(ctx context.Context, item Item, text string, entities []pii.Entity) ([]byte, error)
+}
+
 // Notifier tells moderators that a review waits. Messages carry no PII.
 type Notifier interface {
 	ReviewCreated(ctx context.Context, reviewID string, reasons []string) error

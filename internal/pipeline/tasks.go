@@ -48,7 +48,10 @@ type Tasks struct {
 	TextRecognizer TextRecognizer
 	FrameSampler   FrameSampler
 	TextExtractor  TextExtractor
-	Notifier       Notifier
+	// DocumentRedactor writes redacted documents in their own format; nil
+	// publishes only the redacted extracted text.
+	DocumentRedactor DocumentRedactor
+	Notifier         Notifier
 
 	Logger *slog.Logger
 	// Now returns the current time; nil means time.Now.
