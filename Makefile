@@ -8,23 +8,52 @@ DIST    := dist
 FUNCTIONS := $(notdir $(patsubst %/,%,$(wildcard functions/*/)))
 # Reproducible builds: no paths, no VCS stamp, no build ID.
 GOBUILD := CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=false -ldflags="-s -w -buildid="
+TERRAFORM ?= terraform
+TF_CLI_CONFIG ?= $(CURDIR)/terraform/terraformrc
+# Every Terraform module and example; each is validated on its own.
+TF_DIRS := $(patsubst %/,%,$(wildcard terraform/modules/*/ terraform/examples/*/))
 
-.PHONY: all run test build lint clean check-go
+.PHONY: all run test build lint clean check-go model terraform-check
 
 all: build
 
 check-go:
 	@command -v $(GO) >/dev/null 2>&1 || { echo "Go 1.26 or newer is required: see https://go.dev/doc/install" >&2; exit 1; }
 
+## model: install the image moderation model (nsfwjs weights, needs npm) into the user cache
+model: check-go
+	@if command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then \
+		$(GO) run ./cmd/fetch-model || echo "the image moderation model was not installed, so images will go to review" >&2; \
+	else \
+		echo "npm is not installed, so the image moderation model cannot be fetched and images will go to review: install Node.js and npm (apt-get install npm), then run make model" >&2; \
+	fi
+
 ## run: moderate the bundled samples in local mode and show the outcomes
-run: check-go
+run: check-go model
 	$(GO) run ./cmd/moderato run --data $(DATA) samples
 
 ## test: unit, state machine and end-to-end tests
-test: check-go
+test: check-go terraform-check
 	$(GO) vet ./...
 	$(GO) run ./cmd/moderato statemachine validate --render statemachines/*.asl.json
 	$(GO) test -count=1 ./...
+
+## terraform-check: terraform fmt -check, validate, and terraform test (mock providers) of every module and example
+# terraform/terraformrc installs the AWS provider from the local mirror in
+# /opt/tf-plugins; elsewhere run with TF_CLI_CONFIG=<your CLI config file>.
+terraform-check: export TF_CLI_CONFIG_FILE = $(TF_CLI_CONFIG)
+terraform-check:
+	@if ! command -v $(TERRAFORM) >/dev/null 2>&1; then \
+		echo "terraform is not installed, so the Terraform checks are skipped: install Terraform 1.7 or newer (https://developer.hashicorp.com/terraform/install)" >&2; \
+		exit 0; \
+	fi; \
+	$(TERRAFORM) fmt -check -recursive terraform || exit 1; \
+	for dir in $(TF_DIRS); do \
+		echo "terraform validate $$dir"; \
+		$(TERRAFORM) -chdir=$$dir init -backend=false -input=false -no-color >/dev/null || exit 1; \
+		$(TERRAFORM) -chdir=$$dir validate -no-color >/dev/null || exit 1; \
+		if [ -d $$dir/tests ]; then $(TERRAFORM) -chdir=$$dir test -no-color || exit 1; fi; \
+	done
 
 ## build: the CLI for this machine and one Lambda zip per function (linux/arm64)
 build: check-go
