@@ -2,8 +2,8 @@
 // uses: the MobileNetV2 "mid" weights of the nsfwjs npm package, at a
 // pinned version, checked against pinned SHA-256 sums and stored in the
 // user cache directory (override it with MODERATO_CACHE_DIR). It needs npm
-// and node; without them it says so and exits with status 1, and local mode
-// sends images to review.
+// and node; without them it prints which one is missing and exits with
+// status 1, and local mode sends images to review.
 //
 // Usage:
 //

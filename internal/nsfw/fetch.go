@@ -63,8 +63,8 @@ func DefaultDir() (string, error) {
 	return filepath.Join(root, "nsfwjs-"+PackageVersion, "mobilenet_v2_mid"), nil
 }
 
-// Installed reports whether dir holds every model file with its pinned
-// SHA-256.
+// Installed returns nil when dir contains every model file with its pinned
+// SHA-256. The error wraps ErrNotInstalled when a file is missing.
 func Installed(dir string) error {
 	for name, want := range modelFiles {
 		path := filepath.Join(dir, name)
@@ -82,12 +82,12 @@ func Installed(dir string) error {
 	return nil
 }
 
-// Fetch installs the model into dir unless it is already there: it
-// downloads the pinned nsfwjs tarball with `npm pack` (so npm's registry
-// configuration and proxy settings apply), checks its SHA-256, converts the
-// model's JavaScript modules into model.json and binary weight shards with
-// Node.js, and checks the SHA-256 of every file before moving them into
-// place. It needs npm and node on the PATH.
+// Fetch installs the model into dir unless it is already there. It
+// downloads the pinned nsfwjs tarball with `npm pack`, so npm's registry
+// configuration and proxy settings apply, and checks its SHA-256. Node.js
+// then converts the model's JavaScript modules into model.json and binary
+// weight shards, and every file is checked against its pinned SHA-256
+// before it is moved into place. It needs npm and node on the PATH.
 func Fetch(ctx context.Context, dir string) error {
 	if err := Installed(dir); err == nil {
 		return nil

@@ -17,8 +17,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Reference implementation versions: nsfwjs is the pinned package, and
-// tfjs 4.22.0 is the version nsfwjs 4.4.0 was built and tested against.
+// referencePackages are the npm packages of the reference implementation:
+// the pinned nsfwjs and TensorFlow.js 4.22.0, which satisfies the
+// devDependency ^4.22.0 that nsfwjs 4.4.0 declares.
 var referencePackages = []string{
 	"nsfwjs@" + PackageVersion,
 	"@tensorflow/tfjs@4.22.0",

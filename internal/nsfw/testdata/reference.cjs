@@ -4,7 +4,7 @@
 // Usage: node reference.cjs MANIFEST [BENCH_RUNS]
 //
 // MANIFEST is a JSON array of {"name", "width", "height", "file"}, where
-// file holds width*height*3 bytes of RGB pixels, row by row. The script
+// file contains width*height*3 bytes of RGB pixels, row by row. The script
 // prints one JSON object: "probabilities" maps each name to the five class
 // probabilities in model order (Drawing, Hentai, Neutral, Porn, Sexy), and,
 // when BENCH_RUNS is given, "ms_per_inference" is the mean time of that many
