@@ -146,6 +146,8 @@ func (x *mediaExtractor) transcribe(ctx context.Context, item pipeline.Item) (st
 		return "", &pipeline.InvalidContentError{Reason: "the audio file has no audio stream"}
 	case errors.Is(err, speech.ErrUnreadable):
 		return "", &pipeline.InvalidContentError{Reason: err.Error()}
+	case errors.Is(err, speech.ErrTooLong):
+		return "", &pipeline.EngineUnavailableError{Reason: err.Error()}
 	case err != nil:
 		return "", fmt.Errorf("transcribing %s: %w", item.Location(), err)
 	}

@@ -110,6 +110,19 @@ func TestTranscribeErrors(t *testing.T) {
 	}
 }
 
+func TestTranscribeTooLong(t *testing.T) {
+	e := requireEngine(t)
+	e.MaxDuration = 3 * time.Second
+	wav := filepath.Join(t.TempDir(), "speech.wav")
+	if err := testmedia.Speech(context.Background(), "Hello, please call me at two one two, five five five, zero one eight seven.", wav); err != nil {
+		t.Skipf("skipping: %v", err)
+	}
+
+	_, err := e.Transcribe(context.Background(), wav)
+
+	assert.ErrorIs(t, err, ErrTooLong)
+}
+
 func TestTranscribeMissingProgram(t *testing.T) {
 	e := &Engine{Recognizer: "/nonexistent/pocketsphinx_continuous"}
 
