@@ -6,9 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -25,33 +23,7 @@ func newTables(t *testing.T) *dynamodb.Client {
 	t.Helper()
 	server := mototest.Start(t)
 	client := dynamodb.NewFromConfig(server.Config())
-	ctx := context.Background()
-	_, err := client.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName:   aws.String("reviews"),
-		BillingMode: types.BillingModePayPerRequest,
-		AttributeDefinitions: []types.AttributeDefinition{
-			{AttributeName: aws.String("id"), AttributeType: types.ScalarAttributeTypeS},
-			{AttributeName: aws.String("status"), AttributeType: types.ScalarAttributeTypeS},
-			{AttributeName: aws.String("created_at"), AttributeType: types.ScalarAttributeTypeS},
-		},
-		KeySchema: []types.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: types.KeyTypeHash}},
-		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
-			IndexName: aws.String(StatusIndex),
-			KeySchema: []types.KeySchemaElement{
-				{AttributeName: aws.String("status"), KeyType: types.KeyTypeHash},
-				{AttributeName: aws.String("created_at"), KeyType: types.KeyTypeRange},
-			},
-			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
-		}},
-	})
-	require.NoError(t, err)
-	_, err = client.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName:            aws.String("outcomes"),
-		BillingMode:          types.BillingModePayPerRequest,
-		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("execution"), AttributeType: types.ScalarAttributeTypeS}},
-		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("execution"), KeyType: types.KeyTypeHash}},
-	})
-	require.NoError(t, err)
+	require.NoError(t, CreateTables(context.Background(), client, TableNames{Reviews: "reviews", Outcomes: "outcomes", Audit: "audit"}))
 	return client
 }
 
@@ -169,4 +141,33 @@ func TestOutcomesFirstWriteWins(t *testing.T) {
 	got, err := store.GetOutcome(ctx, first.Execution)
 	require.NoError(t, err)
 	assert.Equal(t, first, got)
+}
+
+func TestAuditAppendOnly(t *testing.T) {
+	audit := NewAudit(newTables(t), "audit")
+	ctx := context.Background()
+	at := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	entry := func(reviewer, decision, result string, at time.Time) review.Entry {
+		return review.Entry{ReviewID: "rv-1", Reviewer: reviewer, Decision: decision, Result: result, At: at}
+	}
+
+	require.NoError(t, audit.AppendEntry(ctx, entry("alice", review.Approve, review.ResultVote, at)))
+	require.NoError(t, audit.AppendEntry(ctx, entry("bob", review.Approve, review.ResultAccepted, at)), "same instant, another moderator")
+	require.NoError(t, audit.AppendEntry(ctx, entry("carol", review.Reject, review.ResultConflict, at.Add(time.Second))))
+
+	err := audit.AppendEntry(ctx, entry("alice", review.Reject, review.ResultVote, at))
+	assert.True(t, errors.Is(err, review.ErrAuditAppendOnly), "an entry cannot be replaced: %v", err)
+	err = audit.AppendEntry(ctx, review.Entry{ReviewID: "rv-1", Decision: review.Approve})
+	assert.Error(t, err, "an invalid entry is rejected")
+
+	history, err := audit.History(ctx, "rv-1")
+	require.NoError(t, err)
+	require.Len(t, history, 3)
+	assert.Equal(t, "alice", history[0].Reviewer)
+	assert.Equal(t, review.Approve, history[0].Decision, "the first entry is unchanged")
+	assert.Equal(t, "carol", history[2].Reviewer)
+
+	none, err := audit.History(ctx, "rv-other")
+	require.NoError(t, err)
+	assert.Empty(t, none)
 }

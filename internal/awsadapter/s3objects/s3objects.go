@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -212,4 +213,27 @@ func optional(s string) *string {
 
 func trimETag(etag *string) string {
 	return strings.Trim(aws.ToString(etag), `"`)
+}
+
+// Presigner returns short-lived GET URLs for objects.
+type Presigner struct {
+	client *s3.PresignClient
+}
+
+// NewPresigner returns a presigner that signs with client's credentials.
+func NewPresigner(client *s3.Client) *Presigner {
+	return &Presigner{client: s3.NewPresignClient(client)}
+}
+
+// PresignGet returns a GET URL of loc that expires after ttl.
+func (p *Presigner) PresignGet(ctx context.Context, loc objects.Location, ttl time.Duration) (string, error) {
+	req, err := p.client.PresignGetObject(ctx, &s3.GetObjectInput{
+		Bucket:    aws.String(loc.Bucket),
+		Key:       aws.String(loc.Key),
+		VersionId: optional(loc.VersionID),
+	}, s3.WithPresignExpires(ttl))
+	if err != nil {
+		return "", fmt.Errorf("presigning %s: %w", loc, err)
+	}
+	return req.URL, nil
 }
