@@ -5,11 +5,13 @@
 //
 // Configuration: REVIEWS_TABLE, AUDIT_TABLE (required); AUTH_MODE, "iam"
 // (the default) or "jwt", says which API Gateway authorizer identifies the
-// moderator.
+// moderator. reviewapi.SettingsFromEnv lists the optional variables for
+// queues, escalation, quorum and JWT claims.
 package main
 
 import (
 	"context"
+	"errors"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -31,12 +33,8 @@ func main() {
 	var env lambdahandler.Env
 	reviews := env.Require("REVIEWS_TABLE")
 	audit := env.Require("AUDIT_TABLE")
-	auth := reviewapi.Gateway{Mode: env.Optional("AUTH_MODE", reviewapi.ModeIAM)}
-	err := env.Err()
-	if err == nil {
-		err = auth.Validate()
-	}
-	if err != nil {
+	settings, settingsErr := reviewapi.SettingsFromEnv(os.Getenv)
+	if err := errors.Join(env.Err(), settingsErr); err != nil {
 		logger.Error("reading the configuration", "error", err)
 		os.Exit(1)
 	}
@@ -54,13 +52,16 @@ func main() {
 		Logger:    logger,
 	}
 	svc, err := reviewapi.NewService(reviewapi.Config{
-		Backend: backend,
-		Audit:   dynamostore.NewAudit(db, audit),
-		Logger:  logger,
+		Backend:       backend,
+		Audit:         dynamostore.NewAudit(db, audit),
+		Router:        settings.Router,
+		Quorum:        settings.Quorum,
+		AllowOriginal: settings.AllowOriginal,
+		Logger:        logger,
 	})
 	if err != nil {
 		logger.Error("creating the review service", "error", err)
 		os.Exit(1)
 	}
-	lambda.Start(reviewapi.LambdaHandler(reviewapi.NewHandler(svc, auth)))
+	lambda.Start(reviewapi.LambdaHandler(reviewapi.NewHandler(svc, settings.Auth)))
 }
