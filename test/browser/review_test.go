@@ -190,6 +190,25 @@ func TestApproveThroughPage(t *testing.T) {
 	))
 }
 
+func TestLinkOpensReview(t *testing.T) {
+	ctx := newBrowser(t)
+	_, srv, ids := startReviews(t,
+		"Mail me at kim.lee@example.com about the order\n",
+		"Call me on 415-555-0132 after six\n",
+	)
+
+	// Notifications link to "#review=ID"; the page opens that review rather
+	// than the oldest.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/#review="+ids[1]),
+		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`.item.selected[data-id=%q]`, ids[1]))),
+		chromedp.WaitVisible(chromedp.CSS(`#preview`)),
+	))
+	heading, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#detail h2`)))
+	require.NoError(t, err)
+	assert.Equal(t, "uploads/post-2.txt", heading)
+}
+
 func TestRejectButtonAfterOtherDecision(t *testing.T) {
 	ctx := newBrowser(t)
 	rt, srv, ids := startReviews(t, "Reach bo.chen@example.org today\n")
