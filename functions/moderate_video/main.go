@@ -3,9 +3,10 @@
 //
 // Configuration: none.
 //
-// NOTE: Rekognition StartContentModeration is not wired yet: the state
-// machine has no task-token state for the video job, so every video is
-// reported as unscored and goes to review.
+// NOTE: the state machine has no task-token state for video jobs yet, so
+// this function reports every video as unscored, which sends it to review.
+// The start_job, job_callback and poll_jobs functions run Rekognition
+// StartContentModeration once a state uses them.
 package main
 
 import (

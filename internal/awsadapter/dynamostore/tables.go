@@ -8,11 +8,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-// TableNames names the three tables of the stores.
+// TableNames names the tables of the stores; an empty name skips the
+// table.
 type TableNames struct {
 	Reviews  string
 	Outcomes string
 	Audit    string
+	Jobs     string
 }
 
 // CreateTables creates the tables with the key schema and index the stores
@@ -54,6 +56,11 @@ func CreateTables(ctx context.Context, client *dynamodb.Client, names TableNames
 				{AttributeName: aws.String("review_id"), KeyType: hash},
 				{AttributeName: aws.String("at"), KeyType: rangeKey},
 			},
+		},
+		{
+			TableName:            aws.String(names.Jobs),
+			AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("job_id"), AttributeType: s}},
+			KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("job_id"), KeyType: hash}},
 		},
 	}
 	for _, in := range tables {

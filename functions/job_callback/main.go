@@ -1,0 +1,34 @@
+// Command job_callback receives job completions, SNS messages from
+// Rekognition Video and Textract and EventBridge "Transcribe Job State
+// Change" events, reads each job's result and sends it through the task token.
+//
+// Configuration: JOBS_TABLE, VIDEO_TOPIC_ARN, VIDEO_ROLE_ARN (required).
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/moderato/moderato/internal/lambdahandler"
+)
+
+func main() {
+	logger := lambdahandler.NewLogger()
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		logger.Error("loading the AWS configuration", "error", err)
+		os.Exit(1)
+	}
+	var env lambdahandler.Env
+	manager := env.JobManager(cfg)
+	if err := env.Err(); err != nil {
+		logger.Error("reading the configuration", "error", err)
+		os.Exit(1)
+	}
+
+	manager.Logger = logger
+	lambda.Start(manager.HandleNotification)
+}

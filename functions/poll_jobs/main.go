@@ -1,0 +1,43 @@
+// Command poll_jobs runs on a schedule and finishes the jobs whose
+// completion notification did not arrive, because SNS and EventBridge
+// deliveries are best-effort.
+//
+// Configuration: JOBS_TABLE, VIDEO_TOPIC_ARN, VIDEO_ROLE_ARN (required);
+// POLL_AFTER_SECONDS (default 900), the age of a job before it is polled.
+package main
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/moderato/moderato/internal/lambdahandler"
+)
+
+func main() {
+	logger := lambdahandler.NewLogger()
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		logger.Error("loading the AWS configuration", "error", err)
+		os.Exit(1)
+	}
+	var env lambdahandler.Env
+	manager := env.JobManager(cfg)
+	after, err := strconv.Atoi(env.Optional("POLL_AFTER_SECONDS", "900"))
+	if err == nil {
+		err = env.Err()
+	}
+	if err != nil || after < 0 {
+		logger.Error("reading the configuration", "error", err, "poll_after_seconds", after)
+		os.Exit(1)
+	}
+
+	manager.Logger = logger
+	lambda.Start(func(ctx context.Context) error {
+		return manager.Poll(ctx, time.Now().Add(-time.Duration(after)*time.Second))
+	})
+}

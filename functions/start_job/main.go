@@ -1,0 +1,35 @@
+// Command start_job is the Lambda function of the states that start a
+// long-running job (invoked with .waitForTaskToken): it starts the job and
+// stores the task token under the job ID. The job's completion reaches
+// job_callback, or poll_jobs when the completion never comes.
+//
+// Configuration: JOBS_TABLE, VIDEO_TOPIC_ARN, VIDEO_ROLE_ARN (required).
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/moderato/moderato/internal/lambdahandler"
+)
+
+func main() {
+	logger := lambdahandler.NewLogger()
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		logger.Error("loading the AWS configuration", "error", err)
+		os.Exit(1)
+	}
+	var env lambdahandler.Env
+	manager := env.JobManager(cfg)
+	if err := env.Err(); err != nil {
+		logger.Error("reading the configuration", "error", err)
+		os.Exit(1)
+	}
+
+	manager.Logger = logger
+	lambda.Start(lambdahandler.Wrap(logger, "start_job", manager.Start))
+}

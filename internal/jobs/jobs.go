@@ -1,0 +1,235 @@
+// Package jobs runs the pipeline's long-running AWS jobs (video moderation,
+// transcription, multi-page documents) behind Step Functions task tokens.
+//
+// A state invoked with .waitForTaskToken calls Manager.Start, which starts
+// the job and stores the task token under the job ID. The job's completion
+// notification (SNS for Rekognition and Textract, EventBridge for
+// Transcribe) reaches Manager.HandleSNS or Manager.HandleTranscribeEvent,
+// which fetch the result and call SendTaskSuccess or SendTaskFailure. The
+// notifications are best-effort, so Manager.Poll, run on a schedule,
+// finishes the jobs whose notification never came.
+//
+// A token is taken from the store before it is used, with a
+// conditional delete, so a notification and the poller racing on one job
+// send its result once.
+package jobs
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/moderato/moderato/internal/pipeline"
+)
+
+// Kind is a kind of job.
+type Kind string
+
+// Job kinds.
+const (
+	VideoModeration Kind = "video_moderation"
+	Transcription   Kind = "transcription"
+	DocumentText    Kind = "document_text"
+)
+
+// ErrTokenNotFound means no token is stored under the job ID: the job was
+// finished before, or it is not one of the pipeline's jobs.
+var ErrTokenNotFound = errors.New("no task token for the job")
+
+// Token is a task token stored under a job ID.
+type Token struct {
+	JobID     string
+	Kind      Kind
+	TaskToken string // a secret that resumes the execution: never logged
+	Item      pipeline.Item
+	StartedAt time.Time
+}
+
+// TokenStore keeps task tokens by job ID.
+type TokenStore interface {
+	// PutToken stores t, replacing a token of the same job: a retried
+	// start of the same job sends a new token.
+	PutToken(ctx context.Context, t Token) error
+	// GetToken returns the token of the job, or an error wrapping
+	// ErrTokenNotFound.
+	GetToken(ctx context.Context, jobID string) (Token, error)
+	// TakeToken deletes and returns the token of the job, or returns an
+	// error wrapping ErrTokenNotFound. Of concurrent calls, one gets it.
+	TakeToken(ctx context.Context, jobID string) (Token, error)
+	// ListTokens returns the tokens of jobs started before the time.
+	ListTokens(ctx context.Context, startedBefore time.Time) ([]Token, error)
+}
+
+// TaskSender completes waiting tasks through their tokens.
+type TaskSender interface {
+	SendTaskSuccess(ctx context.Context, token string, output []byte) error
+	SendTaskFailure(ctx context.Context, token, name, cause string) error
+}
+
+// Result is the state of a job when its result is fetched.
+type Result struct {
+	// Done is false while the job runs.
+	Done bool
+	// Output is the task's result when the job succeeded: a
+	// pipeline.Analysis or a pipeline.TextRef.
+	Output any
+	// Err is the job's failure, when it failed. A
+	// pipeline.UnsupportedContentError fails the task with that name, so
+	// the item is recorded as unsupported.
+	Err error
+}
+
+// Engine starts and reads jobs of one kind.
+type Engine interface {
+	// Start starts a job for the item. requestToken is the same for
+	// retries of one start, so the service returns the same job.
+	Start(ctx context.Context, item pipeline.Item, requestToken string) (jobID string, err error)
+	// Result returns the job's state and, when done, its output.
+	Result(ctx context.Context, jobID string, item pipeline.Item) (Result, error)
+}
+
+// Manager starts jobs and finishes them.
+type Manager struct {
+	Tokens  TokenStore
+	Tasks   TaskSender
+	Engines map[Kind]Engine
+	Logger  *slog.Logger
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+// StartInput is the input of a task state that starts a job.
+type StartInput struct {
+	TaskToken string        `json:"task_token"`
+	Execution string        `json:"execution"`
+	Kind      Kind          `json:"kind"`
+	Item      pipeline.Item `json:"item"`
+}
+
+// StartOutput is the start function's result, which the state machine
+// ignores: the task's result comes later through the token.
+type StartOutput struct {
+	JobID string `json:"job_id"`
+}
+
+// Start starts the job and stores the task token under its ID.
+func (m *Manager) Start(ctx context.Context, in StartInput) (StartOutput, error) {
+	if in.TaskToken == "" {
+		return StartOutput{}, fmt.Errorf("starting a %s job for %s: the task token is missing", in.Kind, in.Item.Location())
+	}
+	engine, ok := m.Engines[in.Kind]
+	if !ok {
+		return StartOutput{}, fmt.Errorf("starting a %s job for %s: no engine for this kind of job", in.Kind, in.Item.Location())
+	}
+
+	jobID, err := engine.Start(ctx, in.Item, RequestToken(in.Execution, in.Kind))
+	if err != nil {
+		return StartOutput{}, err
+	}
+	t := Token{JobID: jobID, Kind: in.Kind, TaskToken: in.TaskToken, Item: in.Item, StartedAt: m.now()}
+	if err := m.Tokens.PutToken(ctx, t); err != nil {
+		return StartOutput{}, fmt.Errorf("storing the task token of job %s: %w", jobID, err)
+	}
+	m.logger().InfoContext(ctx, "job started", "job_id", jobID, "kind", in.Kind, "execution", in.Execution)
+	return StartOutput{JobID: jobID}, nil
+}
+
+// Complete finishes the job when it is done: it takes the token and sends
+// the result or the failure. A job still running is left alone, and a job
+// whose token is gone was finished before.
+func (m *Manager) Complete(ctx context.Context, jobID string) error {
+	waiting, err := m.Tokens.GetToken(ctx, jobID)
+	if errors.Is(err, ErrTokenNotFound) {
+		m.logger().InfoContext(ctx, "no waiting task for the job", "job_id", jobID)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("reading the task token of job %s: %w", jobID, err)
+	}
+	engine, ok := m.Engines[waiting.Kind]
+	if !ok {
+		return fmt.Errorf("completing job %s: no engine for %s jobs", jobID, waiting.Kind)
+	}
+	res, err := engine.Result(ctx, jobID, waiting.Item)
+	if err != nil {
+		return fmt.Errorf("reading the result of job %s: %w", jobID, err)
+	}
+	if !res.Done {
+		return nil
+	}
+
+	t, err := m.Tokens.TakeToken(ctx, jobID)
+	if errors.Is(err, ErrTokenNotFound) {
+		m.logger().InfoContext(ctx, "job finished by another caller", "job_id", jobID)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("taking the task token of job %s: %w", jobID, err)
+	}
+	kind := t.Kind
+
+	if res.Err != nil {
+		name := "JobFailedError"
+		var unsupported *pipeline.UnsupportedContentError
+		if errors.As(res.Err, &unsupported) {
+			name = "UnsupportedContentError"
+		}
+		m.logger().InfoContext(ctx, "job failed", "job_id", jobID, "kind", kind, "error", res.Err)
+		return m.Tasks.SendTaskFailure(ctx, t.TaskToken, name, res.Err.Error())
+	}
+	output, err := json.Marshal(res.Output)
+	if err != nil {
+		return fmt.Errorf("encoding the result of job %s: %w", jobID, err)
+	}
+	m.logger().InfoContext(ctx, "job finished", "job_id", jobID, "kind", kind)
+	return m.Tasks.SendTaskSuccess(ctx, t.TaskToken, output)
+}
+
+// Poll finishes the jobs started before the cutoff whose completion
+// notification has not arrived. It returns the first error after trying
+// every job.
+func (m *Manager) Poll(ctx context.Context, startedBefore time.Time) error {
+	tokens, err := m.Tokens.ListTokens(ctx, startedBefore)
+	if err != nil {
+		return fmt.Errorf("listing waiting jobs: %w", err)
+	}
+	var first error
+	for _, t := range tokens {
+		if err := m.Complete(ctx, t.JobID); err != nil {
+			m.logger().ErrorContext(ctx, "polling job", "job_id", t.JobID, "kind", t.Kind, "error", err)
+			if first == nil {
+				first = err
+			}
+		}
+	}
+	m.logger().InfoContext(ctx, "polled waiting jobs", "jobs", len(tokens))
+	return first
+}
+
+// RequestToken returns the idempotency token of a job start: 32 hex
+// digits, the same for every retry of the start in one execution, within
+// the 64 characters of [a-zA-Z0-9-_] that Rekognition, Textract and
+// Transcribe accept.
+func RequestToken(execution string, kind Kind) string {
+	sum := sha256.Sum256([]byte(execution + "\x00" + string(kind)))
+	return hex.EncodeToString(sum[:16])
+}
+
+func (m *Manager) now() time.Time {
+	if m.Now != nil {
+		return m.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (m *Manager) logger() *slog.Logger {
+	if m.Logger != nil {
+		return m.Logger
+	}
+	return slog.Default()
+}
