@@ -1,0 +1,45 @@
+provider "aws" {
+  region = var.region
+}
+
+module "moderato" {
+  source = "../../modules/moderato"
+
+  name = var.name
+  tags = merge(var.tags, { Application = "moderato" })
+
+  ingest = {
+    prefixes      = ["uploads/", "inbox/"]
+    force_destroy = var.force_destroy
+  }
+  output_buckets_force_destroy = var.force_destroy
+  work_retention_days          = 3
+
+  functions = {
+    package_dir = var.package_dir
+    log_level   = "INFO"
+    memory_mb   = { extract_text = 512 }
+  }
+
+  intake = {
+    batch_size        = 5
+    max_concurrency   = 10
+    max_receive_count = 3
+  }
+
+  policy_json = file("${path.module}/policy.json")
+
+  review = {
+    timeout_seconds  = 172800
+    moderator_emails = var.moderator_emails
+    create_api       = var.create_review_api
+  }
+
+  alarms = {
+    emails                    = var.alarm_emails
+    oldest_review_age_seconds = 86400
+  }
+
+  log_retention_days       = 90
+  kms_deletion_window_days = var.kms_deletion_window_days
+}

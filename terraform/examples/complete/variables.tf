@@ -1,0 +1,53 @@
+variable "region" {
+  description = "AWS region to deploy to."
+  type        = string
+  default     = "eu-west-1"
+}
+
+variable "name" {
+  description = "Prefix of every resource name; 3 to 24 lowercase letters, digits and \"-\"."
+  type        = string
+  default     = "moderato"
+}
+
+variable "package_dir" {
+  description = "Directory holding one <function>.zip per function, as `make build` writes them; null means the repository's dist/."
+  type        = string
+  default     = null
+}
+
+variable "moderator_emails" {
+  description = "Addresses told of new reviews; each must confirm its subscription."
+  type        = list(string)
+  default     = []
+}
+
+variable "alarm_emails" {
+  description = "Addresses told of alarms; each must confirm its subscription."
+  type        = list(string)
+  default     = []
+}
+
+variable "create_review_api" {
+  description = "Create the review HTTP API; it needs a review_api.zip package in package_dir."
+  type        = bool
+  default     = false
+}
+
+variable "force_destroy" {
+  description = "Let `terraform destroy` delete buckets that still hold objects. Meant for test stacks."
+  type        = bool
+  default     = false
+}
+
+variable "kms_deletion_window_days" {
+  description = "Days a deleted KMS key waits before AWS deletes it (7 to 30)."
+  type        = number
+  default     = 30
+}
+
+variable "tags" {
+  description = "Tags added to every resource."
+  type        = map(string)
+  default     = {}
+}

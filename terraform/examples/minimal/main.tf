@@ -1,0 +1,9 @@
+provider "aws" {
+  region = var.region
+}
+
+# Every input keeps its default: a new ingest bucket watched under uploads/,
+# the built-in policy, no review API.
+module "moderato" {
+  source = "../../modules/moderato"
+}

@@ -1,0 +1,90 @@
+# The review API: GET /reviews lists pending reviews, GET /reviews/{id}
+# shows one, POST /reviews/{id}/decision decides it. Callers authenticate
+# with SigV4 (AWS_IAM) or a JWT. It is created with review.create_api.
+resource "aws_apigatewayv2_api" "review" {
+  count = var.review.create_api ? 1 : 0
+
+  name          = "${var.name}-review"
+  protocol_type = "HTTP"
+  description   = "Moderator review API of ${var.name}."
+  tags          = var.tags
+}
+
+resource "aws_apigatewayv2_integration" "review" {
+  count = var.review.create_api ? 1 : 0
+
+  api_id                 = aws_apigatewayv2_api.review[0].id
+  integration_type       = "AWS_PROXY"
+  integration_uri        = module.service_function["review_api"].invoke_arn
+  payload_format_version = "2.0"
+}
+
+resource "aws_apigatewayv2_authorizer" "jwt" {
+  count = var.review.create_api && var.review.authorization == "JWT" ? 1 : 0
+
+  api_id           = aws_apigatewayv2_api.review[0].id
+  authorizer_type  = "JWT"
+  name             = "${var.name}-jwt"
+  identity_sources = ["$request.header.Authorization"]
+
+  jwt_configuration {
+    issuer   = var.review.jwt_issuer
+    audience = var.review.jwt_audience
+  }
+}
+
+resource "aws_apigatewayv2_route" "review" {
+  for_each = toset(var.review.create_api ? ["GET /reviews", "GET /reviews/{id}", "POST /reviews/{id}/decision"] : [])
+
+  api_id             = aws_apigatewayv2_api.review[0].id
+  route_key          = each.value
+  target             = "integrations/${aws_apigatewayv2_integration.review[0].id}"
+  authorization_type = var.review.authorization
+  authorizer_id      = var.review.authorization == "JWT" ? aws_apigatewayv2_authorizer.jwt[0].id : null
+}
+
+resource "aws_cloudwatch_log_group" "review_api" {
+  count = var.review.create_api ? 1 : 0
+
+  name              = "/aws/apigateway/${var.name}-review"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = aws_kms_key.this.arn
+  tags              = var.tags
+}
+
+resource "aws_apigatewayv2_stage" "review" {
+  count = var.review.create_api ? 1 : 0
+
+  api_id      = aws_apigatewayv2_api.review[0].id
+  name        = "$default"
+  auto_deploy = true
+  tags        = var.tags
+
+  # The access log names the caller and the route, never the request body,
+  # which holds the moderator's reason.
+  access_log_settings {
+    destination_arn = aws_cloudwatch_log_group.review_api[0].arn
+    format = jsonencode({
+      requestId = "$context.requestId"
+      caller    = "$context.identity.caller"
+      routeKey  = "$context.routeKey"
+      status    = "$context.status"
+      latencyMs = "$context.responseLatency"
+    })
+  }
+
+  default_route_settings {
+    throttling_burst_limit = 50
+    throttling_rate_limit  = 20
+  }
+}
+
+resource "aws_lambda_permission" "review_api" {
+  count = var.review.create_api ? 1 : 0
+
+  statement_id  = "AllowReviewAPI"
+  action        = "lambda:InvokeFunction"
+  function_name = module.service_function["review_api"].name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_apigatewayv2_api.review[0].execution_arn}/*/*"
+}

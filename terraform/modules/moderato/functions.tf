@@ -1,0 +1,275 @@
+locals {
+  # Each function gets the variables its main package reads, and nothing
+  # else; none of them is a secret.
+  policy_environment = var.policy_json == null ? {} : { POLICY_JSON = var.policy_json }
+  environment = {
+    inspect          = {}
+    normalize_image  = { WORK_BUCKET = aws_s3_bucket.this["work"].bucket }
+    moderate_text    = {}
+    detect_pii_text  = { REDACTED_BUCKET = aws_s3_bucket.this["redacted"].bucket, WORK_BUCKET = aws_s3_bucket.this["work"].bucket }
+    moderate_image   = {}
+    detect_pii_image = { REDACTED_BUCKET = aws_s3_bucket.this["redacted"].bucket, WORK_BUCKET = aws_s3_bucket.this["work"].bucket }
+    extract_text     = { WORK_BUCKET = aws_s3_bucket.this["work"].bucket }
+    moderate_video   = {}
+    decide           = local.policy_environment
+    request_review   = merge({ REVIEWS_TABLE = aws_dynamodb_table.reviews.name }, local.policy_environment)
+    record_outcome = merge({
+      APPROVED_BUCKET   = aws_s3_bucket.this["approved"].bucket
+      QUARANTINE_BUCKET = aws_s3_bucket.this["quarantine"].bucket
+      OUTCOMES_TABLE    = aws_dynamodb_table.outcomes.name
+      REVIEWS_TABLE     = aws_dynamodb_table.reviews.name
+    }, local.policy_environment)
+  }
+
+  use_keys = {
+    sid       = "UseDataKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = local.function_kms_keys
+  }
+  decrypt = {
+    sid       = "Decrypt"
+    actions   = ["kms:Decrypt"]
+    resources = local.function_kms_keys
+  }
+  read_ingest = {
+    sid       = "ReadIngestObjects"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
+    resources = local.ingest_object_arns
+  }
+  read_work = {
+    sid       = "ReadWorkObjects"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
+    resources = ["${aws_s3_bucket.this["work"].arn}/*"]
+  }
+  write_work = {
+    sid       = "WriteWorkObjects"
+    actions   = ["s3:PutObject"]
+    resources = ["${aws_s3_bucket.this["work"].arn}/*"]
+  }
+  write_redacted = {
+    sid       = "WriteRedactedObjects"
+    actions   = ["s3:PutObject"]
+    resources = ["${aws_s3_bucket.this["redacted"].arn}/*"]
+  }
+
+  # The task functions: the state machine calls them and its definition
+  # names their ARNs, so none of them may depend on the state machine.
+  # Each role allows the AWS actions its code calls (functions/README.md
+  # lists them), on the resources it touches.
+  task_functions = {
+    inspect = {
+      description = "Inspect object: reads the object's head and first bytes and sniffs its media type."
+      timeout     = 60
+      statements  = [local.read_ingest, local.decrypt]
+    }
+    normalize_image = {
+      description = "Normalize image: decodes, turns upright and re-encodes an image without metadata."
+      timeout     = 120
+      statements  = [local.read_ingest, local.write_work, local.use_keys]
+    }
+    moderate_text = {
+      description = "Moderate text: scores text with Amazon Comprehend toxicity detection."
+      timeout     = 120
+      statements = [
+        merge(local.read_ingest, { resources = concat(local.ingest_object_arns, ["${aws_s3_bucket.this["work"].arn}/*"]) }),
+        local.decrypt,
+        # Comprehend's detection APIs have no resource-level permissions.
+        {
+          sid       = "DetectToxicContent"
+          actions   = ["comprehend:DetectDominantLanguage", "comprehend:DetectToxicContent"]
+          resources = ["*"]
+        },
+      ]
+    }
+    detect_pii_text = {
+      description = "Detect PII in text: finds PII with Amazon Comprehend and writes the redacted copy."
+      timeout     = 120
+      statements = [
+        merge(local.read_ingest, { resources = concat(local.ingest_object_arns, ["${aws_s3_bucket.this["work"].arn}/*"]) }),
+        {
+          sid       = "WriteRedactedAndWorkObjects"
+          actions   = ["s3:PutObject"]
+          resources = ["${aws_s3_bucket.this["redacted"].arn}/*", "${aws_s3_bucket.this["work"].arn}/*"]
+        },
+        local.use_keys,
+        # Comprehend's detection APIs have no resource-level permissions.
+        {
+          sid       = "DetectPiiEntities"
+          actions   = ["comprehend:DetectDominantLanguage", "comprehend:DetectPiiEntities"]
+          resources = ["*"]
+        },
+      ]
+    }
+    moderate_image = {
+      description = "Moderate image: scores a normalised image with Amazon Rekognition."
+      timeout     = 60
+      statements = [
+        merge(local.read_work, { actions = ["s3:GetObject"] }),
+        local.decrypt,
+        # DetectModerationLabels takes a resource only for custom adapters.
+        {
+          sid       = "DetectModerationLabels"
+          actions   = ["rekognition:DetectModerationLabels"]
+          resources = ["*"]
+        },
+      ]
+    }
+    detect_pii_image = {
+      description = "Detect PII in an image and write the redacted image. NOTE: text inside images is not read on AWS yet."
+      timeout     = 120
+      statements  = [merge(local.read_work, { actions = ["s3:GetObject"] }), local.write_redacted, local.use_keys]
+    }
+    extract_text = {
+      description = "Extract text from documents, audio and video. NOTE: no AWS engine is wired yet; such content is reported unscored."
+      timeout     = 300
+      statements  = [local.read_ingest, local.write_work, local.use_keys]
+    }
+    moderate_video = {
+      description = "Moderate video frames. NOTE: no video engine exists yet; every video is reported as unscored."
+      timeout     = 30
+      statements  = []
+    }
+    decide = {
+      description = "Decide: applies the moderation policy to the analysis results."
+      timeout     = 10
+      statements  = []
+    }
+    request_review = {
+      description = "Wait for review: stores the pending review with its task token."
+      timeout     = 30
+      statements = [
+        {
+          sid       = "WriteReviews"
+          actions   = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
+          resources = [aws_dynamodb_table.reviews.arn]
+        },
+        local.use_keys,
+      ]
+    }
+    record_outcome = {
+      description = "Record outcome: stores the outcome once and copies the original to the approved or quarantine bucket."
+      timeout     = 60
+      statements = [
+        local.read_ingest,
+        {
+          sid       = "DeliverOriginal"
+          actions   = ["s3:PutObject"]
+          resources = ["${aws_s3_bucket.this["approved"].arn}/*", "${aws_s3_bucket.this["quarantine"].arn}/*"]
+        },
+        {
+          sid       = "WriteOutcomes"
+          actions   = ["dynamodb:GetItem", "dynamodb:PutItem"]
+          resources = [aws_dynamodb_table.outcomes.arn]
+        },
+        {
+          sid       = "FinishReviews"
+          actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+          resources = [aws_dynamodb_table.reviews.arn]
+        },
+        local.use_keys,
+      ]
+    }
+  }
+
+  # The starter and the review API call the state machine, so they are
+  # created after it.
+  service_functions = merge(
+    {
+      starter = {
+        description = "Starts one execution per S3 event from the intake queue."
+        timeout     = 30
+        environment = {
+          # The rule matches the ingest bucket only; the starter drops events
+          # of the output buckets too, in case another rule forwards them.
+          IGNORE_BUCKETS = join(",", [for b in local.output_buckets : aws_s3_bucket.this[b].bucket])
+        }
+        statements = [
+          {
+            sid       = "ReceiveIntake"
+            actions   = ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
+            resources = [aws_sqs_queue.intake.arn]
+          },
+          {
+            sid       = "StartExecution"
+            actions   = ["states:StartExecution"]
+            resources = [aws_sfn_state_machine.this.arn]
+          },
+          # HeadObject resolves URL-encoded keys to the stored key.
+          local.read_ingest,
+          local.decrypt,
+        ]
+      }
+    },
+    # A for expression, because a conditional cannot choose between objects
+    # of different types.
+    { for name, fn in {
+      review_api = {
+        description = "Review API: lists pending reviews, shows one and accepts one decision per review."
+        timeout     = 15
+        environment = { REVIEWS_TABLE = aws_dynamodb_table.reviews.name, REDACTED_BUCKET = aws_s3_bucket.this["redacted"].bucket }
+        statements = [
+          {
+            sid       = "ReadAndDecideReviews"
+            actions   = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"]
+            resources = [aws_dynamodb_table.reviews.arn, "${aws_dynamodb_table.reviews.arn}/index/status-created_at"]
+          },
+          {
+            sid       = "AnswerTaskToken"
+            actions   = ["states:SendTaskFailure", "states:SendTaskSuccess"]
+            resources = [aws_sfn_state_machine.this.arn]
+          },
+          {
+            sid       = "PresignRedactedPreview"
+            actions   = ["s3:GetObject"]
+            resources = ["${aws_s3_bucket.this["redacted"].arn}/*"]
+          },
+          local.decrypt,
+        ]
+      }
+    } : name => fn if var.review.create_api },
+  )
+
+  default_memory_mb = { normalize_image = 1024, detect_pii_image = 1024 }
+}
+
+module "task_function" {
+  source   = "../function"
+  for_each = local.task_functions
+
+  name               = "${var.name}-${each.key}"
+  description        = each.value.description
+  package_file       = lookup(var.functions.package_files, each.key, "${local.package_dir}/${each.key}.zip")
+  memory_mb          = lookup(var.functions.memory_mb, each.key, lookup(local.default_memory_mb, each.key, 256))
+  timeout_seconds    = each.value.timeout
+  environment        = local.environment[each.key]
+  policy_statements  = each.value.statements
+  kms_key_arn        = aws_kms_key.this.arn
+  log_retention_days = var.log_retention_days
+  log_level          = var.functions.log_level
+  alarm_actions      = [aws_sns_topic.alarms.arn]
+  tags               = var.tags
+}
+
+module "service_function" {
+  source   = "../function"
+  for_each = local.service_functions
+
+  name                 = "${var.name}-${each.key}"
+  description          = each.value.description
+  package_file         = lookup(var.functions.package_files, each.key, "${local.package_dir}/${each.key}.zip")
+  memory_mb            = lookup(var.functions.memory_mb, each.key, 256)
+  timeout_seconds      = each.value.timeout
+  environment          = merge(each.value.environment, { STATE_MACHINE_ARN = aws_sfn_state_machine.this.arn })
+  reserved_concurrency = null
+  policy_statements    = each.value.statements
+  kms_key_arn          = aws_kms_key.this.arn
+  log_retention_days   = var.log_retention_days
+  log_level            = var.functions.log_level
+  alarm_actions        = [aws_sns_topic.alarms.arn]
+  tags                 = var.tags
+}
+
+locals {
+  function_arns  = merge({ for k, m in module.task_function : k => m.arn }, { for k, m in module.service_function : k => m.arn })
+  function_names = merge({ for k, m in module.task_function : k => m.name }, { for k, m in module.service_function : k => m.name })
+}

@@ -1,0 +1,94 @@
+# One outcome per execution: the record_outcome function writes it with a
+# condition on the execution, so a retry cannot replace a later decision.
+resource "aws_dynamodb_table" "outcomes" {
+  name         = "${var.name}-outcomes"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "execution"
+  tags         = var.tags
+
+  attribute {
+    name = "execution"
+    type = "S"
+  }
+
+  server_side_encryption {
+    enabled     = true
+    kms_key_arn = aws_kms_key.this.arn
+  }
+
+  point_in_time_recovery {
+    enabled = var.point_in_time_recovery
+  }
+}
+
+# Reviews hold task tokens; the status index lists pending reviews oldest
+# first. Decided reviews are kept as the record of who decided and why.
+resource "aws_dynamodb_table" "reviews" {
+  name         = "${var.name}-reviews"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "id"
+  tags         = var.tags
+
+  attribute {
+    name = "id"
+    type = "S"
+  }
+
+  attribute {
+    name = "status"
+    type = "S"
+  }
+
+  attribute {
+    name = "created_at"
+    type = "S"
+  }
+
+  global_secondary_index {
+    name            = "status-created_at"
+    hash_key        = "status"
+    range_key       = "created_at"
+    projection_type = "ALL"
+  }
+
+  server_side_encryption {
+    enabled     = true
+    kms_key_arn = aws_kms_key.this.arn
+  }
+
+  point_in_time_recovery {
+    enabled = var.point_in_time_recovery
+  }
+}
+
+# Task tokens of long-running jobs (video moderation, transcription,
+# multi-page documents), keyed by the job ID, until the job's completion
+# notification resumes the execution.
+#
+# NOTE: the state machine starts no asynchronous job yet, so no function
+# reads or writes this table and no role is granted access to it.
+resource "aws_dynamodb_table" "job_tokens" {
+  name         = "${var.name}-job-tokens"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "job_id"
+  tags         = var.tags
+
+  attribute {
+    name = "job_id"
+    type = "S"
+  }
+
+  ttl {
+    attribute_name = "expires_at"
+    enabled        = true
+  }
+
+  server_side_encryption {
+    enabled     = true
+    kms_key_arn = aws_kms_key.this.arn
+  }
+
+  point_in_time_recovery {
+    enabled = var.point_in_time_recovery
+  }
+}

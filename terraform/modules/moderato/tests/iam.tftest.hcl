@@ -1,0 +1,226 @@
+# IAM: each function's role allows what its code calls, on the resources
+# it touches, and nothing more.
+
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "eu-west-1" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  # The provider validates policy arguments as JSON even when mocked.
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+  # The provider checks that these attributes hold ARNs even when mocked.
+  mock_resource "aws_kms_key" {
+    defaults = { arn = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555" }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:mocked" }
+  }
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn        = "arn:aws:lambda:eu-west-1:123456789012:function:mocked"
+      invoke_arn = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:mocked/invocations"
+    }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/mocked" }
+  }
+  mock_resource "aws_sfn_state_machine" {
+    defaults = { arn = "arn:aws:states:eu-west-1:123456789012:stateMachine:modtest-moderation" }
+  }
+  mock_resource "aws_apigatewayv2_api" {
+    defaults = { execution_arn = "arn:aws:execute-api:eu-west-1:123456789012:abcdef1234" }
+  }
+  mock_resource "aws_cloudwatch_event_bus" {
+    defaults = { arn = "arn:aws:events:eu-west-1:123456789012:event-bus/modtest-outcomes" }
+  }
+  mock_resource "aws_cloudwatch_event_rule" {
+    defaults = { arn = "arn:aws:events:eu-west-1:123456789012:rule/modtest-object-created" }
+  }
+  mock_resource "aws_dynamodb_table" {
+    defaults = { arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/mocked" }
+  }
+}
+
+# Distinct ARNs where the tests tell resources of one type apart.
+override_resource {
+  target = aws_sns_topic.moderators
+  values = { arn = "arn:aws:sns:eu-west-1:123456789012:modtest-moderators" }
+}
+
+override_resource {
+  target = aws_sns_topic.alarms
+  values = { arn = "arn:aws:sns:eu-west-1:123456789012:modtest-alarms" }
+}
+
+override_resource {
+  target = aws_sns_topic.job_completion
+  values = { arn = "arn:aws:sns:eu-west-1:123456789012:modtest-job-completion" }
+}
+
+override_resource {
+  target = aws_sqs_queue.intake
+  values = { arn = "arn:aws:sqs:eu-west-1:123456789012:modtest-intake" }
+}
+
+override_resource {
+  target = aws_sqs_queue.intake_dlq
+  values = { arn = "arn:aws:sqs:eu-west-1:123456789012:modtest-intake-dlq" }
+}
+
+override_resource {
+  target = aws_sqs_queue.events_dlq
+  values = { arn = "arn:aws:sqs:eu-west-1:123456789012:modtest-events-dlq" }
+}
+
+override_resource {
+  target = aws_dynamodb_table.outcomes
+  values = { arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/modtest-outcomes" }
+}
+
+override_resource {
+  target = aws_dynamodb_table.reviews
+  values = { arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/modtest-reviews" }
+}
+
+variables {
+  name = "modtest"
+  functions = {
+    package_files = {
+      for fn in [
+        "starter", "inspect", "normalize_image", "moderate_text", "detect_pii_text", "moderate_image",
+        "detect_pii_image", "extract_text", "moderate_video", "decide", "request_review", "record_outcome", "review_api",
+      ] : fn => "tests/testdata/bootstrap.zip"
+    }
+  }
+}
+
+run "grants" {
+  command = apply
+
+  assert {
+    condition = alltrue(flatten([
+      for fn, statements in output.function_permissions : [
+        for s in statements : [for a in s.actions : a != "*" && !endswith(a, ":*")]
+      ]
+    ]))
+    error_message = "A function's role allows a wildcard action."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for fn, statements in output.function_permissions : [
+        for s in statements : [
+          # Actions that AWS offers no resource-level permission for.
+          for a in s.actions : contains([
+            "comprehend:DetectDominantLanguage", "comprehend:DetectPiiEntities", "comprehend:DetectToxicContent",
+            "rekognition:DetectModerationLabels", "xray:PutTelemetryRecords", "xray:PutTraceSegments",
+          ], a)
+        ] if contains(s.resources, "*")
+      ]
+    ]))
+    error_message = "A function's role allows an action on \"*\" although the action takes a resource."
+  }
+
+  assert {
+    condition     = toset(flatten([for s in output.function_permissions["decide"] : s.actions])) == toset(["logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTelemetryRecords", "xray:PutTraceSegments"])
+    error_message = "decide calls no AWS service, so its role must allow only its logs and traces."
+  }
+
+  assert {
+    condition = anytrue([
+      for s in output.function_permissions["starter"] : contains(s.actions, "states:StartExecution") && toset(s.resources) == toset([aws_sfn_state_machine.this.arn])
+    ])
+    error_message = "The starter must be allowed to start executions of this state machine only."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for fn, statements in output.function_permissions : [
+        for s in statements : [
+          for r in s.resources : !startswith(r, "arn:aws:s3:::modtest-ingest-")
+        ] if contains(s.actions, "s3:PutObject")
+      ]
+    ]))
+    error_message = "No function may write objects into the ingest bucket: an output there would start the pipeline again."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for s in output.function_permissions["inspect"] : [
+        for r in s.resources : r == "*" || startswith(r, "arn:aws:s3:::modtest-ingest-123456789012") || r == aws_kms_key.this.arn || startswith(r, "arn:aws:logs:")
+      ]
+    ]))
+    error_message = "inspect may touch only the ingest bucket, the key and its own log group."
+  }
+
+  assert {
+    condition     = length(flatten([for s in output.function_permissions["request_review"] : s.resources if contains(s.actions, "sns:Publish")])) == 0
+    error_message = "request_review publishes nothing yet, so its role may not publish."
+  }
+
+  assert {
+    condition     = toset(flatten([for s in output.function_permissions["record_outcome"] : s.resources if contains(s.actions, "dynamodb:PutItem")])) == toset([aws_dynamodb_table.outcomes.arn])
+    error_message = "record_outcome may put items only into the outcomes table."
+  }
+
+  assert {
+    condition     = toset(flatten([for s in output.function_permissions["inspect"] : s.resources if contains(s.actions, "s3:GetObject")])) == toset(["arn:aws:s3:::modtest-ingest-123456789012/uploads/*"])
+    error_message = "inspect may read only objects under the watched prefix."
+  }
+
+  assert {
+    condition     = length(flatten([for fn, statements in output.function_permissions : [for s in statements : s.actions if anytrue([for a in s.actions : startswith(a, "iam:")])]])) == 0
+    error_message = "No function may call IAM."
+  }
+}
+
+run "existing_bucket_key" {
+  command = apply
+
+  variables {
+    ingest = {
+      existing_bucket             = "uploads-of-an-app"
+      existing_bucket_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+    }
+  }
+
+  assert {
+    condition = anytrue([
+      for s in output.function_permissions["inspect"] : contains(s.resources, "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000") && contains(s.actions, "kms:Decrypt")
+    ])
+    error_message = "With an existing bucket's key, the functions must be allowed to decrypt with it."
+  }
+
+  assert {
+    condition     = toset(flatten([for s in output.function_permissions["inspect"] : s.resources if contains(s.actions, "s3:GetObject")])) == toset(["arn:aws:s3:::uploads-of-an-app/uploads/*"])
+    error_message = "inspect must read the existing bucket's watched prefix."
+  }
+}
+
+run "review_api_grants" {
+  command = apply
+
+  variables {
+    review = { create_api = true }
+  }
+
+  assert {
+    condition = anytrue([
+      for s in output.function_permissions["review_api"] : contains(s.actions, "states:SendTaskSuccess") && toset(s.resources) == toset([aws_sfn_state_machine.this.arn])
+    ])
+    error_message = "The review API must answer task tokens of this state machine only."
+  }
+
+
+  assert {
+    condition     = toset(flatten([for s in output.function_permissions["review_api"] : s.resources if contains(s.actions, "dynamodb:Query")])) == toset([aws_dynamodb_table.reviews.arn, "${aws_dynamodb_table.reviews.arn}/index/status-created_at"])
+    error_message = "The review API may query only the reviews table and its status index."
+  }
+}

@@ -1,0 +1,258 @@
+# Input validation: every rule rejects a bad value with its message.
+
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "eu-west-1" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  # The provider validates policy arguments as JSON even when mocked.
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+  # The provider checks that these attributes hold ARNs even when mocked.
+  mock_resource "aws_kms_key" {
+    defaults = { arn = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555" }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:mocked" }
+  }
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn        = "arn:aws:lambda:eu-west-1:123456789012:function:mocked"
+      invoke_arn = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:mocked/invocations"
+    }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/mocked" }
+  }
+  mock_resource "aws_sfn_state_machine" {
+    defaults = { arn = "arn:aws:states:eu-west-1:123456789012:stateMachine:modtest-moderation" }
+  }
+  mock_resource "aws_apigatewayv2_api" {
+    defaults = { execution_arn = "arn:aws:execute-api:eu-west-1:123456789012:abcdef1234" }
+  }
+  mock_resource "aws_cloudwatch_event_bus" {
+    defaults = { arn = "arn:aws:events:eu-west-1:123456789012:event-bus/modtest-outcomes" }
+  }
+  mock_resource "aws_cloudwatch_event_rule" {
+    defaults = { arn = "arn:aws:events:eu-west-1:123456789012:rule/modtest-object-created" }
+  }
+  mock_resource "aws_dynamodb_table" {
+    defaults = { arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/mocked" }
+  }
+}
+
+# Distinct ARNs where the tests tell resources of one type apart.
+override_resource {
+  target = aws_sns_topic.moderators
+  values = { arn = "arn:aws:sns:eu-west-1:123456789012:modtest-moderators" }
+}
+
+override_resource {
+  target = aws_sns_topic.alarms
+  values = { arn = "arn:aws:sns:eu-west-1:123456789012:modtest-alarms" }
+}
+
+override_resource {
+  target = aws_sns_topic.job_completion
+  values = { arn = "arn:aws:sns:eu-west-1:123456789012:modtest-job-completion" }
+}
+
+override_resource {
+  target = aws_sqs_queue.intake
+  values = { arn = "arn:aws:sqs:eu-west-1:123456789012:modtest-intake" }
+}
+
+override_resource {
+  target = aws_sqs_queue.intake_dlq
+  values = { arn = "arn:aws:sqs:eu-west-1:123456789012:modtest-intake-dlq" }
+}
+
+override_resource {
+  target = aws_sqs_queue.events_dlq
+  values = { arn = "arn:aws:sqs:eu-west-1:123456789012:modtest-events-dlq" }
+}
+
+override_resource {
+  target = aws_dynamodb_table.outcomes
+  values = { arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/modtest-outcomes" }
+}
+
+override_resource {
+  target = aws_dynamodb_table.reviews
+  values = { arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/modtest-reviews" }
+}
+
+variables {
+  name = "modtest"
+  functions = {
+    package_files = {
+      for fn in [
+        "starter", "inspect", "normalize_image", "moderate_text", "detect_pii_text", "moderate_image",
+        "detect_pii_image", "extract_text", "moderate_video", "decide", "request_review", "record_outcome", "review_api",
+      ] : fn => "tests/testdata/bootstrap.zip"
+    }
+  }
+}
+
+run "accepts_defaults" {
+  command = plan
+}
+
+run "rejects_uppercase_name" {
+  command = plan
+  variables {
+    name = "Moderato"
+  }
+  expect_failures = [var.name]
+}
+
+run "rejects_long_name" {
+  command = plan
+  variables {
+    name = "a-name-far-too-long-for-buckets"
+  }
+  expect_failures = [var.name]
+}
+
+run "rejects_leading_slash_prefix" {
+  command = plan
+  variables {
+    ingest = { prefixes = ["/uploads/"] }
+  }
+  expect_failures = [var.ingest]
+}
+
+run "rejects_empty_prefix_list" {
+  command = plan
+  variables {
+    ingest = { prefixes = [] }
+  }
+  expect_failures = [var.ingest]
+}
+
+run "rejects_invalid_existing_bucket" {
+  command = plan
+  variables {
+    ingest = { existing_bucket = "My_Bucket" }
+  }
+  expect_failures = [var.ingest]
+}
+
+run "rejects_unknown_log_level" {
+  command = plan
+  variables {
+    functions = { log_level = "TRACE" }
+  }
+  expect_failures = [var.functions]
+}
+
+run "rejects_unknown_function_name" {
+  command = plan
+  variables {
+    functions = { memory_mb = { moderate_audio = 512 } }
+  }
+  expect_failures = [var.functions]
+}
+
+run "rejects_memory_out_of_range" {
+  command = plan
+  variables {
+    functions = { memory_mb = { inspect = 64 } }
+  }
+  expect_failures = [var.functions]
+}
+
+run "rejects_batch_size_over_ten" {
+  command = plan
+  variables {
+    intake = { batch_size = 11 }
+  }
+  expect_failures = [var.intake]
+}
+
+run "rejects_max_concurrency_of_one" {
+  command = plan
+  variables {
+    intake = { max_concurrency = 1 }
+  }
+  expect_failures = [var.intake]
+}
+
+run "rejects_policy_that_is_not_json" {
+  command = plan
+  variables {
+    policy_json = "version: 1"
+  }
+  expect_failures = [var.policy_json]
+}
+
+run "rejects_short_review_timeout" {
+  command = plan
+  variables {
+    review = { timeout_seconds = 30 }
+  }
+  expect_failures = [var.review]
+}
+
+run "rejects_unknown_authorization" {
+  command = plan
+  variables {
+    review = { authorization = "NONE" }
+  }
+  expect_failures = [var.review]
+}
+
+run "rejects_jwt_without_issuer" {
+  command = plan
+  variables {
+    review = { authorization = "JWT", jwt_audience = ["moderators"] }
+  }
+  expect_failures = [var.review]
+}
+
+run "rejects_invalid_moderator_email" {
+  command = plan
+  variables {
+    review = { moderator_emails = ["moderators"] }
+  }
+  expect_failures = [var.review]
+}
+
+run "rejects_unsupported_retention" {
+  command = plan
+  variables {
+    log_retention_days = 10
+  }
+  expect_failures = [var.log_retention_days]
+}
+
+run "rejects_short_kms_window" {
+  command = plan
+  variables {
+    kms_deletion_window_days = 3
+  }
+  expect_failures = [var.kms_deletion_window_days]
+}
+
+run "rejects_policy_timeout_mismatch" {
+  command = plan
+  variables {
+    policy_json = "{\"review\": {\"timeout_seconds\": 3600}}"
+    review      = { timeout_seconds = 7200 }
+  }
+  expect_failures = [aws_sfn_state_machine.this]
+}
+
+run "accepts_matching_policy_timeout" {
+  command = apply
+  variables {
+    policy_json = "{\"review\": {\"timeout_seconds\": 3600}}"
+    review      = { timeout_seconds = 3600 }
+  }
+}

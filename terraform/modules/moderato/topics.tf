@@ -1,0 +1,85 @@
+# Moderators learn of new reviews here. Messages are to carry the review ID
+# and the reasons, never content or PII values.
+#
+# NOTE: request_review does not publish to this topic yet (no notifier is
+# wired on AWS), so its role has no sns:Publish.
+resource "aws_sns_topic" "moderators" {
+  name              = "${var.name}-moderators"
+  kms_master_key_id = aws_kms_key.this.arn
+  tags              = var.tags
+}
+
+resource "aws_sns_topic_subscription" "moderators" {
+  for_each = toset(var.review.moderator_emails)
+
+  topic_arn = aws_sns_topic.moderators.arn
+  protocol  = "email"
+  endpoint  = each.value
+}
+
+# Completion notifications of Rekognition, Textract and Transcribe jobs.
+#
+# NOTE: the state machine starts no asynchronous job yet; the topic and the
+# role that lets those services publish to it are in place for when it does.
+resource "aws_sns_topic" "job_completion" {
+  name              = "${var.name}-job-completion"
+  kms_master_key_id = aws_kms_key.this.arn
+  tags              = var.tags
+}
+
+data "aws_iam_policy_document" "job_completion_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["rekognition.amazonaws.com", "textract.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "job_completion" {
+  name               = "${var.name}-job-completion"
+  assume_role_policy = data.aws_iam_policy_document.job_completion_assume.json
+  tags               = var.tags
+}
+
+data "aws_iam_policy_document" "job_completion" {
+  statement {
+    sid       = "PublishCompletion"
+    actions   = ["sns:Publish"]
+    resources = [aws_sns_topic.job_completion.arn]
+  }
+
+  statement {
+    sid       = "UseTopicKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [aws_kms_key.this.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "job_completion" {
+  name   = "publish-completion"
+  role   = aws_iam_role.job_completion.id
+  policy = data.aws_iam_policy_document.job_completion.json
+}
+
+resource "aws_sns_topic" "alarms" {
+  name              = "${var.name}-alarms"
+  kms_master_key_id = aws_kms_key.this.arn
+  tags              = var.tags
+}
+
+resource "aws_sns_topic_subscription" "alarms" {
+  for_each = toset(var.alarms.emails)
+
+  topic_arn = aws_sns_topic.alarms.arn
+  protocol  = "email"
+  endpoint  = each.value
+}

@@ -1,0 +1,252 @@
+variable "name" {
+  description = "Prefix of every resource name. Functions are named <name>-<function>, for example moderato-inspect."
+  type        = string
+  default     = "moderato"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,22}[a-z0-9]$", var.name))
+    error_message = "The name must be 3 to 24 characters of lowercase letters, digits and \"-\", start with a letter and not end with \"-\", because bucket names derive from it."
+  }
+}
+
+variable "tags" {
+  description = "Tags added to every resource that supports tags."
+  type        = map(string)
+  default     = {}
+}
+
+variable "ingest" {
+  description = <<-EOT
+    The bucket that uploads land in. By default the module creates it.
+    existing_bucket: name of a bucket you already have; the module then creates no ingest bucket and watches that one.
+    existing_bucket_kms_key_arn: the customer key that encrypts the existing bucket, if any, so the functions may decrypt its objects.
+    manage_notifications: turn on EventBridge notifications of the existing bucket. Leave it false when another configuration manages the bucket's notifications, because a bucket has exactly one notification configuration, and turn EventBridge on there.
+    prefixes: key prefixes that start the pipeline; "" watches the whole bucket.
+    force_destroy: let `terraform destroy` delete a created bucket that still holds objects.
+  EOT
+  type = object({
+    existing_bucket             = optional(string)
+    existing_bucket_kms_key_arn = optional(string)
+    manage_notifications        = optional(bool, false)
+    prefixes                    = optional(list(string), ["uploads/"])
+    force_destroy               = optional(bool, false)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = length(var.ingest.prefixes) > 0 && length(var.ingest.prefixes) <= 10
+    error_message = "ingest.prefixes needs 1 to 10 prefixes; use [\"\"] to watch the whole bucket."
+  }
+
+  validation {
+    condition     = alltrue([for p in var.ingest.prefixes : !startswith(p, "/")])
+    error_message = "ingest.prefixes must not start with \"/\": S3 keys have no leading slash."
+  }
+
+  validation {
+    condition     = var.ingest.existing_bucket == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.ingest.existing_bucket))
+    error_message = "ingest.existing_bucket must be a valid S3 bucket name: 3 to 63 lowercase letters, digits, \".\" and \"-\"."
+  }
+
+  validation {
+    condition     = var.ingest.existing_bucket_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:", var.ingest.existing_bucket_kms_key_arn))
+    error_message = "ingest.existing_bucket_kms_key_arn must be a KMS key ARN (arn:aws:kms:...)."
+  }
+}
+
+variable "output_buckets_force_destroy" {
+  description = "Let `terraform destroy` delete the approved, quarantine, redacted and work buckets while they still hold objects."
+  type        = bool
+  default     = false
+}
+
+variable "work_retention_days" {
+  description = "Days after which intermediate data in the work bucket (normalised images, extracted text, detections) expires."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.work_retention_days >= 1 && var.work_retention_days <= 365
+    error_message = "work_retention_days must be between 1 and 365."
+  }
+}
+
+variable "functions" {
+  description = <<-EOT
+    Lambda deployment packages and sizing.
+    package_dir: directory holding <function>.zip for every function, as `make build` writes to dist/; null means the repository's dist/.
+    package_files: per-function zip paths that override package_dir.
+    memory_mb: per-function memory in MB; unnamed functions get 256 MB (1024 MB for normalize_image and detect_pii_image).
+    log_level: application log level of every function: DEBUG, INFO, WARN or ERROR.
+  EOT
+  type = object({
+    package_dir   = optional(string)
+    package_files = optional(map(string), {})
+    memory_mb     = optional(map(number), {})
+    log_level     = optional(string, "INFO")
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARN", "ERROR"], var.functions.log_level)
+    error_message = "functions.log_level must be one of DEBUG, INFO, WARN or ERROR."
+  }
+
+  validation {
+    condition = alltrue([
+      for name in concat(keys(var.functions.package_files), keys(var.functions.memory_mb)) : contains([
+        "starter", "inspect", "normalize_image", "moderate_text", "detect_pii_text", "moderate_image",
+        "detect_pii_image", "extract_text", "moderate_video", "decide", "request_review", "record_outcome", "review_api",
+      ], name)
+    ])
+    error_message = "functions.package_files and functions.memory_mb take only these function names: starter, inspect, normalize_image, moderate_text, detect_pii_text, moderate_image, detect_pii_image, extract_text, moderate_video, decide, request_review, record_outcome, review_api."
+  }
+
+  validation {
+    condition     = alltrue([for mb in values(var.functions.memory_mb) : mb >= 128 && mb <= 10240])
+    error_message = "functions.memory_mb values must be between 128 and 10240 MB."
+  }
+}
+
+variable "intake" {
+  description = <<-EOT
+    The SQS intake queue between EventBridge and the starter function.
+    batch_size: messages the starter receives per invocation (1 to 10).
+    max_concurrency: maximum concurrent starter invocations (2 to 1000), which throttles how fast executions start; null means no limit.
+    max_receive_count: deliveries of one event before it moves to the dead-letter queue.
+  EOT
+  type = object({
+    batch_size        = optional(number, 10)
+    max_concurrency   = optional(number)
+    max_receive_count = optional(number, 5)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.intake.batch_size >= 1 && var.intake.batch_size <= 10
+    error_message = "intake.batch_size must be between 1 and 10."
+  }
+
+  validation {
+    condition     = var.intake.max_concurrency == null || (coalesce(var.intake.max_concurrency, 2) >= 2 && coalesce(var.intake.max_concurrency, 2) <= 1000)
+    error_message = "intake.max_concurrency must be null or between 2 and 1000, the range of an SQS event source's maximum concurrency."
+  }
+
+  validation {
+    condition     = var.intake.max_receive_count >= 1 && var.intake.max_receive_count <= 1000
+    error_message = "intake.max_receive_count must be between 1 and 1000."
+  }
+}
+
+variable "policy_json" {
+  description = "The moderation policy document as JSON (see README.md, Policy); null uses the built-in default policy."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.policy_json == null || can(jsondecode(var.policy_json))
+    error_message = "policy_json must be a JSON document."
+  }
+}
+
+variable "review" {
+  description = <<-EOT
+    Human review of borderline items.
+    timeout_seconds: how long an execution waits for a moderator before the policy's on_timeout action applies (60 to 31536000).
+    authorization: how the review API authenticates callers: AWS_IAM (SigV4) or JWT.
+    jwt_issuer, jwt_audience: the JWT authorizer's issuer URL and audiences, required with JWT.
+    moderator_emails: addresses subscribed to the moderator topic; each must confirm the subscription.
+    create_api: create the review HTTP API and its review_api function, which needs a review_api.zip package.
+  EOT
+  type = object({
+    timeout_seconds  = optional(number, 86400)
+    authorization    = optional(string, "AWS_IAM")
+    jwt_issuer       = optional(string)
+    jwt_audience     = optional(list(string), [])
+    moderator_emails = optional(list(string), [])
+    create_api       = optional(bool, false)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.review.timeout_seconds >= 60 && var.review.timeout_seconds <= 31536000 && floor(var.review.timeout_seconds) == var.review.timeout_seconds
+    error_message = "review.timeout_seconds must be a whole number between 60 and 31536000 (one year)."
+  }
+
+  validation {
+    condition     = contains(["AWS_IAM", "JWT"], var.review.authorization)
+    error_message = "review.authorization must be AWS_IAM or JWT."
+  }
+
+  validation {
+    condition     = var.review.authorization != "JWT" || (var.review.jwt_issuer != null && length(var.review.jwt_audience) > 0)
+    error_message = "review.authorization = \"JWT\" needs review.jwt_issuer and at least one review.jwt_audience."
+  }
+
+  validation {
+    condition     = alltrue([for e in var.review.moderator_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
+    error_message = "review.moderator_emails must hold email addresses."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of every log group in days; one of the values CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
+  }
+}
+
+variable "alarms" {
+  description = <<-EOT
+    CloudWatch alarms.
+    emails: addresses subscribed to the alarm topic; each must confirm the subscription.
+    oldest_review_age_seconds: the pending-review alarm fires when the oldest pending review is older than this.
+  EOT
+  type = object({
+    emails                    = optional(list(string), [])
+    oldest_review_age_seconds = optional(number, 43200)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.alarms.oldest_review_age_seconds >= 60
+    error_message = "alarms.oldest_review_age_seconds must be at least 60."
+  }
+
+  validation {
+    condition     = alltrue([for e in var.alarms.emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
+    error_message = "alarms.emails must hold email addresses."
+  }
+}
+
+variable "kms_deletion_window_days" {
+  description = "Days a deleted KMS key waits before AWS deletes it (7 to 30)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.kms_deletion_window_days >= 7 && var.kms_deletion_window_days <= 30
+    error_message = "kms_deletion_window_days must be between 7 and 30."
+  }
+}
+
+variable "point_in_time_recovery" {
+  description = "Point-in-time recovery of the DynamoDB tables."
+  type        = bool
+  default     = true
+}
+
+variable "statemachine_definition_file" {
+  description = "Path of the Amazon States Language template; null means the repository's statemachines/moderation.asl.json."
+  type        = string
+  default     = null
+}
