@@ -1,6 +1,7 @@
 package pii
 
 import (
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -165,5 +166,35 @@ func BenchmarkDetectDigits(b *testing.B) {
 	b.SetBytes(int64(len(text)))
 	for b.Loop() {
 		detector.Detect(text)
+	}
+}
+
+// BenchmarkDetectCorpus measures Detect over every document of the team's
+// labelled corpus, one call per document, as the corpus benchmark of
+// bench/pii runs it.
+func BenchmarkDetectCorpus(b *testing.B) {
+	path := os.Getenv("PII_CORPUS")
+	if path == "" {
+		path = defaultCorpusPath
+	}
+	data, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		b.Skipf("corpus %s not found; set PII_CORPUS to a corpus.jsonl file", path)
+	}
+	require.NoError(b, err)
+	var texts []string
+	size := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var doc corpusDocument
+		require.NoError(b, json.Unmarshal([]byte(line), &doc))
+		texts = append(texts, doc.Text)
+		size += len(doc.Text)
+	}
+	detector := NewDetector()
+	b.SetBytes(int64(size))
+	for b.Loop() {
+		for _, text := range texts {
+			detector.Detect(text)
+		}
 	}
 }

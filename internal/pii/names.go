@@ -1,94 +1,110 @@
 package pii
 
 import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	_ "embed"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
 )
 
-// Types found by general rules of English text rather than by a validator.
+// Types found by general rules of English and Spanish text rather than by
+// a validator.
 const (
 	TypeName    = "NAME"
 	TypeAddress = "ADDRESS"
 )
 
-// usStates contains the two-letter USPS codes of the states, the District
-// of Columbia and the territories.
-var usStates = map[string]bool{}
-
-func init() {
-	for _, code := range strings.Fields(`AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO
-		MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR GU VI AS MP`) {
-		usStates[code] = true
-	}
-}
-
-// streetAddress matches, from its start, a US street address: a house
-// number, one to four capitalized words, a common street suffix, an optional unit, and an optional city,
-// state code and ZIP code. cityAddress matches an address whose street
-// has no suffix, such as "1220 Kingsway", when city, state and ZIP code
-// follow.
+// The embedded word lists, one lower-case English word a line;
+// lexicon/NOTICE says where they come from.
 var (
-	streetAddress = regexp.MustCompile(`^\d{1,6}` + addressWords + ` (?:Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Terrace|Ter|Drive|Dr|Boulevard|Blvd|Way|Court|Ct|Place|Pl|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Trail|Trl|Alley|Row|Close|Crescent|Plaza|Loop|Path|Pike|Run)\.?` + addressUnit + `(?:` + addressCity + `)?`)
-	cityAddress   = regexp.MustCompile(`^\d{1,6}` + addressWords + addressUnit + addressCity)
+	//go:embed lexicon/common-words.txt.gz
+	commonWordsGz []byte
+	//go:embed lexicon/rare-words.txt.gz
+	rareWordsGz []byte
 )
+
+// wordClass is how common an English word is.
+type wordClass uint8
 
 const (
-	addressWords = `(?: (?:[A-Z][a-z]+|\d{1,3}(?:st|nd|rd|th))){1,4}`
-	addressUnit  = `(?:,? (?:Apt|Apartment|Suite|Ste|Unit|Floor|Fl|#)\.? ?#?[0-9A-Za-z-]{1,6})?`
-	addressCity  = `, (?:[A-Z][a-z]+ ){0,3}[A-Z][a-z]+(?:,? ([A-Z]{2}) \d{5}(?:-\d{4})?|,? ` + ukPostcode + `)`
-	// ukPostcode matches a UK postcode such as SW1A 2AA or M1 1AE.
-	ukPostcode = `[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}`
+	unknownClass wordClass = iota // not an English word: a proper noun or a foreign word
+	rareClass                     // an English word outside the common list, such as "berg"
+	commonClass                   // a common English word, such as "success"
 )
 
-// findAddresses tries the address patterns at each number that starts a
-// word. Each try reads a bounded window, so the scan stays linear.
-func findAddresses(s *scan) {
-	text := s.text
-	for i := 0; i < len(text); i++ {
-		if !isDigit(text[i]) || (i > 0 && (isDigit(text[i-1]) || wordBefore(text, i))) {
-			continue
+// lexicon returns the class of each English word. A capitalized word
+// missing from it is what makes "Thabo Nkosi" a likely name and
+// "Customer Success" not.
+var lexicon = sync.OnceValue(func() map[string]wordClass {
+	words := make(map[string]wordClass, 64_000)
+	load := func(gz []byte, class wordClass) {
+		zr, err := gzip.NewReader(bytes.NewReader(gz))
+		if err != nil {
+			// The embedded files are fixed at build time and a test
+			// reads them, so this is unreachable.
+			return
 		}
-		window := text[i:min(len(text), i+200)]
-		m := streetAddress.FindStringSubmatchIndex(window)
-		if m == nil {
-			m = cityAddress.FindStringSubmatchIndex(window)
+		scanner := bufio.NewScanner(zr)
+		for scanner.Scan() {
+			words[scanner.Text()] = class
 		}
-		if m == nil {
-			continue
-		}
-		end := i + m[1]
-		if wordAfter(text, end) {
-			continue
-		}
-		score := 0.7
-		if m[2] >= 0 {
-			if !usStates[window[m[2]:m[3]]] {
-				continue
-			}
-			score = 0.9
-		}
-		s.add(TypeAddress, i, end, score)
-		i = end - 1
 	}
-}
+	load(rareWordsGz, rareClass)
+	load(commonWordsGz, commonClass)
+	return words
+})
 
-// nameCues are words that introduce a person's name, in lower case.
+// nameCues are words that introduce a person's name, in lower case, in
+// English and Spanish.
 var nameCues = []string{
 	"my name is", "name:", "i'm", "i am", "it's", "this is", "dear", "hi", "hello", "hey",
 	"thanks", "regards", "sincerely", "cheers", "patient", "new hire", "employee", "customer",
 	"mr", "mrs", "ms", "miss", "dr", "prof", "contact", "attn", "cardholder", "card holder",
 	"account holder", "applicant", "tenant", "signed", "from:", "to:", "cc:",
+	"me llamo", "mi nombre es", "nombre:", "soy", "sr", "sra", "srta", "dra", "don", "doña",
+	"estimado", "estimada", "hola", "atentamente", "saludos", "paciente", "cliente", "titular",
+}
+
+// roleCues are the cues that name a role rather than address a person.
+// Words after them are a name only if one of the words is not a common
+// English word, because "Customer Success" and "Patient Portal" are not
+// names.
+var roleCues = map[string]bool{
+	"patient": true, "new hire": true, "employee": true, "customer": true, "contact": true, "cardholder": true,
+	"card holder": true, "account holder": true, "applicant": true, "tenant": true, "from:": true, "to:": true,
+	"cc:": true, "paciente": true, "cliente": true, "titular": true,
 }
 
 // titles are the cues that a period may follow, as in "Dr. Ruiz".
-var titles = map[string]bool{"mr": true, "mrs": true, "ms": true, "dr": true, "prof": true}
+var titles = map[string]bool{"mr": true, "mrs": true, "ms": true, "dr": true, "prof": true, "sr": true, "sra": true, "srta": true, "dra": true}
 
-// nameAfterCue matches, from the end of a cue, one to three capitalized
-// words.
-var nameAfterCue = regexp.MustCompile(`^[.:]?,?\s+(\p{Lu}[\p{Ll}'-]+(?:\s\p{Lu}[\p{Ll}'-]+){0,2})`)
+// nameWordPattern matches one capitalized word of a name, including forms
+// such as O'Neill, McAllister, Jean-Luc and Abernathy-Cole. particles are
+// the lower-case words that may stand between the words of a name, as in
+// "van der Berg" or "de la Cruz".
+const (
+	nameWordPattern = `(?:O['’]|Mc|Mac|D['’])?\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)*`
+	particles       = `(?:van|von|der|den|de|del|della|la|le|da|das|dos|du|di|bin|ibn|al|ten|ter|y)`
+	namePattern     = nameWordPattern + `(?: (?:` + particles + ` ){0,2}` + nameWordPattern + `){0,3}`
+)
 
-// nonNames contains capitalized words that follow a name cue but are not
-// names: greetings to groups, days, months and common sentence starters.
+var (
+	// nameAfterCue matches, from the end of a cue, a name of one to four
+	// words.
+	nameAfterCue = regexp.MustCompile(`^[.:]?,?\s+(` + namePattern + `)`)
+	// nameAt matches, from a capitalized word, a name of one to four words.
+	nameAt = regexp.MustCompile(`^` + namePattern)
+)
+
+// nonNames contains capitalized words that are not names but are missing
+// from the English lexicon or follow a name cue: greetings to groups, days,
+// months, common sentence starters and common Spanish words.
 var nonNames = map[string]bool{}
 
 func init() {
@@ -96,51 +112,190 @@ func init() {
 		Colleagues Staff Manager Sales Admin Monday Tuesday Wednesday Thursday Friday Saturday Sunday January
 		February March April May June July August September October November December The This That These Those
 		It Its We Our You Your They Their He She His Her I Please Thanks Thank Hello Hi Hey Dear Yes No Not Just
-		Sorry Good Great Welcome Happy Here What When Where Why How Who Re Fwd Ticket Order Invoice Version Us Me World I I'm I've I'd I'll`) {
+		Sorry Good Great Welcome Happy Here What When Where Why How Who Re Fwd Ticket Order Invoice Version Us Me World I I'm I've I'd I'll
+		Mr Mrs Ms Dr Prof Attn Regards Cheers Best Kind Warm
+		El La Los Las Un Una Unos Unas Por Para Con Sin De Del Al Mi Mis Tu Tus Su Sus Nuestro Nuestra Hola Buenos Buenas
+		Gracias Saludos Atentamente Estimado Estimada Querido Querida Señor Señora Señorita Sr Sra Srta Don Doña Dra
+		Calle Avenida Plaza Paseo Equipo Soporte Cliente Clientes Paciente Factura Pedido Tarjeta Cuenta Teléfono Correo
+		Dirección Fecha Nombre Apellido Apellidos Lunes Martes Miércoles Jueves Viernes Sábado Domingo Enero Febrero
+		Marzo Abril Mayo Junio Julio Agosto Septiembre Setiembre Octubre Noviembre Diciembre Le Les Lo Este Esta Estos
+		Estas Ese Esa Aquí Hoy Mañana Ayer Muchas Favor Adjunto Asunto Usted Ustedes Nosotros Ellos Ella Él Yo`) {
 		nonNames[w] = true
 	}
 }
 
-// findNames reports capitalized words after a cue such as "my name is",
-// "Dear" or "Patient". It finds no name without a cue.
+// findNames reports the names after a cue such as "my name is", "Dear",
+// "Patient" or "me llamo", and, without a cue, runs of two or more
+// capitalized words that are neither English words nor common Spanish
+// ones, such as "Thabo Nkosi" or "Siobhan da Silva".
 //
-// NOTE: this rule misses names without a cue, names in lower case and
-// names with particles such as "van" or "de".
+// NOTE: a name without a cue whose words are English words, such as
+// "Grace Baker", is missed, and a place or brand of two words missing
+// from the lexicon, such as "Buenos Aires", is reported as a name.
 func findNames(s *scan) {
-	lower := asciiLower(s.text)
+	findCuedNames(s)
+	findUnknownWordNames(s)
+}
+
+// cuesByFirstByte groups nameCues by their first byte, so that
+// findCuedNames reads the text once rather than once per cue.
+var cuesByFirstByte = func() [256][]string {
+	var groups [256][]string
 	for _, cue := range nameCues {
-		for from := 0; from < len(lower); {
-			i := strings.Index(lower[from:], cue)
-			if i < 0 {
-				break
+		groups[cue[0]] = append(groups[cue[0]], cue)
+	}
+	return groups
+}()
+
+// findCuedNames reports capitalized words after a cue.
+func findCuedNames(s *scan) {
+	lower := asciiLower(s.text)
+	for b := 0; b < len(lower); b++ {
+		cues := cuesByFirstByte[lower[b]]
+		if len(cues) == 0 || (b > 0 && isAlnum(lower[b-1])) || wordBefore(s.text, b) {
+			continue
+		}
+		for _, cue := range cues {
+			if strings.HasPrefix(lower[b:], cue) {
+				addCuedName(s, cue, b+len(cue))
 			}
-			b := from + i
-			from = b + len(cue)
-			if wordBefore(s.text, b) || (isLetter(cue[len(cue)-1]) && wordAfter(s.text, from)) {
-				continue
-			}
-			if from < len(s.text) && s.text[from] == '.' && !titles[cue] {
-				continue
-			}
-			m := nameAfterCue.FindStringSubmatchIndex(s.text[from:min(len(s.text), from+120)])
-			if m == nil || wordAfter(s.text, from+m[3]) {
-				continue
-			}
-			addName(s, from+m[2], from+m[3])
 		}
 	}
 }
 
-// addName records the capitalized words in [b, e) as a name, without the
-// words of nonNames at either end.
-func addName(s *scan, b, e int) {
+// addCuedName reports the name that follows cue, which ends at from.
+func addCuedName(s *scan, cue string, from int) {
+	if isLetter(cue[len(cue)-1]) && wordAfter(s.text, from) {
+		return
+	}
+	if from < len(s.text) && s.text[from] == '.' && !titles[cue] {
+		return
+	}
+	m := nameAfterCue.FindStringSubmatchIndex(s.text[from:min(len(s.text), from+120)])
+	if m == nil || wordAfter(s.text, from+m[3]) {
+		return
+	}
+	words := trimNonNames(s.text, nameWords(s.text, from+m[2], from+m[3]))
+	if len(words) == 0 || (roleCues[cue] && !slices.ContainsFunc(words, func(w [2]int) bool {
+		return wordClassOf(s.text[w[0]:w[1]]) != commonClass
+	})) {
+		return
+	}
+	score := 0.7
+	if len(words) > 1 {
+		score = 0.8
+	}
+	s.add(TypeName, words[0][0], words[len(words)-1][1], score)
+}
+
+// findUnknownWordNames reports runs of two or more capitalized words that
+// are missing from the lexicon and from nonNames, with particles allowed
+// between them. It tries the pattern once at each capitalized word that
+// starts a token and skips past every match, so the scan stays linear.
+func findUnknownWordNames(s *scan) {
+	text := s.text
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if !unicode.IsUpper(r) || wordBefore(text, i) || (i > 0 && strings.IndexByte("'’-", text[i-1]) >= 0) {
+			i += size
+			continue
+		}
+		m := nameAt.FindStringIndex(text[i:min(len(text), i+160)])
+		if m == nil {
+			i += size
+			continue
+		}
+		end := i + m[1]
+		if !wordAfter(text, end) {
+			addUnknownWordRuns(s, nameWords(text, i, end))
+		}
+		i = end
+	}
+}
+
+// addUnknownWordRuns adds each run of two or more consecutive capitalized
+// words, with the particles between them, in which no word is a common
+// English word and at least one is not an English word at all, so that
+// "Magnus Berg" counts and "Microsoft Teams" does not.
+func addUnknownWordRuns(s *scan, words [][2]int) {
+	var run [][2]int
+	flush := func() {
+		for len(run) > 0 && isParticle(s.text[run[len(run)-1][0]:run[len(run)-1][1]]) {
+			run = run[:len(run)-1]
+		}
+		capitalized, unknown := 0, 0
+		for _, w := range run {
+			word := s.text[w[0]:w[1]]
+			if isParticle(word) {
+				continue
+			}
+			capitalized++
+			if wordClassOf(word) == unknownClass {
+				unknown++
+			}
+		}
+		if capitalized >= 2 && unknown >= 1 {
+			score := 0.65
+			if capitalized >= 3 {
+				score = 0.7
+			}
+			s.add(TypeName, run[0][0], run[len(run)-1][1], score)
+		}
+		run = run[:0]
+	}
+	for _, w := range words {
+		word := s.text[w[0]:w[1]]
+		switch {
+		case isParticle(word):
+			if len(run) > 0 {
+				run = append(run, w)
+			}
+		case wordClassOf(word) != commonClass:
+			run = append(run, w)
+		default:
+			flush()
+		}
+	}
+	flush()
+}
+
+// wordClassOf returns the class of a capitalized word: common for the
+// words of nonNames, else the most common class of its hyphenated parts.
+func wordClassOf(word string) wordClass {
+	if nonNames[word] {
+		return commonClass
+	}
+	words := lexicon()
+	class := unknownClass
+	for part := range strings.SplitSeq(word, "-") {
+		part = strings.TrimLeft(part, "'’")
+		if len(part) < 2 {
+			return commonClass
+		}
+		class = max(class, words[strings.ToLower(part)])
+	}
+	return class
+}
+
+var particleSet = func() map[string]bool {
+	set := map[string]bool{}
+	for _, p := range strings.Split(strings.Trim(particles, "(?:)"), "|") {
+		set[p] = true
+	}
+	return set
+}()
+
+func isParticle(word string) bool { return particleSet[word] }
+
+// nameWords splits [b, e) at spaces into word spans.
+func nameWords(text string, b, e int) [][2]int {
 	var words [][2]int
 	for i := b; i < e; {
-		for i < e && isSpaceByte(s.text[i]) {
+		for i < e && isSpaceByte(text[i]) {
 			i++
 		}
 		j := i
-		for j < e && !isSpaceByte(s.text[j]) {
+		for j < e && !isSpaceByte(text[j]) {
 			j++
 		}
 		if j > i {
@@ -148,21 +303,23 @@ func addName(s *scan, b, e int) {
 		}
 		i = j
 	}
-	for len(words) > 0 && nonNames[s.text[words[0][0]:words[0][1]]] {
+	return words
+}
+
+// trimNonNames drops the words of nonNames and the particles at either end
+// of words.
+func trimNonNames(text string, words [][2]int) [][2]int {
+	drop := func(w [2]int) bool {
+		word := text[w[0]:w[1]]
+		return nonNames[word] || isParticle(word)
+	}
+	for len(words) > 0 && drop(words[0]) {
 		words = words[1:]
 	}
-	for len(words) > 0 && nonNames[s.text[words[len(words)-1][0]:words[len(words)-1][1]]] {
+	for len(words) > 0 && drop(words[len(words)-1]) {
 		words = words[:len(words)-1]
 	}
-	if len(words) == 0 {
-		return
-	}
-
-	score := 0.7
-	if len(words) > 1 {
-		score = 0.8
-	}
-	s.add(TypeName, words[0][0], words[len(words)-1][1], score)
+	return words
 }
 
 func isSpaceByte(c byte) bool {

@@ -1,6 +1,7 @@
 package pii
 
 import (
+	"cmp"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -163,14 +164,17 @@ func isAlnum(c byte) bool { return isLetter(c) || isDigit(c) }
 
 var (
 	phonePattern = regexp.MustCompile(`\+?\(?\d[\d().\- ]{5,20}\d`)
-	phoneContext = newContext(`(?i)\b(?:phone|tel|telephone|call|text|mobile|cell|fax|reach|contact|whatsapp|sms|dial)\b`, "phone", "tel", "call", "text", "mobile", "cell", "fax", "reach", "contact", "whatsapp", "sms", "dial")
+	// phoneContext has English and Spanish words. Go's \b is ASCII only,
+	// so "tel" also matches the start of "teléfono".
+	phoneContext = newContext(`(?i)\b(?:phone|tel|telephone|call|text|mobile|cell|fax|reach|contact|whatsapp|sms|dial|m[oó]vil|llam[ae]r?|contacto)\b`,
+		"phone", "tel", "call", "text", "mobile", "cell", "fax", "reach", "contact", "whatsapp", "sms", "dial", "movil", "móvil", "llam")
 )
 
 // findPhones validates each number-like run with libphonenumber metadata:
 // an international number (with +) against its country, a national number
 // as a US number.
 func findPhones(s *scan) {
-	for _, m := range findAll(s.text, phonePattern, numberAlphabet, hasDigit) {
+	for _, m := range s.findAll(phonePattern, numberAlphabet, digitNeed, hasDigit) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) || (b > 0 && s.text[b-1] == '(') {
 			continue
@@ -197,6 +201,20 @@ func addPhone(s *scan, b, e int) bool {
 	return false
 }
 
+// longestDigitGroup returns the length of the longest run of digits in s.
+func longestDigitGroup(s string) int {
+	longest, run := 0, 0
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	return longest
+}
+
 // dropLastGroup returns the end of [b, e) without its last group of
 // digits and the separators before it, or b when nothing remains.
 func dropLastGroup(text string, b, e int) int {
@@ -210,53 +228,107 @@ func dropLastGroup(text string, b, e int) int {
 	return i
 }
 
+// trunkRegions are the regions besides the US whose national phone
+// numbers phoneScore accepts when they start with the trunk prefix 0, and
+// nineDigitRegions those whose national numbers have nine digits and no
+// trunk prefix. Their loose numbering plans would accept many quantities,
+// such as order numbers, without these rules.
+// ssnShape matches the grouping of a US Social Security number, which
+// takes precedence over a national phone number of the same digits.
+var ssnShape = regexp.MustCompile(`^\d{3}[- ]\d{2}[- ]\d{4}$`)
+
+var (
+	trunkRegions     = []string{"GB", "IE", "FR", "DE", "AT", "CH", "NL", "BE", "IT", "AU", "NZ"}
+	nineDigitRegions = []string{"ES", "PT"}
+)
+
 func phoneScore(text string, b, e int) (float64, bool) {
 	candidate := text[b:e]
 	digits := digitsOf(candidate)
-	international := candidate[0] == '+'
-	if len(digits) < 7 || len(digits) > 15 || strings.Count(candidate, ".") >= 3 {
+	if len(digits) < 7 || len(digits) > 15 || strings.Count(candidate, ".") >= 3 ||
+		strings.Count(candidate, "(") != strings.Count(candidate, ")") {
 		return 0, false
 	}
+
+	var score float64
 	// A national number parsed as a US number has 10 digits, or 11 with
 	// the leading 1, so other lengths skip the costly parse.
-	if !international && len(digits) != 10 && (len(digits) != 11 || digits[0] != '1') {
-		return 0, false
-	}
-	if strings.Count(candidate, "(") != strings.Count(candidate, ")") {
-		return 0, false
-	}
-
-	number, err := phonenumbers.Parse(candidate, "US")
-	if err != nil || !phonenumbers.IsValidNumber(number) {
-		return 0, false
-	}
-
-	// A national number without separators may be any ten-digit
-	// quantity, such as 2147483647, so it needs a word such as "call".
-	score := 0.45
+	usLength := len(digits) == 10 || (len(digits) == 11 && digits[0] == '1')
 	switch {
-	case international:
+	case candidate[0] == '+':
+		if !phoneValidIn(candidate, "") {
+			return 0, false
+		}
 		score = 0.9
-	case strings.ContainsAny(candidate, "(-."):
-		score = 0.85
-	case strings.Contains(candidate, " "):
-		score = 0.6
+	case usLength && phoneValidIn(candidate, "US"):
+		// A national number without separators may be any ten-digit
+		// quantity, such as 2147483647, so it needs a word such as
+		// "call".
+		score = 0.45
+		switch {
+		case strings.ContainsAny(candidate, "(-."):
+			score = 0.85
+		case strings.Contains(candidate, " "):
+			score = 0.6
+		}
+	case len(digits) >= 9 && len(digits) <= 12 && strings.ContainsAny(candidate, " ()-.") && nationalValid(candidate):
+		score = 0.7
+	default:
+		return 0, false
 	}
+
 	if hasContext(text, b, phoneContext) {
 		score += 0.15
 	}
 	return score, true
 }
 
+// phoneValidIn reports whether number is a valid phone number of region,
+// or of the country its + prefix names when region is empty.
+func phoneValidIn(number, region string) bool {
+	parsed, err := phonenumbers.Parse(number, cmp.Or(region, "US"))
+	if err != nil {
+		return false
+	}
+	if region == "" {
+		return phonenumbers.IsValidNumber(parsed)
+	}
+	return phonenumbers.IsValidNumberForRegion(parsed, region)
+}
+
+// nationalValid reports whether number, written without a country code,
+// is valid in one of trunkRegions or nineDigitRegions.
+func nationalValid(number string) bool {
+	if ssnShape.MatchString(number) {
+		return false
+	}
+	regions := nineDigitRegions
+	switch {
+	case strings.HasPrefix(strings.TrimLeft(number, "("), "0"):
+		regions = trunkRegions
+	case len(digitsOf(number)) != 9 || longestDigitGroup(number) > 3:
+		// Spain and Portugal write 912 345 678 or 612 34 56 78, while
+		// 123-45-6789 is a US Social Security number.
+		return false
+	}
+	for _, region := range regions {
+		if phoneValidIn(number, region) {
+			return true
+		}
+	}
+	return false
+}
+
 var (
 	cardPattern = regexp.MustCompile(`\d{4}(?: \d{4}){2,3}(?: \d{1,3})?|\d{4}(?:-\d{4}){2,3}(?:-\d{1,3})?|\d{4}[ -]\d{6}[ -]\d{4,5}|\d{12,19}`)
-	cardContext = newContext(`(?i)\b(?:card|visa|mastercard|amex|american express|discover|credit|debit|charge|pay|payment|cc)\b`, "card", "visa", "amex", "american express", "discover", "credit", "debit", "charge", "pay", "cc")
+	cardContext = newContext(`(?i)\b(?:card|visa|mastercard|amex|american express|discover|credit|debit|charge|pay|payment|cc|tarjeta|cr[eé]dito|d[eé]bito|pago|cargo)\b`,
+		"card", "visa", "amex", "american express", "discover", "credit", "debit", "charge", "pay", "cc", "tarjeta", "dito", "pago", "cargo")
 )
 
 // findCards reports numbers that pass the Luhn check and belong to a known
 // issuer with a length it issues. Spaces or dashes may separate groups.
 func findCards(s *scan) {
-	for _, m := range findAll(s.text, cardPattern, numberAlphabet, hasDigit) {
+	for _, m := range s.findAll(cardPattern, numberAlphabet, digitNeed, hasDigit) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) {
 			continue
@@ -278,6 +350,7 @@ func findCards(s *scan) {
 			e = dropLastGroup(s.text, b, e)
 		}
 	}
+	findLoose(s, TypeCreditCardNumber, cardContext, looseCardValid)
 }
 
 var (
@@ -288,7 +361,7 @@ var (
 // findSSNs reports US Social Security numbers written 123-45-6789 or
 // 123 45 6789, or nine bare digits after a context word such as "SSN".
 func findSSNs(s *scan) {
-	for _, m := range findAll(s.text, ssnPattern, numberAlphabet, hasDigit) {
+	for _, m := range s.findAll(ssnPattern, numberAlphabet, digitNeed, hasDigit) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) || !ssnValid(digitsOf(s.text[b:e])) {
 			continue
@@ -313,19 +386,22 @@ func findSSNs(s *scan) {
 		}
 		s.add(TypeSSN, b, e, score)
 	}
+	findLoose(s, TypeSSN, ssnContext, ssnValid)
 }
 
-var ibanPattern = regexp.MustCompile(`[A-Z]{2}\d{2}(?: ?[A-Z0-9]{1,4}){3,9}`)
+// ibanPattern matches IBANs in either case, because people type them in
+// lower case in chats.
+var ibanPattern = regexp.MustCompile(`(?i)[A-Z]{2}[0-9OIL]{2}(?: ?[A-Z0-9]{1,4}){3,9}`)
 
 // findIBANs reports IBANs, compact or in groups of four, that have their
 // country's length and pass the mod 97 check.
 func findIBANs(s *scan) {
-	for _, m := range findAll(s.text, ibanPattern, codeAlphabet, hasDigitAndUpper) {
+	for _, m := range s.findAll(ibanPattern, anyCaseCodeAlphabet, digitNeed, hasDigitAndLetter) {
 		b, e := m[0], m[1]
-		if wordBefore(s.text, b) {
+		if wordBefore(s.text, b) || !sameCase(s.text[b:b+2]) {
 			continue
 		}
-		want := ibanLengths[s.text[b:b+2]]
+		want := ibanLengths[strings.ToUpper(s.text[b:b+2])]
 		if want == 0 {
 			continue
 		}
@@ -339,15 +415,43 @@ func findIBANs(s *scan) {
 			}
 			end++
 		}
-		if compact.Len() != want || wordAfter(s.text, end) || !ibanValid(compact.String()) {
+		if compact.Len() != want || wordAfter(s.text, end) {
+			continue
+		}
+		repaired, ok := ibanRepair(strings.ToUpper(compact.String()))
+		if !ok {
 			continue
 		}
 		score := 0.95
+		if !isUpper(s.text[b]) {
+			score = 0.9
+		}
+		if repaired {
+			score -= 0.1
+		}
 		if hasNegativeContext(s.text, b, end) {
 			score -= 0.2
 		}
 		s.add(TypeIBAN, b, end, score)
 	}
+}
+
+// ibanRepair reports whether iban is valid as written or after reading the
+// letters O, I and L as the digits OCR confuses them with: first in the
+// check digits only, which are always digits, then in the whole account
+// number. repaired tells whether a reading was needed.
+func ibanRepair(iban string) (repaired, ok bool) {
+	if ibanValid(iban) {
+		return false, true
+	}
+	if strings.IndexAny(iban[2:], "OIL") < 0 {
+		return false, false
+	}
+	fix := strings.NewReplacer("O", "0", "I", "1", "L", "1")
+	if ibanValid(iban[:2] + fix.Replace(iban[2:4]) + iban[4:]) {
+		return true, true
+	}
+	return true, ibanValid(iban[:2] + fix.Replace(iban[2:]))
 }
 
 var (
@@ -361,7 +465,7 @@ var (
 )
 
 func findIPAddresses(s *scan) {
-	for _, m := range findAll(s.text, ipv4Pattern, numberAlphabet, hasDigit) {
+	for _, m := range s.findAll(ipv4Pattern, numberAlphabet, digitNeed, hasDigit) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) {
 			continue
@@ -376,7 +480,7 @@ func findIPAddresses(s *scan) {
 		s.add(TypeIPAddress, b, e, score)
 	}
 
-	for _, m := range findAll(s.text, ipv6Pattern, hexAlphabet, hasColon) {
+	for _, m := range s.findAll(ipv6Pattern, hexAlphabet, colonNeed, hasColon) {
 		b, e := m[0], m[1]
 		if wordBefore(s.text, b) || wordAfter(s.text, e) || (b > 0 && s.text[b-1] == ':') || (e < len(s.text) && s.text[e] == ':') {
 			continue
@@ -430,7 +534,7 @@ func hasAccessKeyPrefix(run string) bool {
 }
 
 func findAWSAccessKeys(s *scan) {
-	for _, m := range findAll(s.text, awsAccessKeyPattern, codeAlphabet, hasAccessKeyPrefix) {
+	for _, m := range s.findAll(awsAccessKeyPattern, codeAlphabet, accessKeyNeed, hasAccessKeyPrefix) {
 		b, e := m[0], m[1]
 		if wordBefore(s.text, b) || wordAfter(s.text, e) {
 			continue
@@ -443,7 +547,7 @@ func findAWSAccessKeys(s *scan) {
 // such as "secret" or next to an access key ID, because a bare one may be
 // any token or hash.
 func findAWSSecretKeys(s *scan) {
-	for _, m := range findAll(s.text, awsSecretKeyPattern, base64Alphabet, atLeast40) {
+	for _, m := range s.findAll(awsSecretKeyPattern, base64Alphabet, secretNeed, atLeast40) {
 		b, e := m[0], m[1]
 		if b > 0 && strings.IndexByte("/+", s.text[b-1]) >= 0 || wordBefore(s.text, b) {
 			continue
@@ -489,7 +593,7 @@ func hasURLStart(run string) bool {
 // any credentials in them, minus trailing punctuation. A URL longer than
 // maxURLBytes is cut there.
 func findURLs(s *scan) {
-	for _, m := range findAll(s.text, urlPattern, tokenAlphabet, hasURLStart) {
+	for _, m := range s.findAll(urlPattern, tokenAlphabet, urlNeed, hasURLStart) {
 		b, e := m[0], m[1]
 		if e-b > maxURLBytes {
 			e = b + maxURLBytes
@@ -528,7 +632,7 @@ var (
 )
 
 func findMACAddresses(s *scan) {
-	for _, m := range findAll(s.text, macPattern, hexAlphabet, hasSeparator) {
+	for _, m := range s.findAll(macPattern, hexAlphabet, macNeed, hasSeparator) {
 		b, e := m[0], m[1]
 		if wordBefore(s.text, b) || wordAfter(s.text, e) {
 			continue
@@ -550,15 +654,17 @@ func isHex(c byte) bool {
 
 var (
 	expiryPattern = regexp.MustCompile(`(?:0[1-9]|1[0-2]) ?[/-] ?(?:20)?\d{2}`)
-	expiryContext = newContext(`(?i)(?:\bexp\.?|\bexpiry|\bexpires|\bexpiration|\bvalid (?:thru|through|until)|\bgood thru)(?:\s*date)?\W{0,3}(?:is\W{1,2}|on\W{1,2})?$`, "exp", "valid", "good thru")
-	cvvPattern    = regexp.MustCompile(`\d{3,4}`)
-	cvvContext    = newContext(`(?i)\b(?:cvv2?|cvc2?|csc|cid|security code|card verification(?: value| code)?|verification code)\W{0,3}(?:is\W{1,2}|code\W{1,2}|number\W{1,2})?$`, "cvv", "cvc", "csc", "cid", "security code", "verification")
+	expiryContext = newContext(`(?i)(?:\bexp\.?|\bexpiry|\bexpires|\bexpiration|\bvalid (?:thru|through|until)|\bgood thru|\bcaducidad|\bcaduca|\bvence|\bvencimiento|\bv[aá]lida hasta)(?:\s*date)?\W{0,3}(?:is\W{1,2}|on\W{1,2}|el\W{1,2})?$`,
+		"exp", "valid", "good thru", "caduc", "vence", "vencimiento", "lida hasta")
+	cvvPattern = regexp.MustCompile(`\d{3,4}`)
+	cvvContext = newContext(`(?i)\b(?:cvv2?|cvc2?|csc|cid|security code|card verification(?: value| code)?|verification code|c[oó]digo de seguridad|c[oó]digo de verificaci[oó]n)\W{0,3}(?:is\W{1,2}|code\W{1,2}|number\W{1,2}|es\W{1,2})?$`,
+		"cvv", "cvc", "csc", "cid", "security code", "verification", "digo de seguridad", "digo de verificaci")
 )
 
 // findCardExpiries reports MM/YY and MM/YYYY dates after a word such as
 // "expiry" or right after a card number.
 func findCardExpiries(s *scan) {
-	for _, m := range findAll(s.text, expiryPattern, numberAlphabet, hasDigit) {
+	for _, m := range s.findAll(expiryPattern, numberAlphabet, digitNeed, hasDigit) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) {
 			continue
@@ -575,7 +681,7 @@ func findCardExpiries(s *scan) {
 // findCardCVVs reports three or four digits after a word such as "CVV" or
 // right after a card number or its expiry date.
 func findCardCVVs(s *scan) {
-	for _, m := range findAll(s.text, cvvPattern, numberAlphabet, hasDigit) {
+	for _, m := range s.findAll(cvvPattern, numberAlphabet, digitNeed, hasDigit) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) {
 			continue
@@ -598,7 +704,7 @@ var (
 // 3-3-4. Without a word such as "NHS" only the spaced form counts, at a low
 // score, because a tenth of all ten-digit numbers pass the check.
 func findNHSNumbers(s *scan) {
-	for _, m := range findAll(s.text, nhsPattern, numberAlphabet, hasDigit) {
+	for _, m := range s.findAll(nhsPattern, numberAlphabet, digitNeed, hasDigit) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) || !nhsValid(digitsOf(s.text[b:e])) {
 			continue
@@ -610,19 +716,22 @@ func findNHSNumbers(s *scan) {
 			s.add(TypeUKNHSNumber, b, e, 0.5)
 		}
 	}
+	findLoose(s, TypeUKNHSNumber, nhsContext, nhsValid)
 }
 
 var (
-	ninoPattern = regexp.MustCompile(`[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]`)
+	ninoPattern = regexp.MustCompile(`(?i)[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]`)
 	ninoContext = newContext(`(?i)\b(?:national insurance|nino|ni number|ni no)\b`, "national insurance", "nino", "ni number", "ni no")
 )
 
 // findNINumbers reports UK National Insurance numbers with an allocated
-// prefix, as AB 12 34 56 C or AB123456C.
+// prefix, as AB 12 34 56 C or AB123456C, in upper or lower case.
 func findNINumbers(s *scan) {
-	for _, m := range findAll(s.text, ninoPattern, codeAlphabet, hasDigitAndUpper) {
+	for _, m := range s.findAll(ninoPattern, anyCaseCodeAlphabet, digitNeed, hasDigitAndLetter) {
 		b, e := m[0], m[1]
-		if wordBefore(s.text, b) || wordAfter(s.text, e) || !ninoPrefixValid(s.text[b:b+2]) {
+		value := s.text[b:e]
+		if wordBefore(s.text, b) || wordAfter(s.text, e) || !sameCase(value[:2]) || !sameCase(value[:2]+value[len(value)-1:]) ||
+			!ninoPrefixValid(strings.ToUpper(value[:2])) {
 			continue
 		}
 		score := 0.4
@@ -645,7 +754,7 @@ var (
 // check. A tenth of all nine-digit numbers pass it, so a SIN without a
 // context word scores low, and a bare one needs the word.
 func findSINs(s *scan) {
-	for _, m := range findAll(s.text, sinPattern, numberAlphabet, hasDigit) {
+	for _, m := range s.findAll(sinPattern, numberAlphabet, digitNeed, hasDigit) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) || !sinValid(digitsOf(s.text[b:e])) {
 			continue
@@ -656,12 +765,18 @@ func findSINs(s *scan) {
 		}
 		if hasContext(s.text, b, sinContext) {
 			score = 0.95
+			// "SIN 046 454 286, routing number 021000021": the nearer
+			// word tells which of the two a bare nine-digit number is.
+			if contextNearer(s.text, b, routingContext, sinContext) {
+				score = 0.6
+			}
 		}
 		if hasNegativeContext(s.text, b, e) {
 			score -= 0.2
 		}
 		s.add(TypeCASIN, b, e, score)
 	}
+	findLoose(s, TypeCASIN, sinContext, sinValid)
 }
 
 var (
@@ -674,7 +789,7 @@ var (
 // checksum. A number with an unused Federal Reserve prefix still counts
 // after the word, at a lower score.
 func findRoutingNumbers(s *scan) {
-	for _, m := range findAll(s.text, routingPattern, numberAlphabet, hasDigit) {
+	for _, m := range s.findAll(routingPattern, numberAlphabet, digitNeed, hasDigit) {
 		b, e := m[0], m[1]
 		digits := s.text[b:e]
 		if !numberBounded(s.text, b, e) || !abaChecksumValid(digits) || !hasContext(s.text, b, routingContext) {
@@ -699,7 +814,7 @@ var (
 // NOTE: VINs from outside North America need not carry a check digit, so
 // they are missed.
 func findVINs(s *scan) {
-	for _, m := range findAll(s.text, vinPattern, codeAlphabet, hasDigitAndUpper) {
+	for _, m := range s.findAll(vinPattern, codeAlphabet, digitNeed, hasDigitAndUpper) {
 		b, e := m[0], m[1]
 		vin := s.text[b:e]
 		if wordBefore(s.text, b) || wordAfter(s.text, e) || !vinValid(vin) {

@@ -16,9 +16,15 @@ const contextWindow = 48
 // scan is the state of one Detect call: the text and the candidates found
 // so far, which recognizers later in the list may consult.
 type scan struct {
-	text       string
+	text string
+	// repaired is the prefix count of bytes that normalize changed from a
+	// letter into a digit, or nil when it changed none.
+	repaired   []int
 	candidates []candidate
 	priority   int
+	// loose caches looseNumbers and runs caches runsWith.
+	loose [][2]int
+	runs  map[runKey][][2]int
 	// spans contains, per type, the [begin, end) of each candidate in the
 	// order found. The order is ascending for the types that follows and
 	// near consult, because their recognizers scan left to right and their
@@ -26,12 +32,129 @@ type scan struct {
 	spans map[string][][2]int
 }
 
+// newScan starts a scan of the normalized form of text, which has the same
+// length, so offsets found in it are offsets in text.
 func newScan(text string) *scan {
-	return &scan{text: text, spans: map[string][][2]int{}}
+	normal, repaired := normalize(text)
+	return &scan{text: normal, repaired: repaired, spans: map[string][][2]int{}}
+}
+
+// normalize undoes two kinds of damage that OCR and text wrapping do to
+// numbers, byte for byte so that offsets stay valid:
+//   - inside a token of digits, the letters O and o read for 0 and l, I and
+//     | read for 1 become digits, when the token has at least as many digits
+//     as such letters and no other letter next to it;
+//   - a line break between two digits becomes a space, so that a number
+//     wrapped onto the next line is one number again.
+//
+// It returns text itself when nothing changed, and the prefix counts of
+// repaired bytes otherwise: repaired[i] is the number of bytes before i that
+// a letter repair changed.
+func normalize(text string) (string, []int) {
+	var out []byte
+	ensure := func() {
+		if out == nil {
+			out = []byte(text)
+		}
+	}
+
+	letterFixed := false
+	for i := 0; i < len(text); {
+		if !isDigit(text[i]) && ocrDigit(text[i]) == 0 {
+			i++
+			continue
+		}
+		j := i
+		digits, letters := 0, 0
+		for j < len(text) && (isDigit(text[j]) || ocrDigit(text[j]) != 0) {
+			if isDigit(text[j]) {
+				digits++
+			} else {
+				letters++
+			}
+			j++
+		}
+		if letters > 0 && digits >= letters && !letterAt(text, i-1) && !letterAt(text, j) {
+			ensure()
+			for k := i; k < j; k++ {
+				if d := ocrDigit(text[k]); d != 0 {
+					out[k] = d
+					letterFixed = true
+				}
+			}
+		}
+		i = j
+	}
+
+	for i := strings.IndexByte(text, '\n'); i >= 0; {
+		b, e := i, i+1
+		if b > 0 && text[b-1] == '\r' {
+			b--
+		}
+		if b > 0 && e < len(text) && isDigit(digitAt(text, out, b-1)) && isDigit(digitAt(text, out, e)) {
+			ensure()
+			for k := b; k < e; k++ {
+				out[k] = ' '
+			}
+		}
+		next := strings.IndexByte(text[e:], '\n')
+		if next < 0 {
+			break
+		}
+		i = e + next
+	}
+
+	if out == nil {
+		return text, nil
+	}
+	var repaired []int
+	if letterFixed {
+		repaired = make([]int, len(text)+1)
+		for k := 0; k < len(text); k++ {
+			repaired[k+1] = repaired[k]
+			if out[k] != text[k] && out[k] != ' ' {
+				repaired[k+1]++
+			}
+		}
+	}
+	return string(out), repaired
+}
+
+// ocrDigit returns the digit that OCR commonly misreads as c, or 0.
+func ocrDigit(c byte) byte {
+	switch c {
+	case 'O', 'o':
+		return '0'
+	case 'l', 'I', '|':
+		return '1'
+	}
+	return 0
+}
+
+func letterAt(text string, i int) bool {
+	return i >= 0 && i < len(text) && (isLetter(text[i]) || text[i] >= utf8.RuneSelf)
+}
+
+func digitAt(text string, out []byte, i int) byte {
+	if out != nil {
+		return out[i]
+	}
+	return text[i]
+}
+
+// wasRepaired reports whether normalize changed a letter into a digit in
+// [b, e).
+func (s *scan) wasRepaired(b, e int) bool {
+	return s.repaired != nil && s.repaired[e] > s.repaired[b]
 }
 
 // add records a candidate of type t at [b, e) with score clamped to 0..0.99.
+// A value that contains a digit read back from a letter scores 0.1 less,
+// because the repair is a guess even when a checksum passes.
 func (s *scan) add(t string, b, e int, score float64) {
+	if s.wasRepaired(b, e) {
+		score -= 0.1
+	}
 	score = min(max(score, 0), 0.99)
 	s.candidates = append(s.candidates, candidate{
 		Entity:   Entity{Type: t, Begin: b, End: e, Score: score},
@@ -82,6 +205,20 @@ func newContext(pattern string, hints ...string) *context {
 // hasContext reports whether rule matches the contextWindow bytes before b.
 func hasContext(text string, b int, rule *context) bool {
 	return rule.matches(text[max(0, b-contextWindow):b])
+}
+
+// contextNearer reports whether the last match of rule a in the
+// contextWindow bytes before b ends after the last match of rule b.
+func contextNearer(text string, at int, a, b *context) bool {
+	window := text[max(0, at-contextWindow):at]
+	lastEnd := func(rule *context) int {
+		if !rule.matches(window) {
+			return -1
+		}
+		m := rule.re.FindAllStringIndex(window, -1)
+		return m[len(m)-1][1]
+	}
+	return lastEnd(a) > lastEnd(b)
 }
 
 func (rule *context) matches(window string) bool {
@@ -180,31 +317,71 @@ const (
 var (
 	numberAlphabet = newAlphabet(digitBytes, " ()+./-")
 	codeAlphabet   = newAlphabet(digitBytes, upperBytes, " ")
-	hexAlphabet    = newAlphabet(hexBytes, ":.-")
-	base64Alphabet = newAlphabet(digitBytes, upperBytes, lowerBytes, "/+")
+	// anyCaseCodeAlphabet also contains lower-case letters, so its runs
+	// span prose. Its recognizers skip runs without a digit.
+	anyCaseCodeAlphabet = newAlphabet(digitBytes, upperBytes, lowerBytes, " ")
+	hexAlphabet         = newAlphabet(hexBytes, ":.-")
+	base64Alphabet      = newAlphabet(digitBytes, upperBytes, lowerBytes, "/+")
 )
 
-// findAll returns the matches of re in the runs of text's bytes that belong
-// to a and satisfy keep. Go's regexp costs far more per byte than this
-// byte loop, so running it only on the few runs that can match keeps
-// Detect fast on prose.
-func findAll(text string, re *regexp.Regexp, a *alphabet, keep func(run string) bool) [][2]int {
-	var matches [][2]int
-	for i := 0; i < len(text); {
-		if !a[text[i]] {
-			i++
+// Alphabets of the bytes that a run must contain for a recognizer to
+// consider it.
+var (
+	digitNeed = newAlphabet(digitBytes)
+	colonNeed = newAlphabet(":")
+	// accessKeyNeed is the first letter of AKIA and ASIA.
+	accessKeyNeed = newAlphabet("A")
+	macNeed       = newAlphabet(":-.")
+	secretNeed    = newAlphabet(digitBytes, "/+")
+	urlNeed       = newAlphabet(":.")
+)
+
+type runKey struct{ a, need *alphabet }
+
+// runsWith returns the maximal runs of text's bytes that belong to a and
+// contain a byte of need, cached per pair. It jumps from one byte of need
+// to the next, so prose without digits or colons costs one tight loop.
+func (s *scan) runsWith(a, need *alphabet) [][2]int {
+	key := runKey{a, need}
+	if runs, ok := s.runs[key]; ok {
+		return runs
+	}
+	text := s.text
+	var runs [][2]int
+	for i := 0; i < len(text); i++ {
+		if !need[text[i]] || !a[text[i]] {
 			continue
 		}
-		j := i
-		for j < len(text) && a[text[j]] {
-			j++
+		b := i
+		for b > 0 && a[text[b-1]] {
+			b--
 		}
-		if run := text[i:j]; keep(run) {
+		e := i + 1
+		for e < len(text) && a[text[e]] {
+			e++
+		}
+		runs = append(runs, [2]int{b, e})
+		i = e
+	}
+	if s.runs == nil {
+		s.runs = map[runKey][][2]int{}
+	}
+	s.runs[key] = runs
+	return runs
+}
+
+// findAll returns the matches of re in the runs of text's bytes that belong
+// to a, contain a byte of need and satisfy keep. Go's regexp costs far more
+// per byte than a byte loop, so running it only on the few runs that can
+// match keeps Detect fast on prose.
+func (s *scan) findAll(re *regexp.Regexp, a, need *alphabet, keep func(run string) bool) [][2]int {
+	var matches [][2]int
+	for _, r := range s.runsWith(a, need) {
+		if run := s.text[r[0]:r[1]]; keep(run) {
 			for _, m := range re.FindAllStringIndex(run, -1) {
-				matches = append(matches, [2]int{i + m[0], i + m[1]})
+				matches = append(matches, [2]int{r[0] + m[0], r[0] + m[1]})
 			}
 		}
-		i = j
 	}
 	return matches
 }
@@ -225,6 +402,23 @@ func hasDigitAndUpper(run string) bool {
 		upper = upper || (run[i] >= 'A' && run[i] <= 'Z')
 	}
 	return digit && upper
+}
+
+func hasDigitAndLetter(run string) bool {
+	digit, letter := false, false
+	for i := 0; i < len(run) && !(digit && letter); i++ {
+		digit = digit || isDigit(run[i])
+		letter = letter || isLetter(run[i])
+	}
+	return digit && letter
+}
+
+func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
+
+// sameCase reports whether the ASCII letters of s are all upper case or
+// all lower case.
+func sameCase(s string) bool {
+	return strings.ToUpper(s) == s || strings.ToLower(s) == s
 }
 
 func hasSeparator(run string) bool {

@@ -1,0 +1,157 @@
+package pii
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// usStates contains the two-letter USPS codes of the states, the District
+// of Columbia and the territories.
+var usStates = map[string]bool{}
+
+func init() {
+	for _, code := range strings.Fields(`AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO
+		MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR GU VI AS MP`) {
+		usStates[code] = true
+	}
+}
+
+// Parts of the address patterns.
+const (
+	// addressWords matches the words of a street name after the house
+	// number: capitalized words, possibly accented, or ordinals.
+	addressWords = `(?: (?:\p{Lu}\p{Ll}+|\d{1,3}(?:st|nd|rd|th))){1,4}`
+	// streetSuffix matches the street types of English-speaking
+	// countries that follow the street name.
+	streetSuffix = `(?:Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Terrace|Ter|Drive|Dr|Boulevard|Blvd|Way|Court|Ct|Place|Pl|` +
+		`Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Trail|Trl|Alley|Row|Close|Crescent|Cres|Plaza|Loop|Path|Pike|Run|` +
+		`Gardens|Mews|Grove|Walk|Green|Hill|Park|Rise|Vale|View|Quay|Wharf|Hollow|Heights|Ridge|Causeway|Esplanade|` +
+		`Broadway|Crossing|Commons|Bend|Glen|Gate|Yard|Parade)`
+	addressUnit = `(?:,? (?:Apt|Apartment|Suite|Ste|Unit|Floor|Fl|#)\.? ?#?[0-9A-Za-z-]{1,6})?`
+	cityWords   = `(?:\p{Lu}\p{Ll}+ ){0,3}\p{Lu}\p{Ll}+`
+	// regionTail matches what follows the city: a US state and ZIP code,
+	// a Canadian province and postal code, an Australian state and
+	// postcode, or a UK postcode. The groups capture the codes that
+	// findAddresses checks.
+	regionTail = `(?:,? (?P<us>[A-Z]{2}) \d{5}(?:-\d{4})?` +
+		`|,? (?P<ca>AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT) [A-Z]\d[A-Z] ?\d[A-Z]\d` +
+		`|,? (?P<au>NSW|VIC|QLD|WA|SA|TAS|ACT|NT) \d{4}` +
+		`|,? (?P<uk>` + ukPostcode + `))`
+	// ukPostcode matches a UK postcode such as SW1A 2AA or M1 1AE.
+	ukPostcode = `[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}`
+	// postcodeCity matches the continental European order, a five-digit
+	// postcode before the city, as in "28014 Madrid".
+	postcodeCity = `, (?P<eu>\d{5}) ` + cityWords
+	cityTail     = `, ` + cityWords + regionTail
+)
+
+// The address patterns, each anchored at the start of a window:
+//   - streetAddress: a house number, the street name, a street suffix, an
+//     optional unit and an optional city with its region, as in
+//     "1657 Maple Avenue, Portland, OR 97205" or "14 Gorse Close, Leeds
+//     LS6 2QF";
+//   - cityAddress: a street without a suffix, such as "1220 Kingsway",
+//     which counts only with a city and region after it;
+//   - typeFirstAddress: the street type first and the number after the
+//     name, as Spanish, French and Italian addresses are written, as in
+//     "Calle de Alcalá 48, 28014 Madrid";
+//   - compoundAddress: a German street name ending in its type, as in
+//     "Hauptstraße 5, 10115 Berlin".
+var (
+	streetAddress    = regexp.MustCompile(`^\d{1,6}[A-Za-z]?` + addressWords + ` ` + streetSuffix + `\.?` + addressUnit + `(?:` + cityTail + `|` + postcodeCity + `)?`)
+	cityAddress      = regexp.MustCompile(`^\d{1,6}` + addressWords + addressUnit + cityTail)
+	typeFirstAddress = regexp.MustCompile(`^(?:Calle|C/|Avenida|Avda\.?|Av\.|Plaza|Pza\.|Paseo|Camino|Carretera|Ronda|Travesía|Rambla|Glorieta|Vía|Rua|Rue|Avenue|Boulevard|Via|Viale|Piazza|Corso)` +
+		`(?: (?:de|del|la|las|los|el|y|da|do|dos|des|du|di|della|\p{Lu}\p{Ll}+)){1,6},? (?:nº ?|n\.º ?|número )?\d{1,4}[A-Za-z]?` +
+		`(?:,? \d{1,2}º(?: ?[A-Z])?)?(?:` + postcodeCity + `)?`)
+	compoundAddress = regexp.MustCompile(`^\p{Lu}\p{Ll}*(?:straße|strasse|weg|platz|allee|gasse|ring|damm) \d{1,4}[a-z]?(?:` + postcodeCity + `)?`)
+	// unitBefore matches a flat or unit written before the house number,
+	// as in "Flat 2, 14 Gorse Close".
+	unitBefore = regexp.MustCompile(`(?:Flat|Apartment|Apt\.?|Unit|Suite) [0-9A-Z]{1,4}[a-z]?,? $`)
+)
+
+// streetTypesFirst are the words that start a typeFirstAddress.
+var streetTypesFirst = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`Calle C/ Avenida Avda Avda. Av. Plaza Pza. Paseo Camino Carretera Ronda Travesía Rambla
+		Glorieta Vía Rua Rue Avenue Boulevard Via Viale Piazza Corso`) {
+		streetTypesFirst[w] = true
+	}
+}
+
+// findAddresses tries the number-first patterns at each number that starts
+// a word and the other patterns at each capitalized word that can start
+// them. Each try reads a bounded window, so the scan stays linear.
+func findAddresses(s *scan) {
+	text := s.text
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if wordBefore(text, i) || (!isDigit(text[i]) && !unicode.IsUpper(r)) {
+			i += size
+			continue
+		}
+		end, score, ok := addressAt(text, i)
+		if !ok {
+			i += size
+			continue
+		}
+		begin := i
+		if m := unitBefore.FindStringIndex(text[max(0, i-24):i]); m != nil {
+			begin = max(0, i-24) + m[0]
+		}
+		s.add(TypeAddress, begin, end, score)
+		i = end
+	}
+}
+
+// addressAt returns the end and score of an address that starts at byte
+// i, which starts a word.
+func addressAt(text string, i int) (end int, score float64, ok bool) {
+	window := text[i:min(len(text), i+200)]
+	var re *regexp.Regexp
+	switch {
+	case isDigit(text[i]):
+		re = streetAddress
+		if !re.MatchString(window) {
+			re = cityAddress
+		}
+	case streetTypesFirst[firstWord(window)]:
+		re = typeFirstAddress
+	case strings.Contains(firstWord(window), "stra") || strings.HasSuffix(firstWord(window), "weg") ||
+		strings.HasSuffix(firstWord(window), "platz") || strings.HasSuffix(firstWord(window), "allee") ||
+		strings.HasSuffix(firstWord(window), "gasse") || strings.HasSuffix(firstWord(window), "ring") ||
+		strings.HasSuffix(firstWord(window), "damm"):
+		re = compoundAddress
+	default:
+		return 0, 0, false
+	}
+
+	m := re.FindStringSubmatchIndex(window)
+	if m == nil || wordAfter(text, i+m[1]) {
+		return 0, 0, false
+	}
+	score = 0.7
+	if re == cityAddress {
+		score = 0.8
+	}
+	for g, name := range re.SubexpNames() {
+		if name == "" || m[2*g] < 0 {
+			continue
+		}
+		if name == "us" && !usStates[window[m[2*g]:m[2*g+1]]] {
+			return 0, 0, false
+		}
+		score = 0.9
+	}
+	return i + m[1], score, true
+}
+
+// firstWord returns the text up to the first space.
+func firstWord(window string) string {
+	if j := strings.IndexByte(window, ' '); j >= 0 {
+		return window[:j]
+	}
+	return window
+}

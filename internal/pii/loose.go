@@ -1,0 +1,44 @@
+package pii
+
+import "regexp"
+
+// loosePattern matches 9 to 23 digits with at most one space or dash
+// between any two of them, as OCR and hand typing leave numbers whose
+// groups are not the standard ones, such as "4 233 5516 2976 1324".
+var loosePattern = regexp.MustCompile(`\d(?:[ -]?\d){8,22}`)
+
+// looseNumbers returns the loosely grouped numbers in the text, found once
+// per scan and shared by the recognizers that consult them.
+func (s *scan) looseNumbers() [][2]int {
+	if s.loose == nil {
+		s.loose = [][2]int{}
+		for _, m := range s.findAll(loosePattern, numberAlphabet, digitNeed, hasDigit) {
+			if numberBounded(s.text, m[0], m[1]) {
+				s.loose = append(s.loose, m)
+			}
+		}
+	}
+	return s.loose
+}
+
+// findLoose reports the loosely grouped numbers that have want digits
+// (or, for cards, 13 to 19), pass valid, and follow a context word of
+// rule. The standard groupings score higher in their own recognizers, so
+// these candidates only win where no standard form matched.
+func findLoose(s *scan, entityType string, rule *context, valid func(digits string) bool) {
+	for _, m := range s.looseNumbers() {
+		b, e := m[0], m[1]
+		if !valid(digitsOf(s.text[b:e])) || !hasContext(s.text, b, rule) {
+			continue
+		}
+		score := 0.8
+		if hasNegativeContext(s.text, b, e) {
+			score -= 0.3
+		}
+		s.add(entityType, b, e, score)
+	}
+}
+
+func looseCardValid(digits string) bool {
+	return len(digits) >= 13 && len(digits) <= 19 && luhnValid(digits) && cardIssuerValid(digits)
+}
