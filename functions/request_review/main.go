@@ -3,7 +3,9 @@
 // its task token in DynamoDB, and the execution pauses until a moderator
 // decides through the review API or the review times out.
 //
-// Configuration: REVIEWS_TABLE (required); POLICY_JSON (optional).
+// Configuration: REVIEWS_TABLE (required); POLICY_JSON and
+// REVIEW_TOPIC_ARN, the SNS topic that tells moderators about new reviews
+// (optional).
 package main
 
 import (
@@ -13,8 +15,10 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/moderato/moderato/internal/awsadapter/dynamostore"
+	"github.com/moderato/moderato/internal/awsadapter/snsnotify"
 	"github.com/moderato/moderato/internal/lambdahandler"
 	"github.com/moderato/moderato/internal/pipeline"
 )
@@ -23,6 +27,7 @@ func main() {
 	logger := lambdahandler.NewLogger()
 	var env lambdahandler.Env
 	table := env.Require("REVIEWS_TABLE")
+	topic := env.Optional("REVIEW_TOPIC_ARN", "")
 	pol, err := env.Policy()
 	if err == nil {
 		err = env.Err()
@@ -41,6 +46,9 @@ func main() {
 		Policy:  pol,
 		Reviews: dynamostore.NewReviews(dynamodb.NewFromConfig(cfg), table),
 		Logger:  logger,
+	}
+	if topic != "" {
+		tasks.Notifier = &snsnotify.Notifier{API: sns.NewFromConfig(cfg), TopicARN: topic}
 	}
 	lambda.Start(lambdahandler.Wrap(logger, "request_review", tasks.RequestReview))
 }
