@@ -131,7 +131,7 @@ func (r *Runner) Resume(ctx context.Context, name string) error {
 	if e.Status != StatusRunning {
 		return fmt.Errorf("resuming execution %s (status %s): %w", name, e.Status, ErrNotRunning)
 	}
-	def, err := Parse(e.Definition)
+	def, err := r.parse(e.Definition)
 	if err != nil {
 		return fmt.Errorf("resuming execution %s: %w", name, err)
 	}

@@ -2,7 +2,7 @@ package asl
 
 import (
 	"encoding/json"
-	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -40,11 +40,11 @@ type executionOutcome struct {
 }
 
 func stateKey(scope, name string, visit int) string {
-	return fmt.Sprintf("%s/%s#%d", scope, name, visit)
+	return scope + "/" + name + "#" + strconv.Itoa(visit)
 }
 
 func attemptKey(key string, attempt int) string {
-	return fmt.Sprintf("%s/a%d", key, attempt)
+	return key + "/a" + strconv.Itoa(attempt)
 }
 
 func encodeTime(t time.Time) []byte {

@@ -32,9 +32,13 @@ type run struct {
 	changed chan struct{}
 }
 
+// notifyLocked wakes the goroutines waiting for a change. The channel is
+// made only when someone waits, because most changes have no waiter.
 func (x *run) notifyLocked() {
-	close(x.changed)
-	x.changed = make(chan struct{})
+	if x.changed != nil {
+		close(x.changed)
+		x.changed = nil
+	}
 }
 
 // changes returns a channel closed at the next change of the journal, the
@@ -42,6 +46,9 @@ func (x *run) notifyLocked() {
 func (x *run) changes() <-chan struct{} {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if x.changed == nil {
+		x.changed = make(chan struct{})
+	}
 	return x.changed
 }
 

@@ -32,6 +32,36 @@ type Runner struct {
 	mu        sync.Mutex
 	runs      map[string]*run
 	histories map[string][]HistoryEvent
+	// definitions caches parsed definitions by their text, because
+	// executions of one state machine share it and parsing costs more
+	// than running a short execution.
+	definitions map[string]*Definition
+}
+
+// maxCachedDefinitions bounds Runner.definitions.
+const maxCachedDefinitions = 64
+
+// parse returns the parsed definition, from the cache when possible. A
+// Definition is never modified after Parse, so executions share it.
+func (r *Runner) parse(definition []byte) (*Definition, error) {
+	r.mu.Lock()
+	def, ok := r.definitions[string(definition)]
+	r.mu.Unlock()
+	if ok {
+		return def, nil
+	}
+
+	def, err := Parse(definition)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	if len(r.definitions) >= maxCachedDefinitions {
+		clear(r.definitions)
+	}
+	r.definitions[string(definition)] = def
+	r.mu.Unlock()
+	return def, nil
 }
 
 // Option configures a Runner.
@@ -62,14 +92,15 @@ func WithLeaseDuration(d time.Duration) Option { return func(r *Runner) { r.leas
 // states with tasks.
 func NewRunner(store Store, tasks Tasks, opts ...Option) *Runner {
 	r := &Runner{
-		store:     store,
-		tasks:     tasks,
-		clock:     realClock{},
-		log:       slog.New(slog.NewJSONHandler(io.Discard, nil)),
-		poll:      time.Second,
-		leaseTTL:  30 * time.Second,
-		runs:      map[string]*run{},
-		histories: map[string][]HistoryEvent{},
+		store:       store,
+		tasks:       tasks,
+		clock:       realClock{},
+		log:         slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		poll:        time.Second,
+		leaseTTL:    30 * time.Second,
+		runs:        map[string]*run{},
+		histories:   map[string][]HistoryEvent{},
+		definitions: map[string]*Definition{},
 	}
 	for _, opt := range opts {
 		opt(r)
@@ -105,7 +136,7 @@ func (r *Runner) Start(ctx context.Context, in StartInput) (Execution, error) {
 	if in.Name == "" || len(in.Name) > 80 {
 		return Execution{}, fmt.Errorf("starting execution %q: the name must be 1 to 80 characters", in.Name)
 	}
-	def, err := Parse(in.Definition)
+	def, err := r.parse(in.Definition)
 	if err != nil {
 		return Execution{}, fmt.Errorf("starting execution %s: %w", in.Name, err)
 	}
@@ -176,7 +207,7 @@ func (r *Runner) launch(ctx context.Context, e Execution, def *Definition) error
 		return fmt.Errorf("decoding input of execution %s: %w", e.Name, err)
 	}
 
-	x := &run{r: r, exec: e, def: def, input: input, journal: journal, done: make(chan struct{}), changed: make(chan struct{})}
+	x := &run{r: r, exec: e, def: def, input: input, journal: journal, done: make(chan struct{}), history: make([]HistoryEvent, 0, 32)}
 	x.ctx, x.cancel = context.WithCancelCause(r.ctx)
 	r.runs[e.Name] = x
 	r.wg.Add(1)
@@ -302,7 +333,8 @@ func (r *Runner) wait(ctx context.Context, name string, settled bool) (Execution
 	for {
 		x := r.local(name)
 		var changed <-chan struct{}
-		if x != nil {
+		if x != nil && settled {
+			// Only WaitSettled needs every change; Wait needs the end.
 			changed = x.changes()
 		}
 		e, err := r.store.GetExecution(ctx, name)

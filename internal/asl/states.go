@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/moderato/moderato/internal/asl/expr"
 )
@@ -16,7 +17,7 @@ type visit struct {
 	st      *state
 	key     string
 	input   any
-	entered string // context-object format
+	entered time.Time
 	eventID int    // id of the StateEntered event
 	vars    *varScope
 	// assigned holds the values of the Assign field that applies, set when
@@ -55,7 +56,7 @@ func (x *run) runState(ctx context.Context, st *state, key string, vars *varScop
 	if err != nil {
 		return nil, "", err
 	}
-	v := &visit{st: st, key: key, input: input, entered: entered.UTC().Format(contextTimeLayout), vars: vars}
+	v := &visit{st: st, key: key, input: input, entered: entered, vars: vars}
 	v.eventID = x.event(st.kind+"StateEntered", st.name, nil)
 	if hook, ok := ctx.Value(enteredHookKey{}).(func()); ok {
 		hook()
@@ -108,12 +109,15 @@ func (x *run) runState(ctx context.Context, st *state, key string, vars *varScop
 // context builds what expressions of a state read besides its input: the
 // context object ($$) and the variables in scope.
 func (x *run) context(v *visit, retryCount int, token string, item map[string]any) *expr.Scope {
-	return &expr.Scope{Context: x.contextObject(v, retryCount, token, item), Variables: v.vars}
+	return &expr.Scope{
+		Variables:   v.vars,
+		ContextFunc: func() any { return x.contextObject(v, retryCount, token, item) },
+	}
 }
 
 // contextObject builds the context object ($$) for a state.
 func (x *run) contextObject(v *visit, retryCount int, token string, item map[string]any) map[string]any {
-	state := map[string]any{"EnteredTime": v.entered, "Name": v.st.name}
+	state := map[string]any{"EnteredTime": v.entered.UTC().Format(contextTimeLayout), "Name": v.st.name}
 	// AWS sets RetryCount only for the states that have Retry.
 	switch v.st.kind {
 	case "Task", "Parallel", "Map":
@@ -168,6 +172,9 @@ func runtimeFailure(v *visit, name, detail string) *Failure {
 }
 
 func checkSize(stateName string, v any) error {
+	if jsonSize(v, maxPayloadBytes) <= maxPayloadBytes {
+		return nil
+	}
 	raw, err := json.Marshal(v)
 	if err != nil {
 		return &Failure{Name: ErrorRuntime, Cause: fmt.Sprintf("encoding the output of state '%s': %v", stateName, err)}
@@ -366,4 +373,79 @@ func (x *run) assignJSONPath(v *visit, assign map[string]any, value any, ctxObj 
 	}
 	v.assigned = out.(map[string]any)
 	return nil
+}
+
+// jsonSize returns an upper bound of the length of v encoded by
+// json.Marshal, without encoding it, and stops counting once the count
+// passes limit. Bytes of multi-byte UTF-8 count as 6 each, the most that
+// json.Marshal can write for one, so the count is never below the length.
+func jsonSize(v any, limit int) int {
+	n := 0
+	addJSONSize(v, limit, &n)
+	return n
+}
+
+// addJSONSize adds the size of v to *n and reports whether *n is still
+// within limit.
+func addJSONSize(v any, limit int, n *int) bool {
+	switch t := v.(type) {
+	case nil:
+		*n += 4
+	case bool:
+		*n += 5
+	case string:
+		*n += quotedSize(t)
+	case json.Number:
+		*n += len(t)
+	case float64:
+		*n += 24
+	case map[string]any:
+		*n += 2 + len(t) // braces, colons and commas
+		for k, e := range t {
+			*n += quotedSize(k)
+			if *n > limit || !addJSONSize(e, limit, n) {
+				return false
+			}
+		}
+	case []any:
+		*n += 2 + len(t)
+		for _, e := range t {
+			if *n > limit || !addJSONSize(e, limit, n) {
+				return false
+			}
+		}
+	default:
+		// Values of other types only come from Go tasks, which
+		// json.Marshal measures exactly.
+		raw, err := json.Marshal(t)
+		if err != nil {
+			*n = limit + 1
+			return false
+		}
+		*n += len(raw)
+	}
+	return *n <= limit
+}
+
+// quotedSize returns the length of s as a JSON string with json.Marshal's
+// escaping, which includes HTML escaping of <, > and &.
+func quotedSize(s string) int {
+	n := 2
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t':
+			n += 2
+		case c < 0x20 || c == '<' || c == '>' || c == '&':
+			n += 6
+		case c < 0x80:
+			n++
+		default:
+			// Multi-byte UTF-8: at most 6 bytes of output per input byte
+			// (U+2028 and U+2029 become \u2028 and \u2029, invalid bytes
+			// \ufffd).
+			n += 6
+		}
+	}
+	return n
 }

@@ -17,7 +17,7 @@ const ErrorQueryEvaluation = expr.ErrorQueryEvaluation
 // statesValue builds the $states variable of a JSONata expression.
 // result and errorOutput are set when hasResult or hasError are.
 func statesValue(v *visit, scope *expr.Scope, result any, hasResult bool, errorOutput any, hasError bool) map[string]any {
-	s := map[string]any{"input": v.input, "context": scope.Context}
+	s := map[string]any{"input": v.input, "context": scope.ContextObject()}
 	if hasResult {
 		s["result"] = result
 	}

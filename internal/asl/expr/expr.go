@@ -45,11 +45,24 @@ type Variables interface {
 type Scope struct {
 	Context   any
 	Variables Variables
+	// ContextFunc, when set and Context is nil, builds the context object
+	// the first time an expression reads it. Most states never read $$,
+	// so building it lazily saves its allocations.
+	ContextFunc func() any
+}
+
+// ContextObject returns the context object, building it when needed.
+func (s *Scope) ContextObject() any {
+	if s.Context == nil && s.ContextFunc != nil {
+		s.Context = s.ContextFunc()
+		s.ContextFunc = nil
+	}
+	return s.Context
 }
 
 func splitContext(context any) (any, Variables) {
 	if s, ok := context.(*Scope); ok {
-		return s.Context, s.Variables
+		return s.ContextObject(), s.Variables
 	}
 	return context, nil
 }

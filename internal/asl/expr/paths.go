@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // maxPathLength bounds the text of one path, so a hostile definition cannot
@@ -65,8 +66,39 @@ type sliceSpec struct {
 	step       int
 }
 
+// pathCache keeps parsed paths by their text: states evaluate the same few
+// paths at every visit, and a parsed Path is never modified.
+var pathCache = struct {
+	sync.RWMutex
+	paths map[string]*Path
+}{paths: map[string]*Path{}}
+
+// maxCachedPaths bounds pathCache, which is emptied when full.
+const maxCachedPaths = 4096
+
 // ParsePath parses a JSONPath expression that starts with $ or $$.
 func ParsePath(text string) (*Path, error) {
+	pathCache.RLock()
+	p, ok := pathCache.paths[text]
+	pathCache.RUnlock()
+	if ok {
+		return p, nil
+	}
+
+	p, err := parsePath(text)
+	if err != nil {
+		return nil, err
+	}
+	pathCache.Lock()
+	if len(pathCache.paths) >= maxCachedPaths {
+		clear(pathCache.paths)
+	}
+	pathCache.paths[text] = p
+	pathCache.Unlock()
+	return p, nil
+}
+
+func parsePath(text string) (*Path, error) {
 	if len(text) > maxPathLength {
 		return nil, fmt.Errorf("invalid path: longer than %d bytes", maxPathLength)
 	}
