@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -323,4 +324,31 @@ func TestScannedDocumentWithoutTesseract(t *testing.T) {
 
 	assert.Equal(t, policy.Review, res.Verdict)
 	assert.Contains(t, strings.Join(res.Reasons, "\n"), "1 scanned pages were not read: tesseract is not installed")
+}
+
+func TestAudioWithoutPocketsphinx(t *testing.T) {
+	h := newHarness(t, Config{})
+	path := h.spoken("voicemail.wav", "Hello there.")
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	t.Setenv("PATH", t.TempDir())
+
+	res := h.process("voicemail.wav", data)
+
+	assert.Equal(t, "audio", res.MediaType)
+	assert.Equal(t, policy.Review, res.Verdict)
+	assert.Contains(t, strings.Join(res.Reasons, "\n"), "speech recognition is not installed")
+}
+
+func TestMissingProgramLoggedOnce(t *testing.T) {
+	var logs bytes.Buffer
+	m := &missingProgram{logger: slog.New(slog.NewJSONHandler(&logs, nil))}
+
+	first := m.report(context.Background(), "local-tesseract", ocr.ErrNotInstalled)
+	second := m.report(context.Background(), "local-tesseract", ocr.ErrNotInstalled)
+
+	assert.Equal(t, 1, strings.Count(logs.String(), "\n"), "logs: %s", logs.String())
+	assert.ErrorIs(t, first, pipeline.ErrEngineUnavailable)
+	assert.ErrorIs(t, second, pipeline.ErrEngineUnavailable)
+	assert.Contains(t, second.Error(), "tesseract is not installed")
 }

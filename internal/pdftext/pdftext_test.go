@@ -3,6 +3,7 @@ package pdftext
 import (
 	"bytes"
 	"compress/zlib"
+	"image"
 	"io"
 	"os"
 	"os/exec"
@@ -113,17 +114,45 @@ func TestEncryptedFixtureOpensWithPassword(t *testing.T) {
 func TestExtractImageOnlyPage(t *testing.T) {
 	img, _, err := testmedia.TextImage([]string{"Scanned page"}, 32)
 	require.NoError(t, err)
-	data, err := testmedia.PDF([]testmedia.PDFPage{{Image: img}}, testmedia.PDFOptions{})
-	require.NoError(t, err)
+	tests := []struct {
+		name string
+		opts testmedia.PDFOptions
+	}{
+		{"JPEG scan", testmedia.PDFOptions{}},
+		{"Flate RGB scan", testmedia.PDFOptions{FlateImages: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data, err := testmedia.PDF([]testmedia.PDFPage{{Image: img}}, tt.opts)
+			require.NoError(t, err)
 
-	doc, err := Extract(data)
+			doc, err := Extract(data)
 
-	require.NoError(t, err)
-	require.Len(t, doc.Pages, 1)
-	assert.Empty(t, doc.Pages[0].Words)
-	assert.True(t, doc.Pages[0].HasImages)
-	require.Len(t, doc.Pages[0].Scans, 1)
-	assert.Equal(t, img.Bounds().Size(), doc.Pages[0].Scans[0].Bounds().Size())
+			require.NoError(t, err)
+			require.Len(t, doc.Pages, 1)
+			assert.Empty(t, doc.Pages[0].Words)
+			assert.True(t, doc.Pages[0].HasImages)
+			require.Len(t, doc.Pages[0].Scans, 1)
+			scan := doc.Pages[0].Scans[0]
+			assert.Equal(t, img.Bounds().Size(), scan.Bounds().Size())
+			r, g, b, _ := scan.At(1, 1).RGBA()
+			assert.Greater(t, r+g+b, uint32(3*0xE000), "the white margin stays white")
+		})
+	}
+}
+
+func TestAddScanWords(t *testing.T) {
+	page := Page{Width: 612, Height: 792, Words: []Word{{Text: "Title", Line: 0}}}
+
+	page.AddScanWords([]ScanWord{{Text: "Call", Box: image.Rect(0, 0, 100, 50), Line: 0}}, image.Pt(1224, 1584))
+
+	require.Len(t, page.Words, 2)
+	w := page.Words[1]
+	assert.Equal(t, 1, w.Line, "scan lines follow the page's lines")
+	assert.InDelta(t, 0, w.Box.Min.X, 0.01)
+	assert.InDelta(t, 50, w.Box.Max.X, 0.01)
+	assert.InDelta(t, 792, w.Box.Max.Y, 0.01, "the top of the image is the top of the page")
+	assert.InDelta(t, 767, w.Box.Min.Y, 0.01)
 }
 
 func TestExtractTesseractPDF(t *testing.T) {

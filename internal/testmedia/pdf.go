@@ -34,6 +34,9 @@ type PDFOptions struct {
 	Kerned bool
 	// Reversed draws the lines from the bottom of the page upwards.
 	Reversed bool
+	// FlateImages stores page images as FlateDecode RGB pixels instead of
+	// JPEG.
+	FlateImages bool
 	// UserPassword, when set, encrypts the file with the standard security
 	// handler (40-bit RC4, revision 2), so it opens only with that password.
 	UserPassword string
@@ -72,13 +75,24 @@ func PDF(pages []PDFPage, opts PDFOptions) ([]byte, error) {
 		var content bytes.Buffer
 		resources := fmt.Sprintf("/Font << /F1 %d 0 R >>", fontID)
 		if page.Image != nil {
-			var jpg bytes.Buffer
-			if err := jpeg.Encode(&jpg, page.Image, &jpeg.Options{Quality: 90}); err != nil {
+			b := page.Image.Bounds()
+			var encoded bytes.Buffer
+			filter := "/DCTDecode"
+			if opts.FlateImages {
+				filter = "/FlateDecode"
+				zw := zlib.NewWriter(&encoded)
+				for y := b.Min.Y; y < b.Max.Y; y++ {
+					for x := b.Min.X; x < b.Max.X; x++ {
+						r, g, bl, _ := page.Image.At(x, y).RGBA()
+						zw.Write([]byte{byte(r >> 8), byte(g >> 8), byte(bl >> 8)})
+					}
+				}
+				zw.Close()
+			} else if err := jpeg.Encode(&encoded, page.Image, &jpeg.Options{Quality: 90}); err != nil {
 				return nil, fmt.Errorf("encoding a page image: %w", err)
 			}
-			b := page.Image.Bounds()
 			imageID := add(nil)
-			streams = append(streams, pdfStream{imageID, fmt.Sprintf("/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode", b.Dx(), b.Dy()), jpg.Bytes()})
+			streams = append(streams, pdfStream{imageID, fmt.Sprintf("/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter %s", b.Dx(), b.Dy(), filter), encoded.Bytes()})
 			resources += fmt.Sprintf(" /XObject << /Im1 %d 0 R >>", imageID)
 			content.WriteString("q 612 0 0 792 0 0 cm /Im1 Do Q\n")
 		}
