@@ -1,0 +1,200 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/moderato/moderato/internal/pii"
+)
+
+// piiEntity is one entity in the output of "pii detect", with offsets in
+// Unicode code points and an exclusive end, as Comprehend reports them.
+type piiEntity struct {
+	Type  string  `json:"type"`
+	Begin int     `json:"begin"`
+	End   int     `json:"end"`
+	Score float64 `json:"score"`
+}
+
+// piiDocument is one input line of "pii detect --jsonl".
+type piiDocument struct {
+	ID   json.RawMessage `json:"id"`
+	Text *string         `json:"text"`
+}
+
+func piiCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: pii needs a subcommand: detect or redact", errUsage)
+	}
+	switch args[0] {
+	case "detect":
+		return piiDetectCommand(args[1:], stdin, stdout, stderr)
+	case "redact":
+		return piiRedactCommand(args[1:], stdin, stdout, stderr)
+	}
+	return fmt.Errorf("%w: unknown pii subcommand %q: use detect or redact", errUsage, args[0])
+}
+
+func piiDetectCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("pii detect", stderr, "pii detect [--jsonl] [--min-score S] [FILE|-]")
+	jsonl := fs.Bool("jsonl", false, `read one {"id", "text"} JSON object a line and write one {"id", "entities"} object a line`)
+	minScore := fs.Float64("min-score", pii.DefaultMinScore, "drop entities that score below `S`, from 0 to 1")
+	positional, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if *minScore < 0 || *minScore > 1 {
+		return fmt.Errorf("%w: --min-score %v is outside 0 to 1", errUsage, *minScore)
+	}
+	in, name, err := openInput(positional, stdin)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+
+	detector := pii.NewDetector(pii.WithMinScore(*minScore))
+	out := bufio.NewWriterSize(stdout, 64<<10)
+	if *jsonl {
+		err = detectLines(detector, in, name, out)
+	} else {
+		err = detectText(detector, in, name, out)
+	}
+	if flushErr := out.Flush(); err == nil && flushErr != nil {
+		err = fmt.Errorf("writing entities: %w", flushErr)
+	}
+	return err
+}
+
+// detectText detects the entities of the whole input and writes them as
+// one JSON object.
+func detectText(detector *pii.Detector, in io.Reader, name string, out *bufio.Writer) error {
+	data, err := io.ReadAll(in)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", name, err)
+	}
+	text := string(data)
+	line, err := json.Marshal(struct {
+		Entities []piiEntity `json:"entities"`
+	}{entitiesOf(text, detector.DetectLong(text))})
+	if err != nil {
+		return fmt.Errorf("encoding entities: %w", err)
+	}
+	if _, err := out.Write(append(line, '\n')); err != nil {
+		return fmt.Errorf("writing entities: %w", err)
+	}
+	return nil
+}
+
+// detectLines reads one JSON document a line and writes the entities of
+// each as soon as it is read, in input order, so memory stays bounded by
+// the longest line. Empty lines are skipped.
+func detectLines(detector *pii.Detector, in io.Reader, name string, out *bufio.Writer) error {
+	reader := bufio.NewReaderSize(in, 64<<10)
+	for number := 1; ; number++ {
+		line, readErr := reader.ReadBytes('\n')
+		if readErr != nil && !errors.Is(readErr, io.EOF) {
+			return fmt.Errorf("reading %s: %w", name, readErr)
+		}
+		if trimmed := bytes.TrimSpace(line); len(trimmed) > 0 {
+			if err := detectLine(detector, trimmed, out); err != nil {
+				return fmt.Errorf("%s line %d: %w", name, number, err)
+			}
+		}
+		if readErr != nil {
+			return nil
+		}
+	}
+}
+
+func detectLine(detector *pii.Detector, line []byte, out *bufio.Writer) error {
+	var doc piiDocument
+	if err := json.Unmarshal(line, &doc); err != nil {
+		return fmt.Errorf("decoding document: %w", err)
+	}
+	if doc.Text == nil {
+		return errors.New(`document has no "text" string`)
+	}
+	if len(doc.ID) == 0 {
+		doc.ID = json.RawMessage("null")
+	}
+
+	encoded, err := json.Marshal(struct {
+		ID       json.RawMessage `json:"id"`
+		Entities []piiEntity     `json:"entities"`
+	}{doc.ID, entitiesOf(*doc.Text, detector.DetectLong(*doc.Text))})
+	if err != nil {
+		return fmt.Errorf("encoding entities: %w", err)
+	}
+	if _, err := out.Write(append(encoded, '\n')); err != nil {
+		return fmt.Errorf("writing entities: %w", err)
+	}
+	return nil
+}
+
+// entitiesOf converts entities to code point offsets of text. It returns
+// an empty slice rather than nil, so the JSON has "entities": [].
+func entitiesOf(text string, entities []pii.Entity) []piiEntity {
+	spans := pii.CodePointSpans(text, entities)
+	out := make([]piiEntity, len(entities))
+	for i, e := range entities {
+		out[i] = piiEntity{Type: e.Type, Begin: spans[i].Begin, End: spans[i].End, Score: e.Score}
+	}
+	return out
+}
+
+func piiRedactCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("pii redact", stderr, "pii redact [--style label|mask] [--min-score S] [FILE|-]")
+	style := fs.String("style", "label", "`style` of the replacement: label writes [TYPE], mask writes one * per character")
+	minScore := fs.Float64("min-score", pii.DefaultMinScore, "redact only entities that score at least `S`, from 0 to 1")
+	positional, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if *style != "label" && *style != "mask" {
+		return fmt.Errorf("%w: unknown --style %q: use label or mask", errUsage, *style)
+	}
+	if *minScore < 0 || *minScore > 1 {
+		return fmt.Errorf("%w: --min-score %v is outside 0 to 1", errUsage, *minScore)
+	}
+	in, name, err := openInput(positional, stdin)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+
+	data, err := io.ReadAll(in)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", name, err)
+	}
+	text := string(data)
+	entities := pii.NewDetector(pii.WithMinScore(*minScore)).DetectLong(text)
+	redacted := pii.Redact(text, entities)
+	if *style == "mask" {
+		redacted = pii.Mask(text, entities)
+	}
+	if _, err := io.WriteString(stdout, redacted); err != nil {
+		return fmt.Errorf("writing redacted text: %w", err)
+	}
+	return nil
+}
+
+// openInput opens the one optional positional argument, a file name or
+// "-" for standard input, which is also the default.
+func openInput(positional []string, stdin io.Reader) (io.ReadCloser, string, error) {
+	switch {
+	case len(positional) > 1:
+		return nil, "", fmt.Errorf("%w: expected at most one input file, got %d", errUsage, len(positional))
+	case len(positional) == 0 || positional[0] == "-":
+		return io.NopCloser(stdin), "standard input", nil
+	}
+	f, err := os.Open(positional[0])
+	if err != nil {
+		return nil, "", fmt.Errorf("opening input: %w", err)
+	}
+	return f, positional[0], nil
+}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/moderato/moderato/internal/pii"
+)
+
+// runCLI runs the command line with stdin and returns the exit status and
+// both outputs.
+func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestPIIDetectText(t *testing.T) {
+	code, out, stderr := runCLI(t, "Café ☕ mail jane@example.com now", "pii", "detect")
+	require.Equal(t, 0, code, stderr)
+
+	var got struct{ Entities []piiEntity }
+	require.NoError(t, json.Unmarshal([]byte(out), &got))
+	require.Len(t, got.Entities, 1)
+	assert.Equal(t, "EMAIL", got.Entities[0].Type)
+	assert.Equal(t, 12, got.Entities[0].Begin, "offsets count code points, not bytes")
+	assert.Equal(t, 28, got.Entities[0].End)
+	assert.InDelta(t, 0.99, got.Entities[0].Score, 1e-9)
+}
+
+func TestPIIDetectJSONLInOrder(t *testing.T) {
+	input := `{"id": "a", "text": "Call (415) 555-0134 today"}` + "\n\n" +
+		`{"id": 7, "text": "nothing here"}` + "\n" +
+		`{"id": "c", "text": "ñ SSN 536-22-8726"}`
+	code, out, stderr := runCLI(t, input, "pii", "detect", "--jsonl")
+	require.Equal(t, 0, code, stderr)
+
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 3)
+	assert.JSONEq(t, `{"id": "a", "entities": [{"type": "PHONE", "begin": 5, "end": 19, "score": 0.99}]}`, lines[0])
+	assert.JSONEq(t, `{"id": 7, "entities": []}`, lines[1])
+	assert.JSONEq(t, `{"id": "c", "entities": [{"type": "SSN", "begin": 6, "end": 17, "score": 0.99}]}`, lines[2])
+}
+
+func TestPIIDetectJSONLErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		input string
+		want  string
+	}{
+		{name: "invalid json", input: `{"id": 1, "text": "a"}` + "\n{oops}\n", want: "standard input line 2: decoding document"},
+		{name: "missing text", input: `{"id": 1}`, want: `line 1: document has no "text" string`},
+		{name: "text not a string", input: `{"id": 1, "text": 5}`, want: "line 1: decoding document"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, tt.input, "pii", "detect", "--jsonl")
+			assert.Equal(t, 1, code)
+			assert.Contains(t, stderr, tt.want)
+		})
+	}
+}
+
+func TestPIIRedactStyles(t *testing.T) {
+	text := "Dear Thabo Nkosi, your card 4111 1111 1111 1111 is on file."
+	code, out, stderr := runCLI(t, text, "pii", "redact")
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, "Dear [NAME], your card [CREDIT_DEBIT_NUMBER] is on file.", out)
+
+	code, out, stderr = runCLI(t, text, "pii", "redact", "--style", "mask")
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, "Dear ***********, your card ******************* is on file.", out)
+}
+
+func TestPIIUsageErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{name: "no subcommand", args: []string{"pii"}, want: "pii needs a subcommand"},
+		{name: "unknown subcommand", args: []string{"pii", "scan"}, want: `unknown pii subcommand "scan"`},
+		{name: "unknown style", args: []string{"pii", "redact", "--style", "blur"}, want: `unknown --style "blur"`},
+		{name: "score out of range", args: []string{"pii", "detect", "--min-score", "2"}, want: "outside 0 to 1"},
+		{name: "two inputs", args: []string{"pii", "detect", "a.txt", "b.txt"}, want: "at most one input file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, "", tt.args...)
+			assert.Equal(t, 2, code)
+			assert.Contains(t, stderr, tt.want)
+		})
+	}
+
+	code, _, stderr := runCLI(t, "", "pii", "detect", filepath.Join(t.TempDir(), "missing.txt"))
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "opening input")
+}
+
+// TestPIIDetectJSONLMatchesEngine runs the held-out PII test texts through
+// "pii detect --jsonl" from a file and checks that every line carries the
+// engine's entities, converted to code points, so that scoring the
+// command's output scores the engine the pipeline uses.
+func TestPIIDetectJSONLMatchesEngine(t *testing.T) {
+	path := filepath.Join("..", "..", "internal", "pii", "testdata", "heldout.jsonl")
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+
+	code, out, stderr := runCLI(t, "", "pii", "detect", "--jsonl", path)
+	require.Equal(t, 0, code, stderr)
+
+	detector := pii.NewDetector()
+	scanner := bufio.NewScanner(strings.NewReader(out))
+	scanner.Buffer(nil, 1<<24)
+	inputs := strings.Split(strings.TrimSpace(string(data)), "\n")
+	for i, input := range inputs {
+		require.True(t, scanner.Scan(), "output line %d missing", i+1)
+		var doc struct {
+			ID   string `json:"id"`
+			Text string `json:"text"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(input), &doc))
+		var got struct {
+			ID       string      `json:"id"`
+			Entities []piiEntity `json:"entities"`
+		}
+		require.NoError(t, json.Unmarshal(scanner.Bytes(), &got))
+
+		assert.Equal(t, doc.ID, got.ID)
+		assert.Equal(t, entitiesOf(doc.Text, detector.DetectLong(doc.Text)), got.Entities, "document %s", doc.ID)
+	}
+	assert.False(t, scanner.Scan(), "more output lines than documents")
+}
