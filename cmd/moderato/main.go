@@ -25,6 +25,8 @@ Usage:
   moderato statemachine run --definition FILE [--input FILE|-]
   moderato statemachine validate [--render] FILE...
   moderato statemachine test --definition FILE --mocks FILE [--input FILE] [--json]
+  moderato pii detect [--jsonl] [--min-score S] [FILE|-]
+  moderato pii redact [--style label|mask] [--min-score S] [FILE|-]
   moderato tools lambda-zip --output FILE.zip BINARY
 
 The data directory (default: $MODERATO_DATA, else ./.moderato) holds the
@@ -100,6 +102,8 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			return statemachineTestCommand(ctx, args[2:], stdout, stderr)
 		}
 		return fmt.Errorf("%w: unknown statemachine subcommand %q: use run, validate or test", errUsage, args[1])
+	case "pii":
+		return piiCommand(args[1:], stdin, stdout, stderr)
 	case "tools":
 		return toolsCommand(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
