@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -91,8 +92,23 @@ func (s *Sampler) Sample(ctx context.Context, path string) ([]image.Image, error
 
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	filter := fmt.Sprintf("select='eq(n\\,0)+eq(pict_type\\,I)+gt(scene\\,%s)',scale='min(%d\\,iw)':-2",
-		strconv.FormatFloat(threshold, 'f', 3, 64), width)
+
+	// The first pass finds the candidate frames, and the second decodes a
+	// subset spread over the whole video, because the first MaxFrames
+	// candidates of a long video would all come from its beginning.
+	candidates, err := s.candidates(ctx, path, threshold)
+	if err != nil {
+		return nil, err
+	}
+	if len(candidates) == 0 {
+		return nil, fmt.Errorf("%w: ffmpeg found no frames", ErrUnreadable)
+	}
+	chosen := spread(candidates, maxFrames)
+	terms := make([]string, len(chosen))
+	for i, pts := range chosen {
+		terms[i] = "eq(pts\\," + strconv.FormatInt(pts, 10) + ")"
+	}
+	filter := fmt.Sprintf("select='%s',scale='min(%d\\,iw)':-2", strings.Join(terms, "+"), width)
 	cmd := exec.CommandContext(ctx, s.ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "error",
 		"-i", path, "-map", "0:v:0", "-vf", filter, "-fps_mode", "vfr", "-frames:v", strconv.Itoa(maxFrames),
 		filepath.Join(dir, "frame-%05d.png"))
@@ -115,6 +131,51 @@ func (s *Sampler) Sample(ctx context.Context, path string) ([]image.Image, error
 	// NOTE: a file that breaks off after some decodable frames returns
 	// those frames without an error, as a player would show them.
 	return frames, nil
+}
+
+// showinfoFrame matches a frame line of ffmpeg's showinfo filter and
+// captures the frame's presentation timestamp in the stream's time base.
+var showinfoFrame = regexp.MustCompile(`\bn:\s*\d+\s+pts:\s*(-?\d+)`)
+
+// candidates returns the timestamps of the first frame, the keyframes and
+// the scene changes of the first video stream.
+func (s *Sampler) candidates(ctx context.Context, path string, threshold float64) ([]int64, error) {
+	filter := fmt.Sprintf("select='eq(n\\,0)+eq(pict_type\\,I)+gt(scene\\,%s)',showinfo", strconv.FormatFloat(threshold, 'f', 3, 64))
+	cmd := exec.CommandContext(ctx, s.ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "info",
+		"-i", path, "-map", "0:v:0", "-vf", filter, "-fps_mode", "vfr", "-f", "null", "-")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	runErr := cmd.Run()
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("finding scene changes: %w", ctx.Err())
+	}
+
+	var pts []int64
+	for _, m := range showinfoFrame.FindAllStringSubmatch(stderr.String(), -1) {
+		v, err := strconv.ParseInt(m[1], 10, 64)
+		if err == nil && (len(pts) == 0 || v != pts[len(pts)-1]) {
+			pts = append(pts, v)
+		}
+	}
+	if len(pts) == 0 && runErr != nil {
+		// The message names the input by "input", not by its temporary path.
+		msg := strings.ReplaceAll(stderr.String(), path, "input")
+		return nil, fmt.Errorf("%w: ffmpeg: %s", ErrUnreadable, lastLine(msg, runErr))
+	}
+	return pts, nil
+}
+
+// spread returns at most n of the candidates, evenly spaced in the list and
+// always including the first.
+func spread(candidates []int64, n int) []int64 {
+	if len(candidates) <= n {
+		return candidates
+	}
+	out := make([]int64, n)
+	for i := range out {
+		out[i] = candidates[i*len(candidates)/n]
+	}
+	return out
 }
 
 func readFrames(dir string) ([]image.Image, error) {

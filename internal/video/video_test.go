@@ -67,7 +67,27 @@ func TestSampleMaxFrames(t *testing.T) {
 	frames, err := s.Sample(context.Background(), path)
 
 	require.NoError(t, err)
-	assert.Len(t, frames, 2)
+	require.Len(t, frames, 2)
+	r, _, _, _ := frames[1].At(10, 10).RGBA()
+	assert.Greater(t, r>>8, uint32(100), "the second frame comes from the second half, not from shot 1 (red %d)", r>>8)
+}
+
+func TestSpread(t *testing.T) {
+	tests := []struct {
+		name       string
+		candidates []int64
+		n          int
+		want       []int64
+	}{
+		{"fewer than the bound", []int64{0, 5, 9}, 4, []int64{0, 5, 9}},
+		{"evenly over the list", []int64{0, 1, 2, 3, 4, 5, 6, 7}, 4, []int64{0, 2, 4, 6}},
+		{"one frame", []int64{0, 1, 2}, 1, []int64{0}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, spread(tt.candidates, tt.n))
+		})
+	}
 }
 
 func TestSampleErrors(t *testing.T) {
