@@ -2,9 +2,10 @@
 // package ffmpeg), the local counterpart of the frames that Amazon
 // Rekognition's StartContentModeration analyses.
 //
-// Sampling keeps the first frame, every scene change and every keyframe,
-// up to a maximum count, so a flagged shot between two calm ones is seen
-// without decoding every frame into the image engine.
+// Sampling takes the first frame, the scene changes and the keyframes, so a
+// flagged shot between two calm ones is seen without passing every frame to
+// the image engine. When there are more such frames than the maximum count,
+// it takes an evenly spaced subset of them.
 package video
 
 import (
