@@ -128,7 +128,7 @@ func Open(ctx context.Context, cfg Config) (*Runtime, error) {
 		Outcomes:       db,
 		TextModerator:  lexiconModerator{toxicity.New()},
 		PIIDetector:    patternDetector{pii.NewDetector()},
-		ImageModerator: noImageModel{},
+		ImageModerator: newImageModerator(rt.logger),
 		TextRecognizer: newTesseractRecognizer(rt.logger),
 		FrameSampler:   newFFmpegFrames(rt.Objects, rt.logger),
 		TextExtractor:  newMediaExtractor(rt.Objects, documents, rt.logger),

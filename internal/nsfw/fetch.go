@@ -87,7 +87,7 @@ func Installed(dir string) error {
 // configuration and proxy settings apply, and checks its SHA-256. Node.js
 // then converts the model's JavaScript modules into model.json and binary
 // weight shards, and every file is checked against its pinned SHA-256
-// before it is moved into place. It needs npm and node on the PATH.
+// before it replaces the file in dir. It needs npm and node on the PATH.
 func Fetch(ctx context.Context, dir string) error {
 	if err := Installed(dir); err == nil {
 		return nil
@@ -121,10 +121,6 @@ func Fetch(ctx context.Context, dir string) error {
 		return err
 	}
 
-	staged := filepath.Join(work, "model")
-	if err := os.Mkdir(staged, 0o755); err != nil {
-		return fmt.Errorf("creating %s: %w", staged, err)
-	}
 	for name, want := range modelFiles {
 		data, ok := files[name]
 		if !ok {
@@ -133,19 +129,43 @@ func Fetch(ctx context.Context, dir string) error {
 		if got := sha256Hex(data); got != want {
 			return fmt.Errorf("converting nsfwjs %s: %s has SHA-256 %s, expected %s", PackageVersion, name, got, want)
 		}
-		if err := os.WriteFile(filepath.Join(staged, name), data, 0o644); err != nil {
-			return fmt.Errorf("writing model file %s: %w", name, err)
-		}
-	}
-	if err := os.WriteFile(filepath.Join(staged, "LICENSE"), sources["LICENSE"], 0o644); err != nil {
-		return fmt.Errorf("writing model licence: %w", err)
 	}
 
-	if err := os.RemoveAll(dir); err != nil {
-		return fmt.Errorf("removing old model directory %s: %w", dir, err)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("creating model directory %s: %w", dir, err)
 	}
-	if err := os.Rename(staged, dir); err != nil {
-		return fmt.Errorf("installing model into %s: %w", dir, err)
+	if err := replaceFile(filepath.Join(dir, "LICENSE"), sources["LICENSE"]); err != nil {
+		return err
+	}
+	for name := range modelFiles {
+		if err := replaceFile(filepath.Join(dir, name), files[name]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// replaceFile writes data to a temporary file next to path and renames it
+// over path, so a process that loads the model while another one installs
+// it reads either the old file or the new one, never a partial file.
+func replaceFile(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
+	if err != nil {
+		return fmt.Errorf("writing model file %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing model file %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing model file %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("writing model file %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("installing model file %s: %w", path, err)
 	}
 	return nil
 }

@@ -9,8 +9,10 @@ import (
 	"image"
 	"image/color"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -204,6 +206,29 @@ func TestFetchWithoutNpm(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "npm is not installed")
 	assert.NoDirExists(t, dir)
+}
+
+func TestFetchInstallsModel(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fetching the model downloads the nsfwjs package; run without -short")
+	}
+	if _, err := exec.LookPath("npm"); err != nil {
+		t.Skip("fetching the model needs npm: install Node.js and npm (apt-get install npm)")
+	}
+	dir := filepath.Join(t.TempDir(), "model")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "model.json"), []byte("damaged"), 0o644))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+
+	require.NoError(t, Fetch(ctx, dir))
+	assert.NoError(t, Installed(dir))
+	assert.FileExists(t, filepath.Join(dir, "LICENSE"))
+	c, err := Load(dir)
+	require.NoError(t, err)
+	p, err := c.Classify(generatedImages()["shapes 640x480"])
+	require.NoError(t, err)
+	assert.Greater(t, p[Neutral], 0.5)
 }
 
 func TestLoadRejectsDamagedWeights(t *testing.T) {

@@ -102,6 +102,7 @@ func TestRunSamples(t *testing.T) {
 	bin := buildCLI(t)
 	root := repoRoot(t)
 	data := filepath.Join(t.TempDir(), "data")
+	images := sampleImageVerdict(t)
 
 	r := moderato(t, bin, root, "run", "--json", "--data", data, "samples")
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
@@ -118,13 +119,13 @@ func TestRunSamples(t *testing.T) {
 		"samples/text/abusive-insult.txt":             {"text", "rejected"},
 		"samples/text/abusive-threat.txt":             {"text", "rejected"},
 		"samples/text/borderline-sports.txt":          {"text", "review"},
-		"samples/images/photo-exif-rotated.jpg":       {"image", "review"},
-		"samples/images/graphic.png":                  {"image", "review"},
-		"samples/images/graphic.webp":                 {"image", "review"},
-		"samples/images/animated.gif":                 {"image", "review"},
-		"samples/images/pattern.bmp":                  {"image", "review"},
-		"samples/images/pattern.tiff":                 {"image", "review"},
-		"samples/images/tiny-40x40.png":               {"image", "review"},
+		"samples/images/photo-exif-rotated.jpg":       {"image", images},
+		"samples/images/graphic.png":                  {"image", images},
+		"samples/images/graphic.webp":                 {"image", images},
+		"samples/images/animated.gif":                 {"image", images},
+		"samples/images/pattern.bmp":                  {"image", images},
+		"samples/images/pattern.tiff":                 {"image", images},
+		"samples/images/tiny-40x40.png":               {"image", images},
 		"samples/bad/empty.txt":                       {"unsupported", "unsupported"},
 		"samples/bad/random.bin":                      {"unsupported", "unsupported"},
 		"samples/bad/truncated.jpg":                   {"image", "failed"},
