@@ -1,6 +1,7 @@
 package expr_test
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -115,4 +116,34 @@ func TestVariablePaths(t *testing.T) {
 	tmpl, err := expr.EvalTemplate(jsonValue(t, `{"v.$": "$cfg.limits[0]", "f.$": "States.Format('{}!', $name)"}`), nil, scope)
 	require.NoError(t, err)
 	assertJSON(t, `{"v": 5, "f": "x!"}`, tmpl)
+}
+
+func FuzzJSONata(f *testing.F) {
+	for _, seed := range []string{
+		"$states.input.a", "$sum($states.input.n) + 1", "$partition([1,2,3], 2)", "$range(0, 10, 3)",
+		"$hash('x', 'SHA-256')", "$parse('[1, 2]')", "$random()", "$uuid()", "{'a': [1, 2][0]}",
+		"$contains('a$b', /a\\$/)", "$v := 1", "$merge([{'a': 1}, {'b': 2}])", "$states.input.n[$ > 1]",
+		"$not(true) and false", "$randomSeeded(1)", "$states.context.State.Name & '!'", "(",
+	} {
+		f.Add(seed, `{"a": 1, "n": [1, 2, 3]}`)
+	}
+
+	f.Fuzz(func(t *testing.T, src, input string) {
+		var in any
+		if err := json.Unmarshal([]byte(input), &in); err != nil {
+			return
+		}
+		states := map[string]any{"input": in, "context": map[string]any{"State": map[string]any{"Name": "S"}}}
+		vars := mapVariables{"v": "x"}
+
+		got, err := expr.EvalJSONata("{% "+src+" %}", "Output", states, vars)
+		if err != nil {
+			var evalErr *expr.Error
+			require.ErrorAs(t, err, &evalErr)
+			assert.Equal(t, expr.ErrorQueryEvaluation, evalErr.Name)
+			return
+		}
+		_, err = json.Marshal(got)
+		assert.NoError(t, err)
+	})
 }
