@@ -26,7 +26,11 @@ func requireImageModel(t *testing.T) {
 		return
 	}
 	if _, err := exec.LookPath("npm"); err != nil {
-		t.Skipf("the image model is not installed in %s and npm is missing: install npm and run `make model`", dir)
+		msg := "the image model is not installed in " + dir + " and npm is missing: install npm and run `make model`"
+		if os.Getenv("MODERATO_REQUIRE_IMAGE_MODEL") != "" {
+			t.Fatal(msg + " (MODERATO_REQUIRE_IMAGE_MODEL is set, so this cannot be skipped)")
+		}
+		t.Skip(msg)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()

@@ -40,6 +40,19 @@ var (
 	cleanup []string
 )
 
+// requireEnv makes the model tests fail instead of skipping when npm or
+// node is missing. CI sets it.
+const requireEnv = "MODERATO_REQUIRE_IMAGE_MODEL"
+
+// skipOrFail skips the test with msg, or fails it when requireEnv is set.
+func skipOrFail(tb testing.TB, msg string) {
+	tb.Helper()
+	if os.Getenv(requireEnv) != "" {
+		tb.Fatalf("%s (%s is set, so this cannot be skipped)", msg, requireEnv)
+	}
+	tb.Skip(msg)
+}
+
 func TestMain(m *testing.M) {
 	code := m.Run()
 	for _, dir := range cleanup {
@@ -67,7 +80,7 @@ func installedModel(tb testing.TB) string {
 		modelErr = Fetch(ctx, modelDir)
 	})
 	if modelErr != nil && strings.HasPrefix(modelErr.Error(), "skip: ") {
-		tb.Skip(strings.TrimPrefix(modelErr.Error(), "skip: "))
+		skipOrFail(tb, strings.TrimPrefix(modelErr.Error(), "skip: "))
 	}
 	require.NoError(tb, modelErr)
 	return modelDir
@@ -83,7 +96,7 @@ func referenceInstall(tb testing.TB) string {
 	}
 	for _, tool := range []string{"npm", "node"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			tb.Skipf("the nsfwjs reference comparison needs %s: install Node.js and npm (apt-get install npm)", tool)
+			skipOrFail(tb, "the nsfwjs reference comparison needs "+tool+": install Node.js and npm (apt-get install npm)")
 		}
 	}
 	referenceOnce.Do(func() {

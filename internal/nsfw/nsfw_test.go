@@ -213,7 +213,7 @@ func TestFetchInstallsModel(t *testing.T) {
 		t.Skip("fetching the model downloads the nsfwjs package; run without -short")
 	}
 	if _, err := exec.LookPath("npm"); err != nil {
-		t.Skip("fetching the model needs npm: install Node.js and npm (apt-get install npm)")
+		skipOrFail(t, "fetching the model needs npm: install Node.js and npm (apt-get install npm)")
 	}
 	dir := filepath.Join(t.TempDir(), "model")
 	require.NoError(t, os.MkdirAll(dir, 0o755))
