@@ -414,3 +414,43 @@ func TestLambdaHandler(t *testing.T) {
 	assert.Equal(t, http.StatusOK, res.StatusCode)
 	assert.Contains(t, res.Body, "<title>moderato reviews</title>")
 }
+
+func TestQuorumConcurrentVotes(t *testing.T) {
+	// Two moderators vote at the same moment: whichever order the store
+	// sees, the quorum is reached and the execution resumes once.
+	for i := range 5 {
+		f := newFixture(t, reviewapi.Gateway{Mode: reviewapi.ModeJWT}, web.Options{Quorum: 2}, piiText)
+		id := f.reviews[0]
+		codes := make(chan int, 2)
+		for _, name := range []string{"alice", "bob"} {
+			go func() {
+				rc := jwtContext(name)
+				codes <- call(f.handler, &rc, http.MethodPost, "/api/reviews/"+id+"/decision", `{"decision": "approve"}`).Code
+			}()
+		}
+		got := []int{<-codes, <-codes}
+		assert.Contains(t, got, http.StatusOK, "round %d: one vote settles the quorum", i)
+		for _, code := range got {
+			assert.Contains(t, []int{http.StatusOK, http.StatusAccepted}, code, "round %d", i)
+		}
+		r, err := f.rt.DB.Reviews().GetReview(context.Background(), id)
+		require.NoError(t, err)
+		assert.Equal(t, review.StatusApproved, r.Status, "round %d", i)
+	}
+}
+
+func TestConcurrentDecisionsOneWins(t *testing.T) {
+	for i := range 5 {
+		f := newFixture(t, reviewapi.Gateway{Mode: reviewapi.ModeJWT}, web.Options{}, piiText)
+		id := f.reviews[0]
+		codes := make(chan int, 2)
+		for _, vote := range []struct{ name, decision string }{{"alice", "approve"}, {"bob", "reject"}} {
+			go func() {
+				rc := jwtContext(vote.name)
+				codes <- call(f.handler, &rc, http.MethodPost, "/api/reviews/"+id+"/decision", `{"decision": "`+vote.decision+`"}`).Code
+			}()
+		}
+		got := []int{<-codes, <-codes}
+		assert.ElementsMatch(t, []int{http.StatusOK, http.StatusConflict}, got, "round %d", i)
+	}
+}

@@ -229,14 +229,30 @@ func (s *Service) Decide(ctx context.Context, mod review.Moderator, id string, r
 	tally = tally.Add(req.Decision)
 	outcome := DecisionOutcome{Approvals: tally.Approvals, Rejections: tally.Rejections, Required: tally.Required}
 	decision, settled := tally.Outcome()
+	raced := false
 	if !settled {
 		entry.Result = review.ResultVote
 		if err := s.cfg.Audit.AppendEntry(ctx, entry); err != nil {
 			return DecisionOutcome{}, err
 		}
 		s.cfg.Logger.InfoContext(ctx, "review vote recorded", "review_id", id, "reviewer", mod.ID, "approvals", tally.Approvals, "rejections", tally.Rejections)
-		outcome.Result, outcome.Review = review.ResultVote, v
-		return outcome, nil
+
+		// Another moderator may have voted between the read of the history
+		// and this vote, so that neither saw the quorum. Count again: if it
+		// is reached now, this request resumes the execution, and the task
+		// token makes sure that only one of the racing requests does.
+		history, err := s.cfg.Audit.History(ctx, id)
+		if err != nil {
+			return DecisionOutcome{}, err
+		}
+		tally = review.Count(history, s.cfg.Quorum)
+		outcome.Approvals, outcome.Rejections = tally.Approvals, tally.Rejections
+		decision, settled = tally.Outcome()
+		if !settled {
+			outcome.Result, outcome.Review = review.ResultVote, v
+			return outcome, nil
+		}
+		raced = true
 	}
 
 	reason := req.Reason
@@ -245,6 +261,17 @@ func (s *Service) Decide(ctx context.Context, mod review.Moderator, id string, r
 	}
 	result := pipeline.ReviewResult{ReviewID: id, Decision: decision, Reason: reason, Reviewer: mod.ID, DecidedAt: entry.At}
 	execution, err := s.cfg.Backend.Resume(ctx, id, result)
+	if errors.Is(err, review.ErrExpired) && entry.At.Before(v.Deadline) {
+		// A task token that no longer accepts an answer before the
+		// deadline was used by a concurrent decision, which may not have
+		// marked the review decided yet.
+		err = fmt.Errorf("resuming the execution of review %s: %w", id, review.ErrAlreadyDecided)
+	}
+	if raced && errors.Is(err, review.ErrAlreadyDecided) {
+		// The other racing request resumed the execution; this vote counted.
+		outcome.Result, outcome.Review = review.ResultVote, v
+		return outcome, nil
+	}
 	if errors.Is(err, review.ErrAlreadyDecided) || errors.Is(err, review.ErrExpired) {
 		return s.refuse(ctx, id, entry, err)
 	}
