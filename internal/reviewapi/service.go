@@ -1,5 +1,5 @@
 // Package reviewapi is the review API shared by the AWS Lambda function
-// behind API Gateway and by `moderato serve`: it lists pending reviews,
+// behind API Gateway and by `moderato serve`. It lists pending reviews,
 // shows one with its redacted preview, takes decisions exactly once, keeps
 // the audit trail and serves the review page. The environment plugs in
 // through Backend (where reviews live and how an execution resumes) and
@@ -31,9 +31,9 @@ const maxCorrections = 50
 type Backend interface {
 	// Reviews returns the review store.
 	Reviews() review.Store
-	// Resume answers the task token of a pending review with the decision,
-	// as SendTaskSuccess does, and returns what the environment reports
-	// back (locally the final outcome). It returns an error wrapping
+	// Resume sends the decision through the task token of a pending
+	// review, as SendTaskSuccess does, and returns what the environment
+	// reports back (locally the final outcome). It returns an error wrapping
 	// review.ErrAlreadyDecided when another decision came first,
 	// review.ErrExpired when the deadline passed or the token timed out,
 	// and review.ErrNotFound for an unknown review.
@@ -262,9 +262,9 @@ func (s *Service) Decide(ctx context.Context, mod review.Moderator, id string, r
 	result := pipeline.ReviewResult{ReviewID: id, Decision: decision, Reason: reason, Reviewer: mod.ID, DecidedAt: entry.At}
 	execution, err := s.cfg.Backend.Resume(ctx, id, result)
 	if errors.Is(err, review.ErrExpired) && entry.At.Before(v.Deadline) {
-		// A task token that no longer accepts an answer before the
-		// deadline was used by a concurrent decision, which may not have
-		// marked the review decided yet.
+		// A task token that is closed before the deadline was used by a
+		// concurrent decision, which may not have marked the review
+		// decided yet.
 		err = fmt.Errorf("resuming the execution of review %s: %w", id, review.ErrAlreadyDecided)
 	}
 	if raced && errors.Is(err, review.ErrAlreadyDecided) {
