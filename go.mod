@@ -28,6 +28,8 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/sso v1.39.5 // indirect
 	github.com/aws/aws-sdk-go-v2/service/ssooidc v1.44.5 // indirect
 	github.com/aws/aws-sdk-go-v2/service/sts v1.53.0 // indirect
+	github.com/aws/aws-sdk-go-v2/service/textract v1.40.0 // indirect
+	github.com/aws/aws-sdk-go-v2/service/transcribe v1.55.2 // indirect
 	github.com/aws/smithy-go v1.28.9 // indirect
 	github.com/blues/jsonata-go v1.5.4 // indirect
 	github.com/chromedp/cdproto v0.160.1 // indirect

@@ -2,7 +2,8 @@
 // Rekognition Video and Textract and EventBridge "Transcribe Job State
 // Change" events, reads each job's result and sends it through the task token.
 //
-// Configuration: JOBS_TABLE, VIDEO_TOPIC_ARN, VIDEO_ROLE_ARN (required).
+// Configuration: JOBS_TABLE, WORK_BUCKET, JOB_TOPIC_ARN, JOB_TOPIC_ROLE_ARN
+// (required); TRANSCRIBE_LANGUAGE (optional).
 package main
 
 import (

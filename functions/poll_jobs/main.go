@@ -2,7 +2,8 @@
 // completion notification did not arrive, because SNS and EventBridge
 // deliveries are best-effort.
 //
-// Configuration: JOBS_TABLE, VIDEO_TOPIC_ARN, VIDEO_ROLE_ARN (required);
+// Configuration: JOBS_TABLE, WORK_BUCKET, JOB_TOPIC_ARN, JOB_TOPIC_ROLE_ARN
+// (required); TRANSCRIBE_LANGUAGE (optional);
 // POLL_AFTER_SECONDS (default 900), the age of a job before it is polled.
 package main
 

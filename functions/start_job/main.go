@@ -3,7 +3,8 @@
 // stores the task token under the job ID. The job's completion reaches
 // job_callback, or poll_jobs when the completion never comes.
 //
-// Configuration: JOBS_TABLE, VIDEO_TOPIC_ARN, VIDEO_ROLE_ARN (required).
+// Configuration: JOBS_TABLE, WORK_BUCKET, JOB_TOPIC_ARN, JOB_TOPIC_ROLE_ARN
+// (required); TRANSCRIBE_LANGUAGE (optional).
 package main
 
 import (

@@ -4,29 +4,45 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	awsrekognition "github.com/aws/aws-sdk-go-v2/service/rekognition"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	awstextract "github.com/aws/aws-sdk-go-v2/service/textract"
+	awstranscribe "github.com/aws/aws-sdk-go-v2/service/transcribe"
 
 	"github.com/moderato/moderato/internal/awsadapter/dynamostore"
 	"github.com/moderato/moderato/internal/awsadapter/rekognition"
+	"github.com/moderato/moderato/internal/awsadapter/s3objects"
 	"github.com/moderato/moderato/internal/awsadapter/sfnexec"
+	"github.com/moderato/moderato/internal/awsadapter/textract"
+	"github.com/moderato/moderato/internal/awsadapter/transcribe"
 	"github.com/moderato/moderato/internal/jobs"
 )
 
 // JobManager builds the job manager that the start_job, job_callback and
-// poll_jobs functions share, from JOBS_TABLE, VIDEO_TOPIC_ARN and
-// VIDEO_ROLE_ARN.
-//
-// NOTE: only video moderation has an engine; Textract and Transcribe jobs
-// are not started yet, so their completions find no waiting token.
+// poll_jobs functions share, from JOBS_TABLE, WORK_BUCKET, JOB_TOPIC_ARN,
+// JOB_TOPIC_ROLE_ARN and TRANSCRIBE_LANGUAGE. JOB_TOPIC_ARN is the SNS
+// topic that Rekognition Video and Textract publish completions to, and
+// JOB_TOPIC_ROLE_ARN the role they assume to publish. TRANSCRIBE_LANGUAGE
+// defaults to "en-US"; "auto" lets Transcribe identify the language, which
+// rules out its PII redaction.
 func (e *Env) JobManager(cfg aws.Config) *jobs.Manager {
 	table := e.Require("JOBS_TABLE")
-	topic := e.Require("VIDEO_TOPIC_ARN")
-	role := e.Require("VIDEO_ROLE_ARN")
+	work := e.Require("WORK_BUCKET")
+	topic := e.Require("JOB_TOPIC_ARN")
+	role := e.Require("JOB_TOPIC_ROLE_ARN")
+	language := e.Optional("TRANSCRIBE_LANGUAGE", "en-US")
+	if language == "auto" {
+		language = ""
+	}
+
+	store := s3objects.New(s3.NewFromConfig(cfg))
 	return &jobs.Manager{
 		Tokens: dynamostore.NewJobTokens(dynamodb.NewFromConfig(cfg), table),
 		Tasks:  sfnexec.New(sfn.NewFromConfig(cfg), ""),
 		Engines: map[jobs.Kind]jobs.Engine{
 			jobs.VideoModeration: &rekognition.VideoModerator{API: awsrekognition.NewFromConfig(cfg), TopicARN: topic, RoleARN: role},
+			jobs.Transcription:   &transcribe.Transcriber{API: awstranscribe.NewFromConfig(cfg), Objects: store, WorkBucket: work, LanguageCode: language},
+			jobs.DocumentText:    &textract.DocumentText{API: awstextract.NewFromConfig(cfg), Objects: store, WorkBucket: work, TopicARN: topic, RoleARN: role},
 		},
 	}
 }

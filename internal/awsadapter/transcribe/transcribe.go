@@ -1,0 +1,175 @@
+// Package transcribe turns the speech of audio and video items into text
+// with Amazon Transcribe batch jobs. Transcriber implements jobs.Engine:
+// the job's end arrives as an EventBridge "Transcribe Job State Change"
+// event, and Result stores the transcript as text for the text analysis
+// branches.
+package transcribe
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/transcribe"
+	"github.com/aws/aws-sdk-go-v2/service/transcribe/types"
+
+	"github.com/moderato/moderato/internal/awsadapter/awserr"
+	"github.com/moderato/moderato/internal/jobs"
+	"github.com/moderato/moderato/internal/objects"
+	"github.com/moderato/moderato/internal/pipeline"
+)
+
+// Languages with the optional features of batch jobs, from the Amazon
+// Transcribe developer guide: PII redaction ("Redacting PII in your batch
+// job") and toxic speech detection.
+var (
+	redactionLanguages = []string{"en-US", "es-US"}
+	toxicityLanguages  = []string{"en-US"}
+)
+
+// maxTranscriptBytes bounds the transcript JSON read back. A 4-hour job,
+// the service's maximum, produces far less text than this, but the
+// word-level items make the JSON large.
+const maxTranscriptBytes = 256 << 20
+
+// API is the part of the Transcribe client Transcriber calls.
+type API interface {
+	StartTranscriptionJob(ctx context.Context, in *transcribe.StartTranscriptionJobInput, opts ...func(*transcribe.Options)) (*transcribe.StartTranscriptionJobOutput, error)
+	GetTranscriptionJob(ctx context.Context, in *transcribe.GetTranscriptionJobInput, opts ...func(*transcribe.Options)) (*transcribe.GetTranscriptionJobOutput, error)
+}
+
+// Transcriber runs transcription jobs.
+type Transcriber struct {
+	API API
+	// Objects reads the transcript and writes the extracted text.
+	Objects objects.Store
+	// WorkBucket receives the job's transcript and the extracted text.
+	WorkBucket string
+	// LanguageCode is the spoken language, such as "en-US". Empty lets
+	// Transcribe identify the language, which rules out PII redaction.
+	LanguageCode string
+}
+
+var _ jobs.Engine = (*Transcriber)(nil)
+
+// Start starts a job named after the request token, so a retried start
+// finds the job it started before.
+//
+// NOTE: Transcribe reads the media by URI, which cannot name an object
+// version, so an object overwritten before the job starts is transcribed
+// in its newer version.
+func (t *Transcriber) Start(ctx context.Context, item pipeline.Item, requestToken string) (string, error) {
+	name := "moderato-" + requestToken
+	in := &transcribe.StartTranscriptionJobInput{
+		TranscriptionJobName: aws.String(name),
+		Media:                &types.Media{MediaFileUri: aws.String("s3://" + item.Bucket + "/" + item.Key)},
+		OutputBucketName:     aws.String(t.WorkBucket),
+		OutputKey:            aws.String(transcriptKey(name)),
+	}
+	if t.LanguageCode == "" {
+		in.IdentifyLanguage = aws.Bool(true)
+	} else {
+		in.LanguageCode = types.LanguageCode(t.LanguageCode)
+	}
+	if slices.Contains(redactionLanguages, t.LanguageCode) {
+		// NOTE: the redacted transcript has [PII] in place of each value,
+		// so the PII branch then counts only what Transcribe missed, and
+		// the outcome's PII summary lacks the types Transcribe redacted.
+		in.ContentRedaction = &types.ContentRedaction{
+			RedactionType:   types.RedactionTypePii,
+			RedactionOutput: types.RedactionOutputRedacted,
+		}
+	}
+	if slices.Contains(toxicityLanguages, t.LanguageCode) {
+		// NOTE: the toxicity scores land in the transcript JSON, but the
+		// text analysis branches score the text with their own engine, so
+		// these scores are not carried into the outcome yet.
+		in.ToxicityDetection = []types.ToxicityDetectionSettings{{ToxicityCategories: []types.ToxicityCategory{types.ToxicityCategoryAll}}}
+	}
+
+	_, err := t.API.StartTranscriptionJob(ctx, in)
+	if awserr.Is(err, "ConflictException") {
+		// The job exists: this is a retried start.
+		return name, nil
+	}
+	if err != nil {
+		return "", awserr.Classify("calling Transcribe StartTranscriptionJob for "+item.Location().String(), err)
+	}
+	return name, nil
+}
+
+// Result reads the job's state and, once it completed, stores the
+// transcript as plain text for the analysis branches. A failed job is unsupported content, with the service's
+// failure reason: Transcribe fails jobs on media it cannot decode and on
+// videos with no audio track.
+func (t *Transcriber) Result(ctx context.Context, jobID string, item pipeline.Item) (jobs.Result, error) {
+	out, err := t.API.GetTranscriptionJob(ctx, &transcribe.GetTranscriptionJobInput{TranscriptionJobName: aws.String(jobID)})
+	if err != nil {
+		return jobs.Result{}, awserr.Classify("calling Transcribe GetTranscriptionJob for "+jobID, err)
+	}
+	job := out.TranscriptionJob
+	if job == nil {
+		return jobs.Result{}, fmt.Errorf("reading transcription job %s: the response has no job", jobID)
+	}
+	switch job.TranscriptionJobStatus {
+	case types.TranscriptionJobStatusQueued, types.TranscriptionJobStatusInProgress:
+		return jobs.Result{}, nil
+	case types.TranscriptionJobStatusFailed:
+		return jobs.Result{Done: true, Err: &pipeline.UnsupportedContentError{
+			Reason: "Amazon Transcribe could not transcribe the media: " + aws.ToString(job.FailureReason)}}, nil
+	}
+
+	text, err := t.readTranscript(ctx, jobID)
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	if text == "" {
+		return jobs.Result{Done: true, Output: pipeline.TextRef{Unscored: []string{"the transcript is empty: the media has no speech"}}}, nil
+	}
+	loc := objects.Location{Bucket: t.WorkBucket, Key: "text/" + jobID + ".txt"}
+	if _, err := t.Objects.Put(ctx, loc, bytes.NewReader([]byte(text)), "text/plain; charset=utf-8"); err != nil {
+		return jobs.Result{}, fmt.Errorf("writing the transcript of %s: %w", item.Location(), err)
+	}
+	return jobs.Result{Done: true, Output: pipeline.TextRef{Location: &loc}}, nil
+}
+
+// transcript is the part of Transcribe's output JSON that holds the text.
+type transcript struct {
+	Results struct {
+		Transcripts []struct {
+			Transcript string `json:"transcript"`
+		} `json:"transcripts"`
+	} `json:"results"`
+}
+
+func (t *Transcriber) readTranscript(ctx context.Context, jobID string) (string, error) {
+	loc := objects.Location{Bucket: t.WorkBucket, Key: transcriptKey(jobID)}
+	data, err := objects.ReadAll(ctx, t.Objects, loc, maxTranscriptBytes)
+	if errors.Is(err, objects.ErrNotFound) {
+		return "", &pipeline.TransientError{Err: fmt.Errorf("reading the transcript of job %s: not written yet", jobID)}
+	}
+	if err != nil {
+		return "", err
+	}
+	var tr transcript
+	if err := json.Unmarshal(data, &tr); err != nil {
+		return "", fmt.Errorf("decoding the transcript of job %s: %w", jobID, err)
+	}
+	var text string
+	for i, part := range tr.Results.Transcripts {
+		if i > 0 {
+			text += "\n"
+		}
+		text += part.Transcript
+	}
+	return text, nil
+}
+
+// transcriptKey returns the key a job writes its transcript to.
+func transcriptKey(jobID string) string {
+	return "transcripts/" + jobID + ".json"
+}
