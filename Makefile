@@ -62,7 +62,6 @@ build: check-go
 	@for fn in $(FUNCTIONS); do \
 		GOOS=linux GOARCH=arm64 $(GOBUILD) -tags lambda.norpc -o $(DIST)/$$fn/bootstrap ./functions/$$fn || exit 1; \
 		$(DIST)/moderato tools lambda-zip --output $(DIST)/$$fn.zip $(DIST)/$$fn/bootstrap || exit 1; \
-		printf '%-20s %9d bytes zipped, %9d bytes unzipped\n' $$fn $$(wc -c < $(DIST)/$$fn.zip) $$(wc -c < $(DIST)/$$fn/bootstrap); \
 	done
 
 ## lint: formatting, vet and staticcheck
