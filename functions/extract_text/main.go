@@ -1,12 +1,14 @@
 // Command extract_text is the Lambda function of the Extract document text,
-// Transcribe audio and Transcribe video states.
+// Transcribe audio and Transcribe video states. It reads one-page
+// documents of up to 10 MB with Amazon Textract DetectDocumentText and
+// stores the text in the work bucket.
 //
 // Configuration: WORK_BUCKET (required).
 //
-// NOTE: Textract and Transcribe are not wired yet: both are asynchronous
-// jobs that need a task-token state in the state machine. Until then the
-// function reports that no text could be extracted, which sends documents,
-// audio and video to review.
+// NOTE: multi-page documents, audio and video need the asynchronous jobs
+// that start_job runs, and no state starts them yet. Until then this
+// function reports that no text could be extracted from them, which sends
+// the item to review.
 package main
 
 import (
@@ -16,8 +18,10 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	awstextract "github.com/aws/aws-sdk-go-v2/service/textract"
 
 	"github.com/moderato/moderato/internal/awsadapter/s3objects"
+	"github.com/moderato/moderato/internal/awsadapter/textract"
 	"github.com/moderato/moderato/internal/lambdahandler"
 	"github.com/moderato/moderato/internal/pipeline"
 )
@@ -37,9 +41,10 @@ func main() {
 	}
 
 	tasks := &pipeline.Tasks{
-		Objects: s3objects.New(s3.NewFromConfig(cfg)),
-		Buckets: buckets,
-		Logger:  logger,
+		Objects:       s3objects.New(s3.NewFromConfig(cfg)),
+		Buckets:       buckets,
+		TextExtractor: &textract.Extractor{API: awstextract.NewFromConfig(cfg)},
+		Logger:        logger,
 	}
 	lambda.Start(lambdahandler.Wrap(logger, "extract_text", tasks.ExtractText))
 }
