@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/moderato/moderato/internal/objects"
 	"github.com/moderato/moderato/internal/ocr"
@@ -187,6 +188,10 @@ func (f *ffmpegFrames) SampleFrames(ctx context.Context, item pipeline.Item) ([]
 	return frames, nil
 }
 
+// pdfReadTimeout bounds the reading of one PDF's text layer, which takes
+// milliseconds for ordinary files. Only a damaged page tree takes longer.
+const pdfReadTimeout = time.Minute
+
 // maxDocumentBytes bounds the PDF loaded into memory. Inspect enforces the
 // configured document limit first; this guards against a replaced object.
 const maxDocumentBytes = 512 << 20
@@ -211,7 +216,9 @@ func (d *documentReader) read(ctx context.Context, item pipeline.Item) (pdftext.
 		return pdftext.Document{}, err
 	}
 
-	doc, err := pdftext.Extract(data)
+	extractCtx, cancel := context.WithTimeout(ctx, pdfReadTimeout)
+	defer cancel()
+	doc, err := pdftext.ExtractWithin(extractCtx, data)
 	switch {
 	case errors.Is(err, pdftext.ErrEncrypted), errors.Is(err, pdftext.ErrTooManyPages):
 		return pdftext.Document{}, &pipeline.UnsupportedContentError{Reason: err.Error()}

@@ -10,6 +10,7 @@ package pdftext
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -97,6 +98,30 @@ func (d Document) Text() (string, [][2]int) {
 	return b.String(), spans
 }
 
+// ExtractWithin runs Extract but gives up when ctx is done, returning an
+// error wrapping ErrDamaged. The PDF library takes no context, and a page
+// tree whose parents form a cycle makes it loop forever.
+//
+// NOTE: on timeout the extraction goroutine keeps running until the process
+// ends, so each such file costs one busy goroutine.
+func ExtractWithin(ctx context.Context, data []byte) (Document, error) {
+	type result struct {
+		doc Document
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		doc, err := Extract(data)
+		done <- result{doc, err}
+	}()
+	select {
+	case r := <-done:
+		return r.doc, r.err
+	case <-ctx.Done():
+		return Document{}, fmt.Errorf("%w: reading it did not finish: %v", ErrDamaged, ctx.Err())
+	}
+}
+
 // Extract reads the words of every page of the PDF in data. It returns an
 // error wrapping ErrEncrypted, ErrDamaged or ErrTooManyPages for a PDF it
 // cannot read. A page without a text layer has no words.
@@ -129,6 +154,11 @@ func Extract(data []byte) (doc Document, err error) {
 		if p.V.IsNull() {
 			return Document{}, fmt.Errorf("%w: page %d is missing", ErrDamaged, i)
 		}
+		// The library looks up fonts and resources through the parents
+		// without a bound, so a cycle would make it loop forever.
+		if !parentsEnd(p) {
+			return Document{}, fmt.Errorf("%w: the parents of page %d form a cycle", ErrDamaged, i)
+		}
 		page := readPage(p)
 		if page.HasImages && len(page.Words) == 0 {
 			page.Scans = pageImages(data, p)
@@ -154,18 +184,35 @@ func readPage(p pdf.Page) Page {
 	return page
 }
 
+// maxTreeDepth bounds the walks up the page tree. Real page trees are a few
+// levels deep, since each level holds many kids.
+const maxTreeDepth = 32
+
 // inherited returns a page attribute that the page or one of its parent
 // page tree nodes sets, as MediaBox may be set once for all pages. The
 // depth is bounded because a damaged file may loop its parents.
 func inherited(p pdf.Page, key string) pdf.Value {
 	v := p.V
-	for depth := 0; depth < 32 && !v.IsNull(); depth++ {
+	for depth := 0; depth < maxTreeDepth && !v.IsNull(); depth++ {
 		if r := v.Key(key); !r.IsNull() {
 			return r
 		}
 		v = v.Key("Parent")
 	}
 	return pdf.Value{}
+}
+
+// parentsEnd reports whether the page's chain of parents ends within the
+// depth that inherited follows.
+func parentsEnd(p pdf.Page) bool {
+	v := p.V
+	for depth := 0; depth < maxTreeDepth; depth++ {
+		if v.IsNull() {
+			return true
+		}
+		v = v.Key("Parent")
+	}
+	return v.IsNull()
 }
 
 // glyph is one character that the content stream draws.

@@ -3,6 +3,8 @@ package pdftext
 import (
 	"bytes"
 	"compress/zlib"
+	"context"
+	"fmt"
 	"image"
 	"io"
 	"os"
@@ -11,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ledongthuc/pdf"
 	"github.com/stretchr/testify/assert"
@@ -99,6 +102,50 @@ func TestExtractErrors(t *testing.T) {
 			assert.ErrorIs(t, err, tt.want)
 		})
 	}
+}
+
+// sameLength pads replacement with spaces to the length of original, so
+// that every object stays at the offset the xref table gives.
+func sameLength(original, replacement []byte) []byte {
+	return append(replacement, bytes.Repeat([]byte(" "), len(original)-len(replacement))...)
+}
+
+func TestExtractCyclicParents(t *testing.T) {
+	data, err := testmedia.PDF([]testmedia.PDFPage{{Lines: []string{"loop"}}}, testmedia.PDFOptions{})
+	require.NoError(t, err)
+	// The page becomes its own parent and loses its resources, so a lookup
+	// of inherited resources walks the cycle.
+	page := regexp.MustCompile(`(\d+) 0 obj\n<< /Type /Page /Parent \d+ 0 R (/MediaBox \[[^\]]*\]) /Resources << /Font << [^>]*>> >>`)
+	require.True(t, page.Match(data))
+	cyclic := page.ReplaceAllFunc(data, func(obj []byte) []byte {
+		m := page.FindSubmatch(obj)
+		return sameLength(obj, []byte(fmt.Sprintf("%s 0 obj\n<< /Type /Page /Parent %s 0 R %s", m[1], m[1], m[2])))
+	})
+
+	_, err = Extract(cyclic)
+
+	assert.ErrorIs(t, err, ErrDamaged)
+	assert.ErrorContains(t, err, "form a cycle")
+}
+
+func TestExtractWithinCyclicKids(t *testing.T) {
+	data, err := testmedia.PDF([]testmedia.PDFPage{{Lines: []string{"loop"}}}, testmedia.PDFOptions{})
+	require.NoError(t, err)
+	// The root of the page tree lists itself as its only kid, and the
+	// library's page lookup descends into it forever.
+	pages := regexp.MustCompile(`(\d+) 0 obj\n<< /Type /Pages /Kids \[[^\]]*\] /Count 1 >>`)
+	require.True(t, pages.Match(data))
+	cyclic := pages.ReplaceAllFunc(data, func(obj []byte) []byte {
+		m := pages.FindSubmatch(obj)
+		return sameLength(obj, []byte(fmt.Sprintf("%s 0 obj\n<< /Type /Pages /Kids [%s 0 R] /Count 1 >>", m[1], m[1])))
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+
+	_, err = ExtractWithin(ctx, cyclic)
+
+	assert.ErrorIs(t, err, ErrDamaged)
+	assert.ErrorContains(t, err, "did not finish")
 }
 
 func TestEncryptedFixtureOpensWithPassword(t *testing.T) {
@@ -217,4 +264,23 @@ func inflateAll(t *testing.T, data []byte) string {
 		all.Write(b)
 	}
 	return all.String()
+}
+
+func FuzzExtract(f *testing.F) {
+	for _, opts := range []testmedia.PDFOptions{{}, {Compress: true, Kerned: true}, {Reversed: true}} {
+		data, err := testmedia.PDF(twoPages, opts)
+		require.NoError(f, err)
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		doc, err := Extract(data)
+		if err != nil {
+			return
+		}
+		text, spans := doc.Text()
+		for _, s := range spans {
+			require.LessOrEqual(t, s[1], len(text))
+		}
+		Redact(doc, map[int]bool{0: true})
+	})
 }
