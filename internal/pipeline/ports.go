@@ -74,3 +74,10 @@ type DocumentRedactor interface {
 type Notifier interface {
 	ReviewCreated(ctx context.Context, reviewID string, reasons []string) error
 }
+
+// Publisher announces a recorded outcome to the applications that consume
+// outcomes, for example as a "Moderation Decided" event. An outcome
+// carries PII types and counts, never values.
+type Publisher interface {
+	OutcomeRecorded(ctx context.Context, o Outcome) error
+}

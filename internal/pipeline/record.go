@@ -70,6 +70,14 @@ func (t *Tasks) RecordOutcome(ctx context.Context, in RecordInput) (Outcome, err
 		return Outcome{}, fmt.Errorf("storing outcome of %s: %w", in.Execution, err)
 	}
 	t.logger().InfoContext(ctx, "outcome recorded", "execution", in.Execution, "verdict", stored.Verdict, "media_type", stored.MediaType)
+
+	if t.Publisher != nil {
+		// A failed announcement fails the task, so its retry announces the
+		// stored outcome again: consumers get it at least once.
+		if err := t.Publisher.OutcomeRecorded(ctx, stored); err != nil {
+			return Outcome{}, fmt.Errorf("announcing outcome of %s: %w", in.Execution, err)
+		}
+	}
 	return stored, nil
 }
 

@@ -52,6 +52,8 @@ type Tasks struct {
 	// publishes only the redacted extracted text.
 	DocumentRedactor DocumentRedactor
 	Notifier         Notifier
+	// Publisher announces recorded outcomes; nil announces nothing.
+	Publisher Publisher
 
 	Logger *slog.Logger
 	// Now returns the current time; nil means time.Now.
