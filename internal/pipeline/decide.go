@@ -31,5 +31,6 @@ func (t *Tasks) Decide(ctx context.Context, in DecideInput) (Decision, error) {
 		PolicyVersion:        d.PolicyVersion,
 		OnTimeout:            t.Policy.OnTimeout(),
 		ReviewTimeoutSeconds: int64(t.Policy.ReviewTimeout().Seconds()),
+		ReviewQuorum:         t.Policy.ReviewQuorum(),
 	}, nil
 }

@@ -124,6 +124,9 @@ type Decision struct {
 	OnTimeout policy.Verdict `json:"on_timeout"`
 	// ReviewTimeoutSeconds is the review SLA in force when the item was decided.
 	ReviewTimeoutSeconds int64 `json:"review_timeout_seconds"`
+	// ReviewQuorum is the number of agreeing decisions that settles the
+	// review; 0 and 1 mean a single decision.
+	ReviewQuorum int `json:"review_quorum,omitempty"`
 }
 
 // ReviewRequest is the input of the Wait for review task.

@@ -378,6 +378,17 @@ func decodeReview(raw json.RawMessage, field string, p *Policy) error {
 			}
 			return nil
 		},
+		"quorum": func(raw json.RawMessage, field string) error {
+			var n int
+			if err := json.Unmarshal(raw, &n); err != nil {
+				return fieldErrorf(field, "expected a whole number of decisions, got %s", string(raw))
+			}
+			if n < 1 || n > MaxReviewQuorum {
+				return fieldErrorf(field, "%d is outside 1..%d", n, MaxReviewQuorum)
+			}
+			p.reviewQuorum = n
+			return nil
+		},
 	})
 }
 
@@ -394,6 +405,9 @@ type canonicalPolicy struct {
 	Review struct {
 		TimeoutSeconds int64   `json:"timeout_seconds"`
 		OnTimeout      Verdict `json:"on_timeout"`
+		// Quorum is omitted at its default, so that policies written
+		// before it existed keep their derived version.
+		Quorum int `json:"quorum,omitempty"`
 	} `json:"review"`
 }
 
@@ -406,6 +420,9 @@ func (p *Policy) derivedVersion() string {
 	c.PII.Types = p.piiTypes
 	c.Review.TimeoutSeconds = int64(p.reviewTimeout / time.Second)
 	c.Review.OnTimeout = p.onTimeout
+	if p.reviewQuorum > 1 {
+		c.Review.Quorum = p.reviewQuorum
+	}
 
 	data, err := json.Marshal(c)
 	if err != nil {

@@ -77,6 +77,9 @@ const (
 // lasts at most one year.
 const MaxReviewTimeout = 365 * 24 * time.Hour
 
+// MaxReviewQuorum is the maximum review.quorum.
+const MaxReviewQuorum = 10
+
 // The version of a policy file without "version" is derivedVersionPrefix
 // followed by derivedVersionHexSize hex digits of a SHA-256.
 const (
@@ -100,6 +103,7 @@ type Policy struct {
 	piiTypes      map[string]Action
 	reviewTimeout time.Duration
 	onTimeout     Verdict // Approved or Rejected
+	reviewQuorum  int     // 0 means one decision
 }
 
 //go:embed default.json
@@ -139,6 +143,12 @@ func (p *Policy) ReviewTimeout() time.Duration {
 // Approved or Rejected.
 func (p *Policy) OnTimeout() Verdict {
 	return p.onTimeout
+}
+
+// ReviewQuorum returns the number of agreeing decisions from different
+// moderators that settles a review: review.quorum, or 1 when it is unset.
+func (p *Policy) ReviewQuorum() int {
+	return max(p.reviewQuorum, 1)
 }
 
 // Thresholds returns the thresholds of a category, which are the default

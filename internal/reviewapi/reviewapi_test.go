@@ -38,7 +38,12 @@ type fixture struct {
 // policy sends to review, and serves the API in auth's mode.
 func newFixture(t *testing.T, auth reviewapi.Authenticator, opts web.Options, texts ...string) *fixture {
 	t.Helper()
-	pol, err := policy.Parse([]byte(`{"version": "v-test", "pii": {"action": "review"}, "review": {"timeout_seconds": 3600, "on_timeout": "reject"}}`))
+	return newFixtureWithPolicy(t, `{"version": "v-test", "pii": {"action": "review"}, "review": {"timeout_seconds": 3600, "on_timeout": "reject"}}`, auth, opts, texts...)
+}
+
+func newFixtureWithPolicy(t *testing.T, policyDoc string, auth reviewapi.Authenticator, opts web.Options, texts ...string) *fixture {
+	t.Helper()
+	pol, err := policy.Parse([]byte(policyDoc))
 	require.NoError(t, err)
 	clock := asltest.NewFakeClock(time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC))
 	rt, err := local.Open(context.Background(), local.Config{DataDir: filepath.Join(t.TempDir(), "data"), Policy: pol, Clock: clock})
@@ -453,4 +458,20 @@ func TestConcurrentDecisionsOneWins(t *testing.T) {
 		got := []int{<-codes, <-codes}
 		assert.ElementsMatch(t, []int{http.StatusOK, http.StatusConflict}, got, "round %d", i)
 	}
+}
+
+func TestPolicyQuorum(t *testing.T) {
+	doc := `{"version": "v-quorum", "pii": {"action": "review"}, "review": {"timeout_seconds": 3600, "quorum": 2}}`
+	f := newFixtureWithPolicy(t, doc, reviewapi.Gateway{Mode: reviewapi.ModeJWT}, web.Options{}, piiText)
+	id := f.reviews[0]
+	alice, bob := jwtContext("alice"), jwtContext("bob")
+
+	first := call(f.handler, &alice, http.MethodPost, "/api/reviews/"+id+"/decision", `{"decision": "approve"}`)
+	assert.Equal(t, http.StatusAccepted, first.Code, "the policy asks for two decisions: %s", first.Body.String())
+	second := call(f.handler, &bob, http.MethodPost, "/api/reviews/"+id+"/decision", `{"decision": "approve"}`)
+	assert.Equal(t, http.StatusOK, second.Code, second.Body.String())
+
+	r, err := f.rt.DB.Reviews().GetReview(context.Background(), id)
+	require.NoError(t, err)
+	assert.Equal(t, review.StatusApproved, r.Status)
 }

@@ -61,7 +61,8 @@ type Config struct {
 	// review.DefaultQueue.
 	Router review.Router
 	// Quorum is the number of agreeing decisions that settles a review; 0
-	// and 1 mean a single decision.
+	// and 1 mean a single decision. A policy's review.quorum raises it for
+	// the items that policy sent to review.
 	Quorum int
 	// AllowOriginal lets moderators see the original object of an item that
 	// has no redacted derivative. Off, such an item has no preview.
@@ -220,7 +221,8 @@ func (s *Service) Decide(ctx context.Context, mod review.Moderator, id string, r
 	if err != nil {
 		return DecisionOutcome{}, err
 	}
-	tally := review.Count(history, s.cfg.Quorum)
+	quorum := s.quorum(v)
+	tally := review.Count(history, quorum)
 	for _, e := range history {
 		if e.Reviewer == mod.ID && (e.Result == review.ResultVote || e.Result == review.ResultAccepted) {
 			return s.refuse(ctx, id, entry, review.ErrAlreadyDecided)
@@ -245,7 +247,7 @@ func (s *Service) Decide(ctx context.Context, mod review.Moderator, id string, r
 		if err != nil {
 			return DecisionOutcome{}, err
 		}
-		tally = review.Count(history, s.cfg.Quorum)
+		tally = review.Count(history, quorum)
 		outcome.Approvals, outcome.Rejections = tally.Approvals, tally.Rejections
 		decision, settled = tally.Outcome()
 		if !settled {
@@ -291,6 +293,17 @@ func (s *Service) Decide(ctx context.Context, mod review.Moderator, id string, r
 		outcome.Review = s.view(r)
 	}
 	return outcome, nil
+}
+
+// quorum returns the number of agreeing decisions that settles the review:
+// the larger of the service's quorum and the one of the policy that sent
+// the item to review.
+func (s *Service) quorum(v View) int {
+	q := s.cfg.Quorum
+	if v.Details != nil {
+		q = max(q, v.Details.Decision.ReviewQuorum)
+	}
+	return max(q, 1)
 }
 
 // resolveExpired lets a backend that implements Resolver apply the timeout
