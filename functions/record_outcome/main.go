@@ -3,7 +3,9 @@
 // or quarantine bucket and stores the outcome once per execution.
 //
 // Configuration: APPROVED_BUCKET, QUARANTINE_BUCKET, OUTCOMES_TABLE and
-// REVIEWS_TABLE (required); POLICY_JSON (optional).
+// REVIEWS_TABLE (required); POLICY_JSON and EVENT_BUS_NAME, the
+// EventBridge bus that receives a "Moderation Decided" event per outcome
+// (optional).
 package main
 
 import (
@@ -13,9 +15,11 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/moderato/moderato/internal/awsadapter/dynamostore"
+	"github.com/moderato/moderato/internal/awsadapter/eventbus"
 	"github.com/moderato/moderato/internal/awsadapter/s3objects"
 	"github.com/moderato/moderato/internal/lambdahandler"
 	"github.com/moderato/moderato/internal/pipeline"
@@ -27,6 +31,7 @@ func main() {
 	buckets := env.Buckets("APPROVED_BUCKET", "QUARANTINE_BUCKET")
 	outcomes := env.Require("OUTCOMES_TABLE")
 	reviews := env.Require("REVIEWS_TABLE")
+	bus := env.Optional("EVENT_BUS_NAME", "")
 	pol, err := env.Policy()
 	if err == nil {
 		err = env.Err()
@@ -49,6 +54,9 @@ func main() {
 		Reviews:  dynamostore.NewReviews(db, reviews),
 		Outcomes: dynamostore.NewOutcomes(db, outcomes),
 		Logger:   logger,
+	}
+	if bus != "" {
+		tasks.Publisher = &eventbus.Publisher{API: eventbridge.NewFromConfig(cfg), BusName: bus}
 	}
 	lambda.Start(lambdahandler.Wrap(logger, "record_outcome", tasks.RecordOutcome))
 }
