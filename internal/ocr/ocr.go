@@ -109,13 +109,13 @@ func (e *Engine) Recognize(ctx context.Context, img image.Image) ([]Word, error)
 	if err != nil {
 		return nil, err
 	}
-	kept := words[:0]
+	confident := words[:0]
 	for _, w := range words {
 		if w.Confidence >= e.MinConfidence {
-			kept = append(kept, w)
+			confident = append(confident, w)
 		}
 	}
-	return kept, nil
+	return confident, nil
 }
 
 // ParseTSV reads tesseract's TSV output and returns its words (rows of

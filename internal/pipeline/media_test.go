@@ -16,8 +16,8 @@ import (
 	"github.com/moderato/moderato/internal/pii"
 )
 
-// fakeRecognizer returns fixed words, or err. It stands in for tesseract in
-// these unit tests; internal/local tests the real program.
+// fakeRecognizer returns fixed words, or err. It replaces tesseract in these
+// unit tests, and internal/local tests the real program.
 type fakeRecognizer struct {
 	words []Word
 	err   error

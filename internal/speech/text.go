@@ -44,8 +44,8 @@ func (tr Transcript) Text() string {
 }
 
 // digitRun returns how many of words, from the first, form a run of spoken
-// digits with at least minDigitRun digits, pauses inside the run included;
-// zero when words does not start with such a run.
+// digits with at least minDigitRun digits, counting the pauses inside the
+// run. It returns zero when words does not start with such a run.
 func digitRun(words []Word) int {
 	digits, end := 0, 0
 	for i, w := range words {
