@@ -113,6 +113,9 @@ func addressAt(text string, i int) (end int, score float64, ok bool) {
 	var re *regexp.Regexp
 	switch {
 	case isDigit(text[i]):
+		if !wordFollowsNumber(window) {
+			return 0, 0, false
+		}
 		re = streetAddress
 		if !re.MatchString(window) {
 			re = cityAddress
@@ -146,6 +149,24 @@ func addressAt(text string, i int) (end int, score float64, ok bool) {
 		score = 0.9
 	}
 	return i + m[1], score, true
+}
+
+// wordFollowsNumber reports whether the number that starts window, with an
+// optional letter as in "12B", is followed by a space and a capitalized
+// word or another number, as every number-first address is.
+func wordFollowsNumber(window string) bool {
+	j := 0
+	for j < len(window) && isDigit(window[j]) {
+		j++
+	}
+	if j < len(window) && isLetter(window[j]) {
+		j++
+	}
+	if j+1 >= len(window) || window[j] != ' ' {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(window[j+1:])
+	return unicode.IsUpper(r) || unicode.IsDigit(r)
 }
 
 // firstWord returns the text up to the first space.

@@ -12,7 +12,7 @@ var loosePattern = regexp.MustCompile(`\d(?:[ -]?\d){8,22}`)
 func (s *scan) looseNumbers() [][2]int {
 	if s.loose == nil {
 		s.loose = [][2]int{}
-		for _, m := range s.findAll(loosePattern, numberAlphabet, digitNeed, hasDigit) {
+		for _, m := range s.findAll(loosePattern, numberAlphabet, digitNeed, atLeastDigits(9)) {
 			if numberBounded(s.text, m[0], m[1]) {
 				s.loose = append(s.loose, m)
 			}

@@ -200,6 +200,10 @@ func findUnknownWordNames(s *scan) {
 			i += size
 			continue
 		}
+		if !secondWordFollows(text, i) {
+			i += size
+			continue
+		}
 		m := nameAt.FindStringIndex(text[i:min(len(text), i+160)])
 		if m == nil {
 			i += size
@@ -211,6 +215,28 @@ func findUnknownWordNames(s *scan) {
 		}
 		i = end
 	}
+}
+
+// secondWordFollows reports whether the word at i is followed by a space
+// and a capitalized word or a particle, without which no run of two names
+// can start at i. It spares the pattern for most capitalized words.
+func secondWordFollows(text string, i int) bool {
+	j := i
+	for j < len(text) && (isLetter(text[j]) || text[j] >= utf8.RuneSelf || text[j] == '\'' || text[j] == '-') {
+		j++
+	}
+	if j+1 >= len(text) || text[j] != ' ' {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(text[j+1:])
+	if unicode.IsUpper(r) {
+		return true
+	}
+	k := j + 1
+	for k < len(text) && isLetter(text[k]) {
+		k++
+	}
+	return isParticle(text[j+1 : k])
 }
 
 // addUnknownWordRuns adds each run of two or more consecutive capitalized

@@ -174,7 +174,7 @@ var (
 // an international number (with +) against its country, a national number
 // as a US number.
 func findPhones(s *scan) {
-	for _, m := range s.findAll(phonePattern, numberAlphabet, digitNeed, hasDigit) {
+	for _, m := range s.findAll(phonePattern, numberAlphabet, digitNeed, atLeastDigits(7)) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) || (b > 0 && s.text[b-1] == '(') {
 			continue
@@ -260,7 +260,7 @@ func phoneScore(text string, b, e int) (float64, bool) {
 			return 0, false
 		}
 		score = 0.9
-	case usLength && phoneValidIn(candidate, "US"):
+	case usLength && nanpShape(digits) && phoneValidIn(candidate, "US"):
 		// A national number without separators may be any ten-digit
 		// quantity, such as 2147483647, so it needs a word such as
 		// "call".
@@ -281,6 +281,16 @@ func phoneScore(text string, b, e int) (float64, bool) {
 		score += 0.15
 	}
 	return score, true
+}
+
+// nanpShape reports whether ten digits, or eleven with a leading 1, have
+// the North American form NXX-NXX-XXXX, in which N is 2 to 9. It is a
+// cheap test that spares the parse for most other numbers.
+func nanpShape(digits string) bool {
+	if len(digits) == 11 {
+		digits = digits[1:]
+	}
+	return len(digits) == 10 && digits[0] >= '2' && digits[3] >= '2'
 }
 
 // phoneValidIn reports whether number is a valid phone number of region,
@@ -328,7 +338,7 @@ var (
 // findCards reports numbers that pass the Luhn check and belong to a known
 // issuer with a length it issues. Spaces or dashes may separate groups.
 func findCards(s *scan) {
-	for _, m := range s.findAll(cardPattern, numberAlphabet, digitNeed, hasDigit) {
+	for _, m := range s.findAll(cardPattern, numberAlphabet, digitNeed, atLeastDigits(12)) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) {
 			continue
@@ -361,7 +371,7 @@ var (
 // findSSNs reports US Social Security numbers written 123-45-6789 or
 // 123 45 6789, or nine bare digits after a context word such as "SSN".
 func findSSNs(s *scan) {
-	for _, m := range s.findAll(ssnPattern, numberAlphabet, digitNeed, hasDigit) {
+	for _, m := range s.findAll(ssnPattern, numberAlphabet, digitNeed, atLeastDigits(9)) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) || !ssnValid(digitsOf(s.text[b:e])) {
 			continue
@@ -396,7 +406,7 @@ var ibanPattern = regexp.MustCompile(`(?i)[A-Z]{2}[0-9OIL]{2}(?: ?[A-Z0-9]{1,4})
 // findIBANs reports IBANs, compact or in groups of four, that have their
 // country's length and pass the mod 97 check.
 func findIBANs(s *scan) {
-	for _, m := range s.findAll(ibanPattern, anyCaseCodeAlphabet, digitNeed, hasDigitAndLetter) {
+	for _, m := range s.findAll(ibanPattern, anyCaseCodeAlphabet, digitNeed, hasIBANStart) {
 		b, e := m[0], m[1]
 		if wordBefore(s.text, b) || !sameCase(s.text[b:b+2]) {
 			continue
@@ -465,7 +475,7 @@ var (
 )
 
 func findIPAddresses(s *scan) {
-	for _, m := range s.findAll(ipv4Pattern, numberAlphabet, digitNeed, hasDigit) {
+	for _, m := range s.findAll(ipv4Pattern, numberAlphabet, digitNeed, hasDigitAndDot) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) {
 			continue
@@ -664,7 +674,7 @@ var (
 // findCardExpiries reports MM/YY and MM/YYYY dates after a word such as
 // "expiry" or right after a card number.
 func findCardExpiries(s *scan) {
-	for _, m := range s.findAll(expiryPattern, numberAlphabet, digitNeed, hasDigit) {
+	for _, m := range s.findAll(expiryPattern, numberAlphabet, digitNeed, hasDateSeparator) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) {
 			continue
@@ -704,7 +714,7 @@ var (
 // 3-3-4. Without a word such as "NHS" only the spaced form counts, at a low
 // score, because a tenth of all ten-digit numbers pass the check.
 func findNHSNumbers(s *scan) {
-	for _, m := range s.findAll(nhsPattern, numberAlphabet, digitNeed, hasDigit) {
+	for _, m := range s.findAll(nhsPattern, numberAlphabet, digitNeed, atLeastDigits(10)) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) || !nhsValid(digitsOf(s.text[b:e])) {
 			continue
@@ -727,7 +737,7 @@ var (
 // findNINumbers reports UK National Insurance numbers with an allocated
 // prefix, as AB 12 34 56 C or AB123456C, in upper or lower case.
 func findNINumbers(s *scan) {
-	for _, m := range s.findAll(ninoPattern, anyCaseCodeAlphabet, digitNeed, hasDigitAndLetter) {
+	for _, m := range s.findAll(ninoPattern, anyCaseCodeAlphabet, digitNeed, hasNINOStart) {
 		b, e := m[0], m[1]
 		value := s.text[b:e]
 		if wordBefore(s.text, b) || wordAfter(s.text, e) || !sameCase(value[:2]) || !sameCase(value[:2]+value[len(value)-1:]) ||
@@ -754,7 +764,7 @@ var (
 // check. A tenth of all nine-digit numbers pass it, so a SIN without a
 // context word scores low, and a bare one needs the word.
 func findSINs(s *scan) {
-	for _, m := range s.findAll(sinPattern, numberAlphabet, digitNeed, hasDigit) {
+	for _, m := range s.findAll(sinPattern, numberAlphabet, digitNeed, atLeastDigits(9)) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) || !sinValid(digitsOf(s.text[b:e])) {
 			continue
@@ -789,7 +799,7 @@ var (
 // checksum. A number with an unused Federal Reserve prefix still counts
 // after the word, at a lower score.
 func findRoutingNumbers(s *scan) {
-	for _, m := range s.findAll(routingPattern, numberAlphabet, digitNeed, hasDigit) {
+	for _, m := range s.findAll(routingPattern, numberAlphabet, digitNeed, atLeastDigits(9)) {
 		b, e := m[0], m[1]
 		digits := s.text[b:e]
 		if !numberBounded(s.text, b, e) || !abaChecksumValid(digits) || !hasContext(s.text, b, routingContext) {

@@ -222,13 +222,42 @@ func contextNearer(text string, at int, a, b *context) bool {
 }
 
 func (rule *context) matches(window string) bool {
-	lower := asciiLower(window)
 	for _, hint := range rule.hints {
-		if strings.Contains(lower, hint) {
+		if containsLowerASCII(window, hint) {
 			return rule.re.MatchString(window)
 		}
 	}
 	return false
+}
+
+// containsLowerASCII reports whether s contains hint when the ASCII
+// letters of s are read in lower case. It allocates nothing, which matters
+// because Detect checks context words around most numbers.
+func containsLowerASCII(s, hint string) bool {
+	if len(hint) == 0 {
+		return true
+	}
+	first := hint[0]
+	for i := 0; i+len(hint) <= len(s); i++ {
+		if lowerASCII(s[i]) != first {
+			continue
+		}
+		j := 1
+		for j < len(hint) && lowerASCII(s[i+j]) == hint[j] {
+			j++
+		}
+		if j == len(hint) {
+			return true
+		}
+	}
+	return false
+}
+
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // negativeContext matches words that mark a nearby number as an example
@@ -403,6 +432,60 @@ func hasDigitAndUpper(run string) bool {
 	}
 	return digit && upper
 }
+
+// atLeastDigits returns a filter for runs with n or more digits, the
+// fewest that a recognizer's value has.
+func atLeastDigits(n int) func(run string) bool {
+	return func(run string) bool {
+		count := 0
+		for i := 0; i < len(run) && count < n; i++ {
+			if isDigit(run[i]) {
+				count++
+			}
+		}
+		return count >= n
+	}
+}
+
+func hasDigitAndDot(run string) bool {
+	return strings.IndexByte(run, '.') >= 0 && hasDigit(run)
+}
+
+func hasDateSeparator(run string) bool {
+	return strings.ContainsAny(run, "/-")
+}
+
+// hasIBANStart reports whether run contains two letters followed by two
+// digits, or letters that OCR reads for digits, as an IBAN starts.
+func hasIBANStart(run string) bool {
+	for i := 0; i+3 < len(run); i++ {
+		if isLetter(run[i]) && isLetter(run[i+1]) && digitLike(run[i+2]) && digitLike(run[i+3]) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasNINOStart reports whether run contains two letters followed by two
+// digits, with an optional space between them, as a National Insurance
+// number starts.
+func hasNINOStart(run string) bool {
+	for i := 0; i+3 < len(run); i++ {
+		if !isLetter(run[i]) || !isLetter(run[i+1]) {
+			continue
+		}
+		j := i + 2
+		if run[j] == ' ' {
+			j++
+		}
+		if j+1 < len(run) && isDigit(run[j]) && isDigit(run[j+1]) {
+			return true
+		}
+	}
+	return false
+}
+
+func digitLike(c byte) bool { return isDigit(c) || ocrDigit(c) != 0 || c == 'i' || c == 'L' }
 
 func hasDigitAndLetter(run string) bool {
 	digit, letter := false, false

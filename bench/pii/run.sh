@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Compare moderato's PII engine with the npm libraries redact-pii and
+# @openredaction/openredaction on the same inputs: throughput in MB of
+# UTF-8 text per CPU second, and redaction coverage scored by the corpus's
+# score.py. Prints a Markdown table.
+#
+# Usage: bench/pii/run.sh [CLEAN_MEGABYTES]
+#   CLEAN_MEGABYTES  size of the mostly clean text (default 4)
+# Needs Go, Node.js 18 or newer with npm, and Python 3. The npm packages
+# are installed into a temporary directory, pinned to the versions below.
+set -euo pipefail
+
+cd "$(dirname "$0")/../.."
+clean_mb="${1:-4}"
+corpus="${PII_CORPUS:-../shared/pii-corpus/corpus.jsonl}"
+heldout="$PWD/internal/pii/testdata/heldout.jsonl"
+
+for tool in go node npm python3; do
+	command -v "$tool" >/dev/null || { echo "bench/pii/run.sh: $tool is needed" >&2; exit 1; }
+done
+[ -f "$corpus" ] || { echo "bench/pii/run.sh: corpus $corpus not found; set PII_CORPUS" >&2; exit 1; }
+corpus="$(realpath "$corpus")"
+score="$(dirname "$corpus")/score.py"
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+echo "installing redact-pii 3.4.0 and @openredaction/openredaction 1.0.4 into $work" >&2
+(cd "$work" && npm init -y >/dev/null && npm install --silent --no-audit --no-fund \
+	redact-pii@3.4.0 @openredaction/openredaction@1.0.4 >/dev/null)
+cp bench/pii/compare.js "$work/"
+go build -o "$work/moderato" ./cmd/moderato
+python3 bench/pii/cleantext.py "$clean_mb" > "$work/clean.jsonl"
+
+# run_moderato INPUT OUTPUT prints the CPU seconds (user and system) of one
+# run of the command, start-up included.
+run_moderato() {
+	local cpu
+	cpu="$( { /usr/bin/env time -f '%U %S' "$work/moderato" pii detect --jsonl "$1" > "$2"; } 2>&1 | tail -1)"
+	awk '{print $1 + $2}' <<<"$cpu"
+}
+
+results="$work/results.tsv"
+: > "$results"
+for input in corpus heldout clean; do
+	case "$input" in
+	corpus) file="$corpus" ;;
+	heldout) file="$heldout" ;;
+	clean) file="$work/clean.jsonl" ;;
+	esac
+	bytes="$(python3 -c 'import json,sys; print(sum(len(json.loads(l)["text"].encode()) for l in open(sys.argv[1]) if l.strip()))' "$file")"
+
+	cpu="$(run_moderato "$file" "$work/moderato-$input.jsonl")"
+	printf 'moderato\t%s\t%s\t%s\n' "$input" "$bytes" "$cpu" >> "$results"
+	for library in redact-pii openredaction; do
+		json="$(cd "$work" && node compare.js "$library" "$file" "$work/$library-$input.jsonl")"
+		cpu="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["cpu_seconds"])' "$json")"
+		printf '%s\t%s\t%s\t%s\n' "$library" "$input" "$bytes" "$cpu" >> "$results"
+	done
+done
+
+python3 - "$results" "$work" "$corpus" "$heldout" "$score" <<'PY'
+import re, subprocess, sys
+
+results, work, corpus, heldout, score = sys.argv[1:]
+gold = {"corpus": corpus, "heldout": heldout}
+print("| engine | input | MB/s per CPU second | coverage recall | coverage precision | strict micro F1 |")
+print("| --- | --- | ---: | ---: | ---: | ---: |")
+for line in open(results):
+    engine, input_, size, cpu = line.split("\t")
+    rate = int(size) / 1e6 / max(float(cpu), 1e-9)
+    recall = precision = micro = "n/a"
+    if input_ in gold:
+        out = subprocess.run(["python3", score, gold[input_], f"{work}/{engine}-{input_}.jsonl"],
+                             capture_output=True, text=True, check=True).stdout
+        m = re.search(r"recall ([\d.]+), precision ([\d.]+)", out)
+        recall, precision = m.group(1), m.group(2)
+        m = re.search(r"^micro\s+\d+\s+[\d.]+\s+[\d.]+\s+([\d.]+)", out, re.M)
+        # The npm libraries use their own type names, so strict F1 applies
+        # to moderato only.
+        micro = m.group(1) if engine == "moderato" else "n/a"
+    print(f"| {engine} | {input_} | {rate:.2f} | {recall} | {precision} | {micro} |")
+PY
