@@ -352,3 +352,16 @@ func TestMissingProgramLoggedOnce(t *testing.T) {
 	assert.ErrorIs(t, second, pipeline.ErrEngineUnavailable)
 	assert.Contains(t, second.Error(), "tesseract is not installed")
 }
+
+func TestImageTextTesseractFailure(t *testing.T) {
+	h := newHarness(t, Config{})
+	bin := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(bin, "tesseract"), []byte("#!/bin/sh\necho 'Error: simulated crash' >&2\nexit 1\n"), 0o755))
+	t.Setenv("PATH", bin)
+	data, _ := textPNG(t, "Call me at 212-555-0187 today")
+
+	res := h.process("crash.png", data)
+
+	assert.Equal(t, policy.Review, res.Verdict)
+	assert.Contains(t, strings.Join(res.Reasons, "\n"), "tesseract could not read the image")
+}

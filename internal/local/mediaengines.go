@@ -52,6 +52,12 @@ func (r *tesseractRecognizer) RecognizeText(ctx context.Context, img image.Image
 	if errors.Is(err, ocr.ErrNotInstalled) {
 		return nil, r.missing.report(ctx, r.Name(), err)
 	}
+	if err != nil && ctx.Err() == nil {
+		// A tesseract crash or timeout on a valid image is an engine
+		// failure, so the image goes to review rather than to failed.
+		r.missing.logger.ErrorContext(ctx, "reading text in an image", "engine", r.Name(), "error", err)
+		return nil, &pipeline.EngineUnavailableError{Reason: "tesseract could not read the image: " + err.Error()}
+	}
 	if err != nil {
 		return nil, err
 	}
