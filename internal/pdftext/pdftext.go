@@ -134,6 +134,11 @@ func Extract(data []byte) (doc Document, err error) {
 		}
 	}()
 
+	if bytes.HasPrefix(data, []byte("%PDF-2.")) {
+		// The library accepts only 1.x headers, and PDF 2.0 reads like 1.7
+		// for text. The header is patched in a copy of the same length.
+		data = append([]byte("%PDF-1.7"), data[len("%PDF-2.0"):]...)
+	}
 	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
 	if errors.Is(err, pdf.ErrInvalidPassword) {
 		return Document{}, ErrEncrypted

@@ -38,11 +38,15 @@ func TestExtractProducerStyles(t *testing.T) {
 		{"compressed", testmedia.PDFOptions{Compress: true}},
 		{"kerned without spaces", testmedia.PDFOptions{Kerned: true, Compress: true}},
 		{"lines drawn bottom up", testmedia.PDFOptions{Reversed: true}},
+		{"PDF 2.0 header", testmedia.PDFOptions{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			data, err := testmedia.PDF(twoPages, tt.opts)
 			require.NoError(t, err)
+			if strings.HasPrefix(tt.name, "PDF 2.0") {
+				data = append([]byte("%PDF-2.0"), data[len("%PDF-1.4"):]...)
+			}
 
 			doc, err := Extract(data)
 			require.NoError(t, err)
