@@ -26,6 +26,13 @@ var pathologicalUnits = []struct {
 	{name: "url", unit: "https://a.b/"},
 	{name: "name cues", unit: "Dear Dear "},
 	{name: "address numbers", unit: "12 Elm Elm "},
+	{name: "ocr digits", unit: "4O1l 0I1| "},
+	{name: "wrapped digits", unit: "12\n34\r\n"},
+	{name: "dots and at signs", unit: "@.@.."},
+	{name: "capitalized words", unit: "Abcde Fghij "},
+	{name: "name particles", unit: "Ana de la "},
+	{name: "street type first", unit: "Calle de Mayor "},
+	{name: "lower-case codes", unit: "gb82 ab12 "},
 }
 
 // TestDetectLinearTime checks that Detect's time grows about linearly on
