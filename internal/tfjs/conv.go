@@ -8,10 +8,9 @@ import (
 // window is the geometry shared by convolutions and pooling: NHWC input,
 // a kernel of kh×kw cells moved by strides, padded as TensorFlow pads.
 type window struct {
-	kh, kw   int
-	sy, sx   int
-	same     bool
-	explicit string
+	kh, kw int
+	sy, sx int
+	same   bool
 }
 
 // spatial parses strides, dilations, data_format and padding.
@@ -48,8 +47,8 @@ func spatial(d nodeDef) (window, error) {
 }
 
 // outputSize returns the output length and the padding before the first
-// cell along one axis, by TensorFlow's rules: SAME gives ceil(in/stride)
-// outputs and puts the smaller half of the padding first; VALID gives
+// cell along one axis, by TensorFlow's rules. SAME gives ceil(in/stride)
+// outputs and puts the smaller half of the padding first. VALID gives
 // ceil((in-k+1)/stride) outputs and no padding.
 func outputSize(in, k, stride int, same bool) (int, int) {
 	if same {
@@ -174,7 +173,7 @@ func convDirect(x *Tensor, filter []float32, out *Tensor, kh, kw, sy, sx, padTop
 
 // compileDepthwise compiles DepthwiseConv2dNative and
 // FusedDepthwiseConv2dNative. The filter is [kh, kw, channels,
-// multiplier]; output channel c*multiplier+m convolves input channel c.
+// multiplier], and output channel c*multiplier+m convolves input channel c.
 func compileDepthwise(d nodeDef) (kernel, error) {
 	win, err := spatial(d)
 	if err != nil {

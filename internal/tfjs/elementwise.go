@@ -199,7 +199,7 @@ func dimAt(shape []int, rank, i int) int {
 }
 
 // padStrides returns the row-major strides of shape aligned right to rank
-// dimensions; missing leading dimensions get stride 0.
+// dimensions. Missing leading dimensions get stride 0.
 func padStrides(shape []int, rank int) []int {
 	strides := make([]int, rank)
 	s := 1

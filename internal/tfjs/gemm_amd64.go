@@ -2,7 +2,7 @@
 
 package tfjs
 
-// The assembly kernels need AVX2 and FMA3; other amd64 CPUs use the
+// The assembly kernels need AVX2 and FMA3, so other amd64 CPUs use the
 // portable code.
 
 func cpuid(leaf, subleaf uint32) (eax, ebx, ecx, edx uint32)

@@ -2,12 +2,16 @@
 // binary weight shards, format "graph-model") and runs them in pure Go.
 //
 // Only the operations that convolutional image classifiers such as
-// MobileNetV2 use are implemented, all on float32 tensors in NHWC layout:
-// Placeholder, Const, Identity, Add, AddV2, Sub, Mul, BiasAdd, Relu, Relu6,
-// Conv2D, _FusedConv2D, DepthwiseConv2dNative, FusedDepthwiseConv2dNative,
-// AvgPool, MaxPool, Squeeze, MatMul, _FusedMatMul and Softmax. Load rejects
-// a graph that uses any other operation or an unsupported attribute, so a
-// model either runs as TensorFlow.js would run it or does not load.
+// MobileNetV2 use are implemented, all on float32 tensors in NHWC layout.
+// They are Placeholder, Const, Identity, Add, AddV2, Sub, Mul, BiasAdd,
+// Relu, Relu6, Conv2D, _FusedConv2D, DepthwiseConv2dNative,
+// FusedDepthwiseConv2dNative, AvgPool, MaxPool, Squeeze, MatMul,
+// _FusedMatMul and Softmax. Load rejects a graph that uses any other
+// operation or an unsupported attribute, so a model either runs as
+// TensorFlow.js would run it or does not load.
+//
+// On amd64 CPUs with AVX2 and FMA3 the matrix and vector kernels run in Go
+// assembly. The build tag purego selects the portable Go code everywhere.
 package tfjs
 
 import (

@@ -139,7 +139,7 @@ func TestOperations(t *testing.T) {
 			want:    &Tensor{Shape: []int{1, 3, 3, 1}, Data: []float32{12, 21, 16, 27, 45, 33, 24, 39, 28}},
 		},
 		{
-			// Stride 2 over 4×4 gives 2×2 outputs; TensorFlow pads 1 after
+			// Stride 2 over 4×4 gives 2×2 outputs. TensorFlow pads 1 after
 			// the last row and column and none before.
 			name:    "conv2d stride two pads after",
 			nodes:   []map[string]any{placeholder(), node("out", "Conv2D", []string{"x", "w"}, stride2)},
