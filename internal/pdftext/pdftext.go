@@ -225,6 +225,13 @@ type glyph struct {
 	r        rune
 	x, y, w  float64
 	fontSize float64
+	// drawnX is where the content stream put the glyph's string, and seq
+	// the glyph's index in stream order.
+	drawnX float64
+	seq    int
+	// wordStart marks the first glyph of a string of a font without
+	// widths.
+	wordStart bool
 }
 
 // buildWords groups glyphs into lines by baseline, orders each line from
@@ -232,22 +239,36 @@ type glyph struct {
 // fraction of the font size.
 func buildWords(texts []pdf.Text) []Word {
 	var glyphs []glyph
+	var drawnAt Point // where the content stream put the previous glyph
 	for _, t := range texts {
 		for _, r := range t.S {
 			size := math.Abs(t.FontSize)
 			if size == 0 {
 				size = 1
 			}
-			glyphs = append(glyphs, glyph{r: r, x: t.X, y: t.Y, w: t.W, fontSize: size})
+			g := glyph{r: r, x: t.X, y: t.Y, w: t.W, fontSize: size, drawnX: t.X, seq: len(glyphs)}
+			// A font without widths leaves every glyph of a string at the
+			// string's start. Each one is placed after the previous one by
+			// the estimated advance, and a string drawn at a new position
+			// starts a new word, since no gap can be measured.
+			if n := len(glyphs); n > 0 && g.w == 0 {
+				if glyphs[n-1].w == 0 && drawnAt == (Point{t.X, t.Y}) {
+					g.x = glyphs[n-1].x + advance(glyphs[n-1])
+				} else {
+					g.wordStart = true
+				}
+			}
+			drawnAt = Point{t.X, t.Y}
+			glyphs = append(glyphs, g)
 		}
 	}
-	// Top to bottom, then left to right, so that glyphs of one line are
-	// adjacent whatever order the content stream drew them in.
+	// Top to bottom, so that the glyphs of one line are adjacent whatever
+	// order the content stream drew them in.
 	slices.SortStableFunc(glyphs, func(a, b glyph) int {
-		if math.Abs(a.y-b.y) > 0.3*min(a.fontSize, b.fontSize) {
-			if a.y > b.y {
-				return -1
-			}
+		switch {
+		case a.y > b.y:
+			return -1
+		case a.y < b.y:
 			return 1
 		}
 		return 0
@@ -265,14 +286,17 @@ func buildWords(texts []pdf.Text) []Word {
 
 	var words []Word
 	for i, line := range lines {
+		// Glyphs are ordered by where the content stream drew them, and in
+		// stream order within one string, so estimated positions of a font
+		// without widths cannot interleave two strings.
 		slices.SortStableFunc(line, func(a, b glyph) int {
 			switch {
-			case a.x < b.x:
+			case a.drawnX < b.drawnX:
 				return -1
-			case a.x > b.x:
+			case a.drawnX > b.drawnX:
 				return 1
 			}
-			return 0
+			return a.seq - b.seq
 		})
 		words = append(words, splitWords(line, i)...)
 	}
@@ -297,7 +321,7 @@ func splitWords(line []glyph, lineNo int) []Word {
 		if n := len(cur); n > 0 {
 			prev := cur[n-1]
 			gap := g.x - (prev.x + advance(prev))
-			if gap > 0.2*g.fontSize {
+			if gap > 0.2*g.fontSize || g.wordStart {
 				flush()
 			}
 		}

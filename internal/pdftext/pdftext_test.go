@@ -39,6 +39,7 @@ func TestExtractProducerStyles(t *testing.T) {
 		{"kerned without spaces", testmedia.PDFOptions{Kerned: true, Compress: true}},
 		{"lines drawn bottom up", testmedia.PDFOptions{Reversed: true}},
 		{"PDF 2.0 header", testmedia.PDFOptions{}},
+		{"font without widths", testmedia.PDFOptions{NoWidths: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -62,12 +63,19 @@ func TestExtractProducerStyles(t *testing.T) {
 }
 
 func TestExtractWordBoxes(t *testing.T) {
-	data, err := testmedia.PDF(twoPages, testmedia.PDFOptions{})
-	require.NoError(t, err)
+	for _, opts := range []testmedia.PDFOptions{{}, {NoWidths: true}} {
+		data, err := testmedia.PDF(twoPages, opts)
+		require.NoError(t, err)
 
-	doc, err := Extract(data)
-	require.NoError(t, err)
+		doc, err := Extract(data)
+		require.NoError(t, err)
 
+		checkWordBoxes(t, doc)
+	}
+}
+
+func checkWordBoxes(t *testing.T, doc Document) {
+	t.Helper()
 	words := doc.Pages[0].Words
 	require.NotEmpty(t, words)
 	assert.Equal(t, "Invoice", words[0].Text)

@@ -34,6 +34,9 @@ type PDFOptions struct {
 	Kerned bool
 	// Reversed draws the lines from the bottom of the page upwards.
 	Reversed bool
+	// NoWidths leaves out the font's Widths array, as producers may for
+	// the standard 14 fonts.
+	NoWidths bool
 	// FlateImages stores page images as FlateDecode RGB pixels instead of
 	// JPEG.
 	FlateImages bool
@@ -69,7 +72,11 @@ func PDF(pages []PDFPage, opts PDFOptions) ([]byte, error) {
 
 	catalog := add(nil)
 	pagesID := add(nil)
-	fontID := add([]byte(fmt.Sprintf("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding /FirstChar 32 /LastChar 126 /Widths [%s] >>", widths)))
+	fontDict := fmt.Sprintf("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding /FirstChar 32 /LastChar 126 /Widths [%s] >>", widths)
+	if opts.NoWidths {
+		fontDict = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+	}
+	fontID := add([]byte(fontDict))
 	var kids []string
 	for _, page := range pages {
 		var content bytes.Buffer
