@@ -267,3 +267,33 @@ func TestClassifyIsDeterministic(t *testing.T) {
 	}
 	assert.InDelta(t, 1, sum, 1e-5)
 }
+
+func TestClassifyConcurrently(t *testing.T) {
+	c, err := Load(installedModel(t))
+	require.NoError(t, err)
+	images := generatedImages()
+	want := make(map[string]Prediction, len(images))
+	for name, img := range images {
+		p, err := c.Classify(img)
+		require.NoError(t, err)
+		want[name] = p
+	}
+
+	type result struct {
+		name string
+		p    Prediction
+		err  error
+	}
+	results := make(chan result, len(images))
+	for name, img := range images {
+		go func() {
+			p, err := c.Classify(img)
+			results <- result{name: name, p: p, err: err}
+		}()
+	}
+	for range images {
+		r := <-results
+		require.NoError(t, r.err, r.name)
+		assert.Equal(t, want[r.name], r.p, r.name)
+	}
+}
