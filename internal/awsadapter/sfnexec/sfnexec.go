@@ -56,7 +56,9 @@ func New(api API, stateMachineARN string) *Client {
 }
 
 // StartExecution starts an execution named name with the JSON input. It
-// returns an error wrapping ErrExecutionExists when the name is taken.
+// returns an error wrapping ErrExecutionExists when the name is taken by
+// a finished execution or one with another input. For a running execution
+// with the same input, Step Functions returns that execution instead.
 func (c *Client) StartExecution(ctx context.Context, name string, input []byte) (string, error) {
 	out, err := c.api.StartExecution(ctx, &sfn.StartExecutionInput{
 		StateMachineArn: aws.String(c.stateMachineARN),
