@@ -4,7 +4,7 @@
 // decides through the review API or the review times out.
 //
 // Configuration: REVIEWS_TABLE (required); POLICY_JSON and
-// REVIEW_TOPIC_ARN, the SNS topic that tells moderators about new reviews
+// REVIEW_TOPIC_ARN, the SNS topic that notifies moderators of new reviews
 // (optional).
 package main
 

@@ -4,8 +4,8 @@
 // SendTaskSuccess.
 //
 // Configuration: REVIEWS_TABLE, AUDIT_TABLE (required); AUTH_MODE, "iam"
-// (the default) or "jwt", says which API Gateway authorizer identifies the
-// moderator. reviewapi.SettingsFromEnv lists the optional variables for
+// (the default) or "jwt", selects the API Gateway authorizer that
+// identifies the moderator. reviewapi.SettingsFromEnv lists the optional variables for
 // queues, escalation, quorum and JWT claims.
 package main
 

@@ -1,8 +1,8 @@
 // Package awserr classifies errors of AWS SDK calls into the named errors
-// that the state machine matches: throttling and transient faults become
-// pipeline.TransientError (retried with backoff), content the service
-// rejects becomes pipeline.UnsupportedContentError (recorded as
-// unsupported), and access or KMS errors become AccessError, which no Retry
+// that the state machine matches. Throttling and transient faults become
+// pipeline.TransientError, which is retried with backoff. Content the
+// service rejects becomes pipeline.UnsupportedContentError, recorded as
+// unsupported. Access and KMS errors become AccessError, which no Retry
 // matches, so a missing permission fails the item once instead of looping.
 package awserr
 

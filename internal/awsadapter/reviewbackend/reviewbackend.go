@@ -67,7 +67,8 @@ func (b *Backend) Resume(ctx context.Context, id string, result pipeline.ReviewR
 	return b.resumeOpen(ctx, r, result)
 }
 
-// resumeOpen answers the token of r, which was pending when read.
+// resumeOpen sends the decision through the token of r, which was pending
+// when read.
 func (b *Backend) resumeOpen(ctx context.Context, r review.Review, result pipeline.ReviewResult) (any, error) {
 	id := r.ID
 	status, err := review.StatusFor(result.Decision)
@@ -85,8 +86,8 @@ func (b *Backend) resumeOpen(ctx context.Context, r review.Review, result pipeli
 			return nil, getErr
 		}
 		// A closed token on a review still pending before its deadline
-		// means a concurrent decision answered it and has not finished the
-		// review yet; the task's timeout is the review deadline.
+		// means a concurrent decision used it and has not finished the
+		// review yet. The task's timeout is the review deadline.
 		if stored.Status == review.StatusExpired || (stored.Status == review.StatusPending && !b.now().Before(stored.Deadline)) {
 			return nil, fmt.Errorf("resuming review %s: its task timed out: %w", id, review.ErrExpired)
 		}

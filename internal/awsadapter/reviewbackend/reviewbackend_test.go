@@ -95,8 +95,8 @@ func TestResumeAgainstMoto(t *testing.T) {
 	})
 
 	t.Run("racing decision loses at the token", func(t *testing.T) {
-		// Another process answered the token after this one read the
-		// review, and has not finished the review yet.
+		// Another process used the token after this one read the review,
+		// and has not finished the review yet.
 		require.NoError(t, b.Store.CreateReview(ctx, review.Review{ID: "rv-race", Execution: "exec-race", TaskToken: "token-rv-race",
 			Status: review.StatusPending, CreatedAt: now, Deadline: now.Add(time.Hour)}))
 		tasks.used["token-rv-race"] = []byte(`{}`)
@@ -109,14 +109,14 @@ func TestResumeAgainstMoto(t *testing.T) {
 	t.Run("after the deadline", func(t *testing.T) {
 		_, err := b.Resume(ctx, "rv-late", decision("rv-late", review.Approve, "alice"))
 		assert.True(t, errors.Is(err, review.ErrExpired), "%v", err)
-		assert.NotContains(t, tasks.used, "token-rv-late", "no answer is sent after the deadline")
+		assert.NotContains(t, tasks.used, "token-rv-late", "no decision is sent after the deadline")
 	})
 
 	t.Run("task timed out at the deadline", func(t *testing.T) {
 		b.Now = func() time.Time { return now.Add(2 * time.Hour) }
 		defer func() { b.Now = func() time.Time { return now } }()
 		// The review is read as open a moment before its deadline, and the
-		// task times out before the answer arrives.
+		// task times out before the decision arrives.
 		closedAt := &Backend{Store: b.Store, Tasks: tasks, Now: func() time.Time { return now }}
 		r, err := b.Store.GetReview(ctx, "rv-timed-out")
 		require.NoError(t, err)

@@ -1,9 +1,9 @@
 // Package s3objects implements objects.Store over Amazon S3.
 //
-// Keys are passed to the SDK exactly as stored (decoded): the SDK encodes
-// them in the request path, and CopyObject's x-amz-copy-source header is
-// encoded here, because S3 expects it URL-encoded and a key with "+", "%",
-// spaces or non-ASCII characters would otherwise name another object.
+// Keys are passed to the SDK exactly as stored (decoded), and the SDK
+// encodes them in the request path. CopyObject's x-amz-copy-source header
+// is encoded here, because S3 expects it URL-encoded, and a key with "+",
+// "%", spaces or non-ASCII characters would otherwise name another object.
 package s3objects
 
 import (
@@ -140,7 +140,7 @@ func (s *Store) Put(ctx context.Context, loc objects.Location, body io.Reader, c
 
 // Copy copies src (a version, when set) to dst with a server-side copy.
 //
-// NOTE: CopyObject copies at most 5 GB in one call; larger originals need a
+// NOTE: CopyObject copies at most 5 GB in one call. Larger originals need a
 // multipart copy (UploadPartCopy), which this store does not implement yet,
 // so their copy fails and the outcome records the error.
 func (s *Store) Copy(ctx context.Context, src, dst objects.Location) (objects.Info, error) {

@@ -1,4 +1,4 @@
-// Package snsnotify tells moderators about waiting reviews through an
+// Package snsnotify notifies moderators of waiting reviews through an
 // Amazon SNS topic. Notifier implements pipeline.Notifier.
 package snsnotify
 

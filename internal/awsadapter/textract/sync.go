@@ -36,8 +36,8 @@ func (e *Extractor) Name() string { return "amazon-textract" }
 
 // ExtractText returns the lines of a one-page document. Audio and video,
 // documents over MaxSyncBytes and documents of more than one page return a
-// pipeline.EngineUnavailableError that says why, which sends the item to
-// review: they need the asynchronous jobs.
+// pipeline.EngineUnavailableError with the reason, which sends the item to
+// review, because they need the asynchronous jobs.
 func (e *Extractor) ExtractText(ctx context.Context, item pipeline.Item) (string, error) {
 	if item.MediaType != "document" {
 		return "", &pipeline.EngineUnavailableError{Reason: "speech in " + item.MediaType + " needs a Transcribe job, which no state starts yet"}

@@ -17,8 +17,8 @@ import (
 	"github.com/moderato/moderato/internal/pipeline"
 )
 
-// syncServer serves DetectDocumentText: the object name selects the
-// answer, and the requests are recorded.
+// syncServer serves DetectDocumentText. The object name selects the
+// response, and the requests are recorded.
 func syncServer(t *testing.T) (*Extractor, *[]map[string]any) {
 	t.Helper()
 	var requests []map[string]any
