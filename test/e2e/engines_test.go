@@ -26,6 +26,19 @@ var enginePrograms = map[string]string{
 	"flite":                   "flite",
 }
 
+// verdictWith returns verdict when every program is installed, and review
+// otherwise, because an engine without its program sends items to review.
+func verdictWith(t *testing.T, verdict string, programs ...string) string {
+	t.Helper()
+	for _, p := range programs {
+		if _, err := exec.LookPath(p); err != nil {
+			t.Logf("%s is missing, so the samples it reads go to review", p)
+			return "review"
+		}
+	}
+	return verdict
+}
+
 // mediaPII are the PII values in the generated media. None may appear in a
 // redacted copy, a log line or a database row.
 var mediaPII = []string{"212-555-0187", "2125550187", "212 555 0187", "jordan.reyes@example.com", "(415) 555-0134", "555-0134"}

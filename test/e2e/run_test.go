@@ -25,6 +25,7 @@ var piiValues = []string{
 	"4111 1111 1111 1111", "09/28", "737", "GB82 WEST 1234 5698 7654 32",
 	"536-22-8817", "203.0.113.42",
 	"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "hunter2pass",
+	"212 555 0187",
 }
 
 type result struct {
@@ -131,6 +132,9 @@ func TestRunSamples(t *testing.T) {
 		"samples/bad/truncated.jpg":                   {"image", "failed"},
 		"samples/bad/image-bomb.png":                  {"image", "unsupported"},
 		"samples/bad/fake-image.jpg":                  {"text", "approved"},
+		"samples/documents/club-report.pdf":           {"document", "approved"},
+		"samples/audio/voicemail.wav":                 {"audio", verdictWith(t, "approved", "pocketsphinx_continuous", "ffmpeg")},
+		"samples/video/tour-with-threat.mp4":          {"video", verdictWith(t, "rejected", "tesseract", "ffmpeg")},
 	}
 	assert.Len(t, results, len(want))
 	for source, w := range want {

@@ -1,13 +1,15 @@
-// Command samplegen writes the binary sample files under samples/images and
-// samples/bad, which the media and imaging tests read. Run it from the
+// Command samplegen writes the binary sample files under samples/images,
+// samples/bad, samples/documents, samples/audio and samples/video, which the
+// media and imaging tests and `make run` read. Run it from the
 // repository root:
 //
 //	go run ./test/samplegen
 //
 // The output is deterministic for a given Go version: the pictures are
 // computed, random bytes come from a fixed seed and no timestamp is written.
-// The WebP sample needs ffmpeg with libwebp on PATH and is skipped, with a
-// message, without it.
+// The WebP sample needs ffmpeg with libwebp on PATH, the video sample
+// ffmpeg with libx264 and the audio sample flite. Each is skipped, with a
+// message, without its program.
 package main
 
 import (
@@ -65,6 +67,8 @@ func main() {
 	write(badDir, "image-bomb.png", bombPNG(50000, 50000))
 	write(badDir, "fake-image.jpg", []byte("This file is plain text, even though its name ends in .jpg.\n"+
 		"The pipeline must classify it by its bytes, so it is text.\n"))
+
+	writeMedia()
 }
 
 func write(dir, name string, data []byte) {
