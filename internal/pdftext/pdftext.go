@@ -225,8 +225,8 @@ type glyph struct {
 	r        rune
 	x, y, w  float64
 	fontSize float64
-	// drawnX is where the content stream put the glyph's string, and seq
-	// the glyph's index in stream order.
+	// drawnX is the x position at which the content stream drew the
+	// glyph's string, and seq the glyph's index in stream order.
 	drawnX float64
 	seq    int
 	// wordStart marks the first glyph of a string of a font without
