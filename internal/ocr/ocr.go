@@ -176,12 +176,17 @@ func ParseTSV(r io.Reader) ([]Word, error) {
 // digitLookalikes maps letters that OCR confuses with digits to the digit.
 var digitLookalikes = map[byte]byte{'O': '0', 'o': '0', 'D': '0', 'l': '1', 'I': '1', '|': '1', 'i': '1', 'S': '5', 'B': '8', 'Z': '2'}
 
-// FixDigits replaces letters that OCR confuses with digits ("2l2-555-O187")
-// in a word made mostly of digits. It changes a word only when the word has
-// at least three digits, twice as many digits as lookalikes and no other
-// letter, so ordinary words stay as read. Each replacement keeps the word's
-// length, and the PII validators (checksums, phone metadata) still decide
-// whether the result is a valid number.
+// dashes are the Unicode dashes that OCR reads in place of the hyphen
+// that separates digit groups.
+var dashes = strings.NewReplacer("\u2010", "-", "\u2011", "-", "\u2012", "-", "\u2013", "-", "\u2014", "-", "\u2212", "-")
+
+// FixDigits repairs what OCR misreads in a word made mostly of digits:
+// letters read in place of digits ("2l2-555-O187") and Unicode dashes read
+// in place of hyphens ("212–555–0187"). It changes a word only when the word
+// has at least three digits, twice as many digits as lookalike letters and
+// no other letter, so ordinary words stay as read. The PII validators
+// (checksums, phone metadata) still decide whether the result is a valid
+// number.
 func FixDigits(word string) string {
 	digits, lookalikes, letters := 0, 0, 0
 	for i := 0; i < len(word); i++ {
@@ -191,14 +196,14 @@ func FixDigits(word string) string {
 			digits++
 		case digitLookalikes[c] != 0:
 			lookalikes++
-		case (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80:
+		case (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'):
 			letters++
 		}
 	}
-	if lookalikes == 0 || letters > 0 || digits < 2*lookalikes || digits < 3 {
+	if letters > 0 || digits < 2*lookalikes || digits < 3 {
 		return word
 	}
-	out := []byte(word)
+	out := []byte(dashes.Replace(word))
 	for i, c := range out {
 		if d := digitLookalikes[c]; d != 0 {
 			out[i] = d

@@ -61,6 +61,10 @@ func TestFixDigits(t *testing.T) {
 		{"other letter present", "555-O1x7", "555-O1x7"},
 		{"too many lookalikes", "1O1O", "1O1O"},
 		{"empty", "", ""},
+		{"en dashes", "212\u2013555\u20130187", "212-555-0187"},
+		{"em dash and letter O", "212\u2014555\u2014O187", "212-555-0187"},
+		{"dash in a word", "well\u2013known", "well\u2013known"},
+		{"accented word with digits", "caf\u00e9123", "caf\u00e9123"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
