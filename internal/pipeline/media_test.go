@@ -257,3 +257,44 @@ func putItem(t *testing.T, tasks *Tasks, key, content string) Item {
 	require.NoError(t, err)
 	return Item{Bucket: "ingest", Key: key, VersionID: info.VersionID, SHA256: "abc"}
 }
+
+type cardDetector struct{}
+
+func (cardDetector) Name() string { return "patterns" }
+
+func (cardDetector) DetectPII(ctx context.Context, text string) ([]pii.Entity, error) {
+	return pii.NewDetector().Detect(text), nil
+}
+
+func TestDetectPIIImageSplitNumbers(t *testing.T) {
+	line := func(texts ...string) []Word {
+		words := make([]Word, len(texts))
+		for i, s := range texts {
+			words[i] = Word{Text: s, Box: image.Rect(i*50, 0, i*50+40, 20)}
+		}
+		return words
+	}
+	tests := []struct {
+		name  string
+		words []Word
+		want  []TypeCount
+	}{
+		{name: "card split in two", words: line("Card", "4111", "111111111111"), want: []TypeCount{{Type: "CREDIT_DEBIT_NUMBER", Count: 1}}},
+		{name: "card read whole", words: line("Card", "4111", "1111", "1111", "1111"), want: []TypeCount{{Type: "CREDIT_DEBIT_NUMBER", Count: 1}}},
+		{name: "invalid card split in two", words: line("Card", "4111", "111111111112"), want: []TypeCount{}},
+		{name: "unrelated numbers", words: line("Scores", "12", "7", "2024"), want: []TypeCount{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tasks := newTasks(t)
+			tasks.TextRecognizer = fakeRecognizer{words: tt.words}
+			tasks.PIIDetector = cardDetector{}
+			ref := putNormalized(t, tasks)
+
+			out, err := tasks.DetectPIIImage(context.Background(), AnalyzeImageInput{Item: Item{Key: "a.png"}, Image: ref})
+
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, out.PII)
+		})
+	}
+}
