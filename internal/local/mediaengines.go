@@ -226,7 +226,7 @@ func (d *documentReader) read(ctx context.Context, item pipeline.Item) (pdftext.
 	defer cancel()
 	doc, err := pdftext.ExtractWithin(extractCtx, data)
 	switch {
-	case errors.Is(err, pdftext.ErrEncrypted), errors.Is(err, pdftext.ErrTooManyPages):
+	case errors.Is(err, pdftext.ErrEncrypted), errors.Is(err, pdftext.ErrUnsupportedEncryption), errors.Is(err, pdftext.ErrTooManyPages):
 		return pdftext.Document{}, &pipeline.UnsupportedContentError{Reason: err.Error()}
 	case errors.Is(err, pdftext.ErrDamaged):
 		return pdftext.Document{}, &pipeline.InvalidContentError{Reason: err.Error()}

@@ -26,6 +26,9 @@ import (
 var (
 	// ErrEncrypted means the PDF needs a password to be read.
 	ErrEncrypted = errors.New("the PDF is password-protected")
+	// ErrUnsupportedEncryption means the PDF is encrypted with a method
+	// that the PDF library cannot decrypt, such as AES-256 (revision 6).
+	ErrUnsupportedEncryption = errors.New("the PDF is encrypted with an unsupported method")
 	// ErrDamaged means the file is not a readable PDF.
 	ErrDamaged = errors.New("the PDF is damaged")
 	// ErrTooManyPages means the PDF has more pages than MaxPages.
@@ -123,8 +126,9 @@ func ExtractWithin(ctx context.Context, data []byte) (Document, error) {
 }
 
 // Extract reads the words of every page of the PDF in data. It returns an
-// error wrapping ErrEncrypted, ErrDamaged or ErrTooManyPages for a PDF it
-// cannot read. A page without a text layer has no words.
+// error wrapping ErrEncrypted, ErrUnsupportedEncryption, ErrDamaged or
+// ErrTooManyPages for a PDF it cannot read. A page without a text layer
+// has no words.
 func Extract(data []byte) (doc Document, err error) {
 	// The PDF library panics on malformed content streams, and a damaged
 	// upload must become an error, not a crash.
@@ -142,6 +146,10 @@ func Extract(data []byte) (doc Document, err error) {
 	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
 	if errors.Is(err, pdf.ErrInvalidPassword) {
 		return Document{}, ErrEncrypted
+	}
+	// The library reports these only in its message.
+	if err != nil && strings.HasPrefix(err.Error(), "unsupported PDF: encryption") {
+		return Document{}, fmt.Errorf("%w: %v", ErrUnsupportedEncryption, err)
 	}
 	if err != nil {
 		return Document{}, fmt.Errorf("%w: %v", ErrDamaged, err)

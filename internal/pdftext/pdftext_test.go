@@ -102,6 +102,7 @@ func TestExtractErrors(t *testing.T) {
 		want error
 	}{
 		{"password protected", locked, ErrEncrypted},
+		{"AES-256 encryption", bytes.Replace(locked, []byte("/V 1 /R 2"), []byte("/V 5 /R 6"), 1), ErrUnsupportedEncryption},
 		{"truncated", valid[:len(valid)/2], ErrDamaged},
 		{"not a PDF", []byte("%PDF-1.4\nnot really\n%%EOF\n"), ErrDamaged},
 		{"empty", nil, ErrDamaged},
