@@ -21,8 +21,9 @@ func init() {
 // Parts of the address patterns.
 const (
 	// addressWords matches the words of a street name after the house
-	// number: capitalized words, possibly accented, or ordinals.
-	addressWords = `(?: (?:\p{Lu}\p{Ll}+|\d{1,3}(?:st|nd|rd|th))){1,4}`
+	// number: capitalized words, possibly accented or possessive as in
+	// "St Mary's", or ordinals.
+	addressWords = `(?: (?:\p{Lu}\p{Ll}+(?:['’]s)?|\d{1,3}(?:st|nd|rd|th))){1,4}`
 	// streetSuffix matches the street types of English-speaking
 	// countries that follow the street name.
 	streetSuffix = `(?:Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Terrace|Ter|Drive|Dr|Boulevard|Blvd|Way|Court|Ct|Place|Pl|` +
@@ -30,7 +31,9 @@ const (
 		`Gardens|Mews|Grove|Walk|Green|Hill|Park|Rise|Vale|View|Quay|Wharf|Hollow|Heights|Ridge|Causeway|Esplanade|` +
 		`Broadway|Crossing|Commons|Bend|Glen|Gate|Yard|Parade)`
 	addressUnit = `(?:,? (?:Apt|Apartment|Suite|Ste|Unit|Floor|Fl|#)\.? ?#?[0-9A-Za-z-]{1,6})?`
-	cityWords   = `(?:\p{Lu}\p{Ll}+ ){0,3}\p{Lu}\p{Ll}+`
+	// cityWords matches one to four capitalized words, the first ones
+	// possibly a single letter as in "A Coruña".
+	cityWords = `(?:\p{Lu}\p{Ll}* ){0,3}\p{Lu}\p{Ll}+`
 	// regionTail matches what follows the city: a US state and ZIP code,
 	// a Canadian province and postal code, an Australian state and
 	// postcode, or a UK postcode. The groups capture the codes that

@@ -220,6 +220,12 @@ func TestHeldOut(t *testing.T) {
 	assertTargets(t, scoreCorpus(t, "testdata/heldout.jsonl"))
 }
 
+// TestFresh scores Detect on testdata/fresh.jsonl, a second set of texts
+// with yet other people, places and templates, against the same targets.
+func TestFresh(t *testing.T) {
+	assertTargets(t, scoreCorpus(t, "testdata/fresh.jsonl"))
+}
+
 // coverage returns the number of code points inside gold entities and how
 // many of them a predicted entity of any type covers.
 func coverage(gold, predicted []corpusEntity) (goldChars, covered int) {

@@ -85,11 +85,11 @@ var roleCues = map[string]bool{
 var titles = map[string]bool{"mr": true, "mrs": true, "ms": true, "dr": true, "prof": true, "sr": true, "sra": true, "srta": true, "dra": true}
 
 // nameWordPattern matches one capitalized word of a name, including forms
-// such as O'Neill, McAllister, Jean-Luc and Abernathy-Cole. particles are
+// such as O'Neill, McAllister, Jean-Luc, Hyun-woo and Abernathy-Cole. particles are
 // the lower-case words that may stand between the words of a name, as in
 // "van der Berg" or "de la Cruz".
 const (
-	nameWordPattern = `(?:O['’]|Mc|Mac|D['’])?\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)*`
+	nameWordPattern = `(?:O['’]|Mc|Mac|D['’])?\p{Lu}\p{Ll}+(?:-\p{L}\p{Ll}+)*`
 	particles       = `(?:van|von|der|den|de|del|della|la|le|da|das|dos|du|di|bin|ibn|al|ten|ter|y)`
 	namePattern     = nameWordPattern + `(?: (?:` + particles + ` ){0,2}` + nameWordPattern + `){0,3}`
 )
@@ -286,19 +286,20 @@ func addUnknownWordRuns(s *scan, words [][2]int) {
 }
 
 // wordClassOf returns the class of a capitalized word: common for the
-// words of nonNames, else the most common class of its hyphenated parts.
+// words of nonNames, else the least common class of its hyphenated parts,
+// so that "Hyun-woo" is unknown although "woo" is an English word.
 func wordClassOf(word string) wordClass {
 	if nonNames[word] {
 		return commonClass
 	}
 	words := lexicon()
-	class := unknownClass
+	class := commonClass
 	for part := range strings.SplitSeq(word, "-") {
 		part = strings.TrimLeft(part, "'’")
 		if len(part) < 2 {
-			return commonClass
+			continue
 		}
-		class = max(class, words[strings.ToLower(part)])
+		class = min(class, words[strings.ToLower(part)])
 	}
 	return class
 }

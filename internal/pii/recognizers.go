@@ -256,10 +256,17 @@ func phoneScore(text string, b, e int) (float64, bool) {
 	usLength := len(digits) == 10 || (len(digits) == 11 && digits[0] == '1')
 	switch {
 	case candidate[0] == '+':
-		if !phoneValidIn(candidate, "") {
+		switch {
+		case phoneValidIn(candidate, ""):
+			score = 0.9
+		case len(digits) >= 9 && phonePossible(candidate):
+			// A number such as +44 7700 900983 is in a range that
+			// libphonenumber does not list as assigned, but a country
+			// code and a possible length still mark a phone number.
+			score = 0.7
+		default:
 			return 0, false
 		}
-		score = 0.9
 	case usLength && nanpShape(digits) && phoneValidIn(candidate, "US"):
 		// A national number without separators may be any ten-digit
 		// quantity, such as 2147483647, so it needs a word such as
@@ -304,6 +311,13 @@ func phoneValidIn(number, region string) bool {
 		return phonenumbers.IsValidNumber(parsed)
 	}
 	return phonenumbers.IsValidNumberForRegion(parsed, region)
+}
+
+// phonePossible reports whether number, with a + prefix, has a country
+// code and a length that the country's numbering plan allows.
+func phonePossible(number string) bool {
+	parsed, err := phonenumbers.Parse(number, "US")
+	return err == nil && phonenumbers.IsPossibleNumber(parsed)
 }
 
 // nationalValid reports whether number, written without a country code,
