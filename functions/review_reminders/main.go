@@ -1,0 +1,58 @@
+// Command review_reminders is the scheduled Lambda function (an EventBridge
+// schedule, for example every hour) that reminds moderators of reviews
+// pending longer than REMIND_AFTER: one SNS message per queue, with review
+// IDs, ages, time left and links, never content.
+//
+// Configuration: REVIEWS_TABLE, REVIEW_TOPIC_ARN and REMIND_AFTER (a Go
+// duration such as 2h) are required; REVIEW_PAGE_URL adds links, and the
+// queue variables of reviewapi.SettingsFromEnv group reviews by queue.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"github.com/moderato/moderato/internal/awsadapter/dynamostore"
+	"github.com/moderato/moderato/internal/awsadapter/snsnotify"
+	"github.com/moderato/moderato/internal/lambdahandler"
+	"github.com/moderato/moderato/internal/reviewapi"
+)
+
+func main() {
+	logger := lambdahandler.NewLogger()
+	var env lambdahandler.Env
+	table := env.Require("REVIEWS_TABLE")
+	topic := env.Require("REVIEW_TOPIC_ARN")
+	after, afterErr := time.ParseDuration(env.Require("REMIND_AFTER"))
+	if afterErr != nil || after <= 0 {
+		afterErr = fmt.Errorf("invalid REMIND_AFTER: use a positive Go duration such as 2h")
+	}
+	settings, settingsErr := reviewapi.SettingsFromEnv(os.Getenv)
+	if err := errors.Join(env.Err(), afterErr, settingsErr); err != nil {
+		logger.Error("reading the configuration", "error", err)
+		os.Exit(1)
+	}
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		logger.Error("loading the AWS configuration", "error", err)
+		os.Exit(1)
+	}
+
+	reminder := reviewapi.Reminder{
+		Store:     dynamostore.NewReviews(dynamodb.NewFromConfig(cfg), table),
+		Publisher: &snsnotify.Notifier{API: sns.NewFromConfig(cfg), TopicARN: topic},
+		Router:    settings.Router,
+		After:     after,
+		PageURL:   os.Getenv("REVIEW_PAGE_URL"),
+		Logger:    logger,
+	}
+	lambda.Start(reminder.Run)
+}
