@@ -6,8 +6,13 @@
 //
 // Each recognizer pairs a pattern with a validator (a checksum, phone
 // number metadata, a country's length) and context words, so that a value
-// that only looks like PII is not reported. Detection runs in time linear in
-// the length of the text.
+// that only looks like PII is not reported. Before the recognizers run,
+// letters that OCR reads for digits (O, l, I) and line breaks inside
+// numbers are read back, byte for byte, and checksums then decide. Names
+// and addresses come from general rules of English and Spanish text: cue
+// words, runs of capitalized words missing from an embedded English word
+// list, and address forms of several countries. Detection runs in time
+// linear in the length of the text.
 package pii
 
 import (
