@@ -24,7 +24,7 @@ Usage:
   moderato serve [--addr 127.0.0.1:8080] [--data DIR] [--inbox DIR] [--policy FILE] [--moderator NAME] [--quorum N]
   moderato statemachine run --definition FILE [--input FILE|-]
   moderato statemachine validate [--render] FILE...
-  moderato statemachine test --definition FILE --mocks FILE [--input FILE] [--json]
+  moderato statemachine test --definition FILE --mocks FILE [--input FILE] [--render] [--json]
   moderato pii detect [--jsonl] [--min-score S] [FILE|-]
   moderato pii redact [--style label|mask] [--min-score S] [FILE|-]
   moderato tools lambda-zip --output FILE.zip BINARY

@@ -112,3 +112,36 @@ func TestStatemachineTestMockErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestStatemachineTestModerationReview(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"statemachine", "test", "--render", "--json",
+		"--definition", filepath.Join("..", "..", "statemachines", "moderation.asl.json"),
+		"--mocks", smTestdata("moderation-review.mocks.json"),
+		"--input", smTestdata("moderation.input.json")}, nil, &stdout, &stderr)
+	require.Equal(t, 0, code, "stdout: %s\nstderr: %s", stdout.String(), stderr.String())
+
+	var got struct {
+		Status  string `json:"status"`
+		History []struct {
+			Type  string `json:"type"`
+			State string `json:"state"`
+		} `json:"history"`
+	}
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &got), stdout.String())
+	assert.Equal(t, "SUCCEEDED", got.Status)
+
+	var entered []string
+	retried := 0
+	for _, ev := range got.History {
+		if ev.Type == "TaskStateEntered" {
+			entered = append(entered, ev.State)
+		}
+		if ev.Type == "TaskFailed" && ev.State == "Detect and redact PII in text" {
+			retried++
+		}
+	}
+	assert.Contains(t, entered, "Wait for review", "the review verdict waits for a moderator")
+	assert.Contains(t, entered, "Record outcome")
+	assert.Equal(t, 1, retried, "the mocked TransientError is retried once")
+}

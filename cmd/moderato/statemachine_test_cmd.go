@@ -154,11 +154,12 @@ func (c *fastClock) After(d time.Duration) <-chan time.Time {
 }
 
 func statemachineTestCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("statemachine test", stderr, "statemachine test --definition FILE --mocks FILE [--input FILE] [--json]")
+	fs := newFlagSet("statemachine test", stderr, "statemachine test --definition FILE --mocks FILE [--input FILE] [--render] [--json]")
 	definitionPath := fs.String("definition", "", "Amazon States Language definition `file`")
 	mocksPath := fs.String("mocks", "", "mocked Task responses `file` (see README)")
 	inputPath := fs.String("input", "", "execution input JSON `file` (default: {})")
 	asJSON := fs.Bool("json", false, "print the history and the result as one JSON object")
+	render := fs.Bool("render", false, "fill each ${placeholder} with a dummy value first, as statemachine validate --render does")
 	positional, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -174,6 +175,11 @@ func statemachineTestCommand(ctx context.Context, args []string, stdout, stderr 
 	definition, err := os.ReadFile(*definitionPath)
 	if err != nil {
 		return fmt.Errorf("reading definition: %w", err)
+	}
+	if *render {
+		if definition, err = renderWithDummies(definition); err != nil {
+			return fmt.Errorf("rendering %s: %w", *definitionPath, err)
+		}
 	}
 	rawMocks, err := os.ReadFile(*mocksPath)
 	if err != nil {

@@ -320,14 +320,18 @@ func fromJSONata(v any) (any, error) {
 	return nil, fmt.Errorf("the expression returned a %T, which is not a JSON value", v)
 }
 
-// floatNumber renders a float64 as a JSON number: integers without a
-// fraction or exponent up to 2^53, other values in the shortest form.
+// floatNumber renders a float64 as a JSON number the way JavaScript's
+// Number to string conversion does for the common cases: integers below
+// 1e21 in full, other values in the shortest form that reads back the same.
 func floatNumber(f float64) (any, error) {
 	if math.IsInf(f, 0) || math.IsNaN(f) {
 		return nil, fmt.Errorf("the expression returned %v, which is not a JSON number", f)
 	}
-	if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
-		return json.Number(strconv.FormatInt(int64(f), 10)), nil
+	if f == 0 {
+		return json.Number("0"), nil // also for -0, as JavaScript prints it
+	}
+	if f == math.Trunc(f) && math.Abs(f) < 1e21 {
+		return json.Number(strconv.FormatFloat(f, 'f', -1, 64)), nil
 	}
 	return json.Number(strconv.FormatFloat(f, 'g', -1, 64)), nil
 }

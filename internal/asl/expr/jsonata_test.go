@@ -48,6 +48,11 @@ func TestEvalJSONata(t *testing.T) {
 		{"parse negative zero", `"{% $parse('-0') %}"`, `0`},
 		{"merge", `"{% $merge([{'a': 1}, {'b': 2}]) %}"`, `{"a": 1, "b": 2}`},
 		{"assignment expression", `"{% $v := 1 %}"`, `1`},
+		{"large integer in full", `"{% 9007199254740993 * 10 %}"`, `90071992547409920`},
+		{"count", `"{% $count($states.input.n) %}"`, `3`},
+		{"string functions", `"{% $uppercase($join(['a', 'b'], '-')) %}"`, `"A-B"`},
+		{"filter over array", `"{% $states.input.n[$ > 1] %}"`, `[2, 3]`},
+		{"negative zero", `"{% -0 %}"`, `0`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
