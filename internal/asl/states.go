@@ -18,7 +18,7 @@ type visit struct {
 	key     string
 	input   any
 	entered time.Time
-	eventID int    // id of the StateEntered event
+	eventID int // id of the StateEntered event
 	vars    *varScope
 	// assigned holds the values of the Assign field that applies, set when
 	// the state succeeds or a Catch handles its error.
