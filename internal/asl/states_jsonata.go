@@ -241,6 +241,10 @@ func (x *run) jsonataItems(v *visit, scope *expr.Scope) ([]any, error) {
 
 // jsonataNumberField evaluates a Map or Task field given as an expression
 // and checks that it is a number in [0, limit].
+// NOTE: this cause, and those for a Condition that is not a boolean, a
+// Seconds that is not an integer and an Error or Cause that is not a
+// string, copy the wording AWS uses for Items. No recorded execution
+// confirms them.
 func (x *run) jsonataNumberField(v *visit, scope *expr.Scope, field string, integer bool, limit float64) (float64, bool, error) {
 	e, ok := v.st.jx[field]
 	if !ok {

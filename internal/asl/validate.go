@@ -201,6 +201,8 @@ func (v *validator) state(st map[string]any, path, prefix, name, machineQL strin
 	for _, field := range sortedFieldNames(st) {
 		fp := fieldPath(path, field)
 		switch {
+		case field == "Assign" && (kind == "Succeed" || kind == "Fail"):
+			v.add(full, fp, "a %s state cannot assign variables", kind)
 		case field == "Type" || field == "Comment" || field == "QueryLanguage" || field == "Assign":
 		case jsonata && slices.Contains(jsonPathOnlyFields, field):
 			v.add(full, fp, "is a JSONPath field, but the state's QueryLanguage is JSONata")
