@@ -28,9 +28,6 @@ var jsonataValueFields = []string{
 // parseLanguageFields reads Assign and the fields of the state's query
 // language, and rejects the fields of the other one.
 func (st *state) parseLanguageFields(f fields) error {
-	if (st.kind == "Succeed" || st.kind == "Fail") && f.has("Assign") {
-		return f.errorf("Assign", "a %s state cannot assign variables", st.kind)
-	}
 	assign, err := parseAssign(f, st.jsonata)
 	if err != nil {
 		return err

@@ -40,7 +40,6 @@ func TestParseErrors(t *testing.T) {
 		{"JSONata field in JSONPath", `{"StartAt":"A","States":{"A":{"Type":"Pass","Output":{},"End":true}}}`, `state "A": field Output: is a JSONata field`},
 		{"invalid JSONata", `{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","Output":"{% $states.input.( %}","End":true}}}`, "invalid JSONata expression"},
 		{"bad variable name", `{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"1x":1},"End":true}}}`, `invalid variable name "1x"`},
-		{"assign in Fail", `{"StartAt":"A","States":{"A":{"Type":"Fail","Assign":{"x":1}}}}`, "a Fail state cannot assign variables"},
 		{"assign not object", `{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":[1],"End":true}}}`, "field Assign: expected an object"},
 		{"JSONata condition not expression", `{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Choice","Choices":[{"Condition":"yes","Next":"B"}]},"B":{"Type":"Succeed"}}}`, "field Condition"},
 		{"ResultPath to variable", `{"StartAt":"A","States":{"A":{"Type":"Pass","ResultPath":"$x","End":true}}}`, "ResultPath"},

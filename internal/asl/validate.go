@@ -202,6 +202,9 @@ func (v *validator) state(st map[string]any, path, prefix, name, machineQL strin
 		fp := fieldPath(path, field)
 		switch {
 		case field == "Assign" && (kind == "Succeed" || kind == "Fail"):
+			// NOTE: the AWS pages of these two states list no Assign field,
+			// so Validate reports it. Parse accepts it and ignores it in
+			// case Step Functions does too.
 			v.add(full, fp, "a %s state cannot assign variables", kind)
 		case field == "Type" || field == "Comment" || field == "QueryLanguage" || field == "Assign":
 		case jsonata && slices.Contains(jsonPathOnlyFields, field):
