@@ -230,6 +230,7 @@ func TestOperations(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m, err := Load(writeModel(t, tt.nodes, tt.weights))
 			require.NoError(t, err)
+			assert.Equal(t, []string{"x"}, m.Inputs())
 
 			got, err := m.Run(map[string]*Tensor{"x": tt.input}, "out")
 			require.NoError(t, err)
@@ -387,25 +388,36 @@ func TestMatMulRowsMatchesNaive(t *testing.T) {
 	for i := range b {
 		b[i] = float32(i%13) - 6
 	}
-	for _, m := range []int{1, 3, 4, 9} {
-		rows := make([][]float32, m)
-		outs := make([][]float32, m)
-		for r := range m {
-			rows[r] = make([]float32, k)
-			for p := range rows[r] {
-				rows[r][p] = float32((r+p)%5) - 2
-			}
-			outs[r] = make([]float32, n)
+	impls := map[string]func(rows, outs [][]float32, b []float32, k, n int){
+		"dispatch": matMulRows,
+		"generic":  matMulRowsGeneric,
+	}
+	for name, matMul := range impls {
+		for _, m := range []int{1, 3, 4, 9} {
+			checkMatMul(t, name, matMul, b, m, k, n)
 		}
-		matMulRows(rows, outs, b, k, n)
-		for r := range m {
-			for j := range n {
-				var want float32
-				for p := range k {
-					want += rows[r][p] * b[p*n+j]
-				}
-				require.InDelta(t, want, outs[r][j], 1e-3, "m=%d row %d column %d", m, r, j)
+	}
+}
+
+func checkMatMul(t *testing.T, name string, matMul func(rows, outs [][]float32, b []float32, k, n int), b []float32, m, k, n int) {
+	t.Helper()
+	rows := make([][]float32, m)
+	outs := make([][]float32, m)
+	for r := range m {
+		rows[r] = make([]float32, k)
+		for p := range rows[r] {
+			rows[r][p] = float32((r+p)%5) - 2
+		}
+		outs[r] = make([]float32, n)
+	}
+	matMul(rows, outs, b, k, n)
+	for r := range m {
+		for j := range n {
+			var want float32
+			for p := range k {
+				want += rows[r][p] * b[p*n+j]
 			}
+			require.InDelta(t, want, outs[r][j], 1e-3, "%s m=%d row %d column %d", name, m, r, j)
 		}
 	}
 }
