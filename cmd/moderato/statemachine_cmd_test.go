@@ -145,3 +145,16 @@ func TestStatemachineTestModerationReview(t *testing.T) {
 	assert.Contains(t, entered, "Record outcome")
 	assert.Equal(t, 1, retried, "the mocked TransientError is retried once")
 }
+
+func TestStatemachineTestShowsRetryIntervals(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"statemachine", "test",
+		"--definition", smTestdata("retry.asl.json"), "--mocks", smTestdata("retry.mocks.json")}, nil, &stdout, &stderr)
+	require.Equal(t, 0, code, "stderr: %s", stderr.String())
+
+	// IntervalSeconds 30 and BackoffRate 2: the retries start 30 s and
+	// 90 s after the start, on the execution's clock.
+	assert.Regexp(t, `\n\s+6\s+30s\s+TaskScheduled\s+Fetch item\n`, stdout.String())
+	assert.Regexp(t, `\n\s+9\s+1m30s\s+TaskScheduled\s+Fetch item\n`, stdout.String())
+	assert.Contains(t, stdout.String(), `Output: {"recorded":true}`)
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -226,14 +227,17 @@ func statemachineTestCommand(ctx context.Context, args []string, stdout, stderr 
 	return nil
 }
 
+// printTestText prints one line per history event with the execution
+// time at which it happened, so retry intervals and waits show.
 func printTestText(w io.Writer, exec asl.Execution, history []asl.HistoryEvent) error {
-	fmt.Fprintln(w, "History:")
+	fmt.Fprintln(w, "History (event, time since the start, type, state):")
 	for _, ev := range history {
-		line := fmt.Sprintf("  %3d  %-28s %s", ev.ID, ev.Type, ev.State)
+		offset := ev.Timestamp.Sub(exec.StartDate).Round(time.Millisecond)
+		line := fmt.Sprintf("  %3d  %8s  %-28s %s", ev.ID, offset, ev.Type, ev.State)
 		if ev.Error != "" || ev.Cause != "" {
 			line += fmt.Sprintf("  [%s: %s]", ev.Error, ev.Cause)
 		}
-		fmt.Fprintln(w, line)
+		fmt.Fprintln(w, strings.TrimRight(line, " "))
 	}
 	fmt.Fprintf(w, "Status: %s\n", exec.Status)
 	if exec.Status == asl.StatusSucceeded {
