@@ -6,8 +6,10 @@
 // (task results, task tokens, deadlines, entered times) is recorded in a
 // journal kept by a Store, so an execution paused on a task token survives a
 // restart: running it again replays the journal instead of calling the tasks
-// again. The expression layer (paths, templates, Choice rules) is package
-// expr.
+// again. States may use either query language, JSONPath or JSONata, and
+// assign workflow variables. The expression layer (paths, templates,
+// Choice rules, JSONata) is package expr. Validate lists every problem of
+// a definition for people who edit one.
 package asl
 
 import (

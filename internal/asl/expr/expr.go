@@ -1,6 +1,7 @@
-// Package expr evaluates the JSONPath-language expressions of the Amazon
-// States Language: paths, reference paths, payload templates, intrinsic
-// functions and Choice rules.
+// Package expr evaluates the expressions of the Amazon States Language:
+// for JSONPath states, paths (on the input, the context object or a
+// variable), reference paths, payload templates, intrinsic functions and
+// Choice rules; for JSONata states, "{% %}" expressions (see EvalJSONata).
 //
 // Values are JSON values as encoding/json decodes them with UseNumber:
 // map[string]any, []any, string, json.Number, bool and nil. Functions in
