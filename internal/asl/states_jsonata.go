@@ -137,6 +137,9 @@ func (x *run) runJSONataChoice(v *visit) (any, string, error) {
 		if !matched {
 			continue
 		}
+		// NOTE: a matching rule without Assign or Output falls back to the
+		// state's own field here. No recorded execution shows whether AWS
+		// does that or applies neither.
 		assign := r.assign
 		if assign == nil {
 			assign = st.assign
