@@ -269,6 +269,12 @@ func (s *Service) Decide(ctx context.Context, mod review.Moderator, id string, r
 		// decided yet.
 		err = fmt.Errorf("resuming the execution of review %s: %w", id, review.ErrAlreadyDecided)
 	}
+	if errors.Is(err, review.ErrAlreadyDecided) && s.stillPending(ctx, id) {
+		// No decision was recorded although the token is closed: the task
+		// timed out, which Step Functions does from the moment the task
+		// started, a little before the review's deadline.
+		err = fmt.Errorf("resuming the execution of review %s: %w", id, review.ErrExpired)
+	}
 	if raced && errors.Is(err, review.ErrAlreadyDecided) {
 		// The other racing request resumed the execution; this vote counted.
 		outcome.Result, outcome.Review = review.ResultVote, v
@@ -293,6 +299,30 @@ func (s *Service) Decide(ctx context.Context, mod review.Moderator, id string, r
 		outcome.Review = s.view(r)
 	}
 	return outcome, nil
+}
+
+// settleWait bounds how long a decision that lost at the task token waits
+// for the winning decision to be recorded.
+const settleWait = 2 * time.Second
+
+// stillPending reports whether the review stays pending for settleWait,
+// which means that no concurrent decision closed its task token.
+func (s *Service) stillPending(ctx context.Context, id string) bool {
+	deadline := time.Now().Add(settleWait)
+	for {
+		r, err := s.cfg.Backend.Reviews().GetReview(ctx, id)
+		if err != nil || r.Status != review.StatusPending {
+			return false
+		}
+		if time.Now().After(deadline) {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // quorum returns the number of agreeing decisions that settles the review:
