@@ -1,7 +1,7 @@
 // Package awsreview runs the review flow of the AWS deployment against a
-// moto server: a Step Functions execution pauses on a waitForTaskToken
-// task, the review is stored in DynamoDB, moderators decide through the
-// review API's Lambda handler, and the execution resumes.
+// moto server. A Step Functions execution pauses on a waitForTaskToken
+// task and the review is stored in DynamoDB. Moderators then decide
+// through the review API's Lambda handler, and the execution resumes.
 package awsreview
 
 import (
@@ -255,8 +255,8 @@ func TestLateDecisionAgainstMoto(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			// moto 5.2.1 answers a second StartExecution on one server with
-			// HTTP 500, so each case gets its own server.
+			// moto 5.2.1 returns HTTP 500 for a second StartExecution on one
+			// server, so each case gets its own server.
 			s := newStack(t)
 			execution, id := s.pause(t, 1, tc.reviewTimeout)
 
