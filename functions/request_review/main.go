@@ -4,7 +4,8 @@
 // decides through the review API or the review times out.
 //
 // Configuration: REVIEWS_TABLE (required); POLICY_JSON and
-// REVIEW_TOPIC_ARN, the SNS topic that notifies moderators of new reviews
+// REVIEW_TOPIC_ARN, the SNS topic that notifies moderators of new reviews,
+// and REVIEW_PAGE_URL, the review page that each notification links to
 // (optional).
 package main
 
@@ -48,7 +49,7 @@ func main() {
 		Logger:  logger,
 	}
 	if topic != "" {
-		tasks.Notifier = &snsnotify.Notifier{API: sns.NewFromConfig(cfg), TopicARN: topic}
+		tasks.Notifier = &snsnotify.Notifier{API: sns.NewFromConfig(cfg), TopicARN: topic, PageURL: os.Getenv("REVIEW_PAGE_URL")}
 	}
 	lambda.Start(lambdahandler.Wrap(logger, "request_review", tasks.RequestReview))
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/moderato/moderato/internal/awsadapter/awserr"
 	"github.com/moderato/moderato/internal/pipeline"
+	"github.com/moderato/moderato/internal/reviewapi"
 )
 
 // API is the part of the SNS client Notifier calls.
@@ -24,6 +25,9 @@ type API interface {
 type Notifier struct {
 	API      API
 	TopicARN string
+	// PageURL is the review page's address. When set, each new-review
+	// message links to the review on it.
+	PageURL string
 }
 
 var _ pipeline.Notifier = (*Notifier)(nil)
@@ -34,12 +38,13 @@ type Message struct {
 	Event    string   `json:"event"`
 	ReviewID string   `json:"review_id"`
 	Reasons  []string `json:"reasons"`
+	Link     string   `json:"link,omitempty"`
 }
 
 // ReviewCreated publishes a "review.created" message with the review ID as
 // a message attribute, so subscribers can filter on it.
 func (n *Notifier) ReviewCreated(ctx context.Context, reviewID string, reasons []string) error {
-	body, err := json.Marshal(Message{Event: "review.created", ReviewID: reviewID, Reasons: reasons})
+	body, err := json.Marshal(Message{Event: "review.created", ReviewID: reviewID, Reasons: reasons, Link: reviewapi.ReviewLink(n.PageURL, reviewID)})
 	if err != nil {
 		return fmt.Errorf("encoding the notification of review %s: %w", reviewID, err)
 	}
