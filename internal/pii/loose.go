@@ -1,6 +1,9 @@
 package pii
 
-import "regexp"
+import (
+	"regexp"
+	"sort"
+)
 
 // loosePattern matches 9 to 23 digits with at most one space or dash
 // between any two of them, as OCR and hand typing leave numbers whose
@@ -26,9 +29,12 @@ func (s *scan) looseNumbers() [][2]int {
 // rule. The standard groupings score higher in their own recognizers, so
 // these candidates only win where no standard form matched.
 func findLoose(s *scan, entityType string, rule *context, valid func(digits string) bool) {
+	// strict holds the candidates of the standard forms, in ascending
+	// order, as the recognizer found them before calling findLoose.
+	strict := s.spans[entityType]
 	for _, m := range s.looseNumbers() {
 		b, e := m[0], m[1]
-		if !valid(digitsOf(s.text[b:e])) || !hasContext(s.text, b, rule) {
+		if overlapsAny(strict, b, e) || !valid(digitsOf(s.text[b:e])) || !hasContext(s.text, b, rule) {
 			continue
 		}
 		score := 0.8
@@ -37,6 +43,13 @@ func findLoose(s *scan, entityType string, rule *context, valid func(digits stri
 		}
 		s.add(entityType, b, e, score)
 	}
+}
+
+// overlapsAny reports whether one of spans, sorted by position and not
+// overlapping each other, overlaps [b, e).
+func overlapsAny(spans [][2]int, b, e int) bool {
+	i := sort.Search(len(spans), func(i int) bool { return spans[i][1] > b })
+	return i < len(spans) && spans[i][0] < e
 }
 
 func looseCardValid(digits string) bool {

@@ -130,6 +130,7 @@ func (d *Detector) Detect(text string) []Entity {
 		}
 		s.priority = i
 		r.find(s)
+		s.sortSpans(r.entityType)
 	}
 
 	kept := s.candidates[:0]

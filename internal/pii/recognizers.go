@@ -707,7 +707,9 @@ func findCardExpiries(s *scan) {
 func findCardCVVs(s *scan) {
 	for _, m := range s.findAll(cvvPattern, numberAlphabet, digitNeed, hasDigit) {
 		b, e := m[0], m[1]
-		if !numberBounded(s.text, b, e) {
+		// A group of a card number is never its CVV, and skipping the
+		// groups spares a context check per group.
+		if !numberBounded(s.text, b, e) || s.near(TypeCreditCardNumber, b+1, e-1, 1) {
 			continue
 		}
 		switch {

@@ -1,7 +1,9 @@
 package pii
 
 import (
+	"cmp"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -25,10 +27,9 @@ type scan struct {
 	// loose caches looseNumbers and runs caches runsWith.
 	loose [][2]int
 	runs  map[runKey][][2]int
-	// spans contains, per type, the [begin, end) of each candidate in the
-	// order found. The order is ascending for the types that follows and
-	// near consult, because their recognizers scan left to right and their
-	// matches do not overlap.
+	// spans contains, per type, the [begin, end) of each candidate. Detect
+	// sorts them by position after each recognizer, so follows and near,
+	// which later recognizers call, can search them.
 	spans map[string][][2]int
 }
 
@@ -178,6 +179,14 @@ func (s *scan) follows(b int, types ...string) bool {
 		}
 	}
 	return false
+}
+
+// sortSpans sorts the spans of type t by position, because a recognizer
+// may find a second form of its values after the first, as findLoose does.
+func (s *scan) sortSpans(t string) {
+	slices.SortFunc(s.spans[t], func(x, y [2]int) int {
+		return cmp.Or(cmp.Compare(x[0], y[0]), cmp.Compare(x[1], y[1]))
+	})
 }
 
 // near reports whether a candidate of type t lies within distance bytes
