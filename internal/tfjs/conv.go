@@ -104,20 +104,21 @@ func compileConv2D(d nodeDef) (kernel, error) {
 		oh, padTop := outputSize(h, kh, win.sy, win.same)
 		ow, padLeft := outputSize(w, kw, win.sx, win.same)
 		out := NewTensor(n, oh, ow, co)
-		fillBias(out.Data, bias)
 		if kh == 1 && kw == 1 && padTop == 0 && padLeft == 0 {
-			conv1x1(x, f.Data, out, win.sy, win.sx)
-		} else {
-			convDirect(x, f.Data, out, kh, kw, win.sy, win.sx, padTop, padLeft)
+			conv1x1(x, f.Data, out, win.sy, win.sx, bias, act)
+			return out, nil
 		}
+		fillBias(out.Data, bias)
+		convDirect(x, f.Data, out, kh, kw, win.sy, win.sx, padTop, padLeft)
 		act.apply(out.Data)
 		return out, nil
 	}, nil
 }
 
 // conv1x1 computes a pointwise convolution, which is a matrix product of
-// the pixels (rows of in channels) with the [ci, co] filter.
-func conv1x1(x *Tensor, filter []float32, out *Tensor, sy, sx int) {
+// the pixels (rows of in channels) with the [ci, co] filter, followed by
+// the bias and the activation.
+func conv1x1(x *Tensor, filter []float32, out *Tensor, sy, sx int, bias []float32, act activation) {
 	n, h, w, ci := x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3]
 	oh, ow, co := out.Shape[1], out.Shape[2], out.Shape[3]
 	rows := make([][]float32, 0, n*oh*ow)
@@ -132,7 +133,7 @@ func conv1x1(x *Tensor, filter []float32, out *Tensor, sy, sx int) {
 			}
 		}
 	}
-	matMulRows(rows, outs, filter, ci, co)
+	matMulBias(rows, outs, filter, ci, co, bias, act)
 }
 
 // convDirect computes a convolution with any kernel size, one output pixel
@@ -208,6 +209,10 @@ func compileDepthwise(d nodeDef) (kernel, error) {
 		oh, padTop := outputSize(h, kh, win.sy, win.same)
 		ow, padLeft := outputSize(w, kw, win.sx, win.same)
 		out := NewTensor(n, oh, ow, co)
+		if useSIMD && mult == 1 && c >= 8 && kh*kw > 0 {
+			depthwiseSIMD(x, f.Data, out, kh, kw, win.sy, win.sx, padTop, padLeft, bias, act)
+			return out, nil
+		}
 		fillBias(out.Data, bias)
 		for b := range n {
 			for oy := range oh {
@@ -352,15 +357,13 @@ func compileMatMul(d nodeDef) (kernel, error) {
 		}
 
 		out := NewTensor(m, n)
-		fillBias(out.Data, bias)
 		rows := make([][]float32, m)
 		outs := make([][]float32, m)
 		for i := range m {
 			rows[i] = a.Data[i*k : (i+1)*k]
 			outs[i] = out.Data[i*n : (i+1)*n]
 		}
-		matMulRows(rows, outs, b.Data, k, n)
-		act.apply(out.Data)
+		matMulBias(rows, outs, b.Data, k, n, bias, act)
 		return out, nil
 	}, nil
 }

@@ -39,23 +39,43 @@ func mulAdd(x, w, y []float32) {
 	}
 }
 
-// colBlock is the number of output columns matMulRows computes per pass,
-// so that the four output rows of a pass stay in the L1 cache.
+// colBlock is the number of output columns matMulRowsGeneric computes per
+// pass, so that the four output rows of a pass stay in the L1 cache.
 const colBlock = 256
 
-// matMulRows adds rows[r] × b to outs[r] for every r, where each row has k
-// values, b is a row-major k×n matrix and each output row has n values.
-// On amd64 CPUs with AVX2 and FMA3 it runs assembly kernels.
-func matMulRows(rows, outs [][]float32, b []float32, k, n int) {
-	if useSIMD {
-		matMulRowsSIMD(rows, outs, b, k, n)
+// matMulBias sets outs[r] to act(rows[r] × b + bias) for every r, where each
+// row has k values, b is a row-major k×n matrix and each output row has n
+// values. bias has n values, or is nil for none. On amd64 CPUs with AVX2
+// and FMA3 it runs assembly kernels.
+func matMulBias(rows, outs [][]float32, b []float32, k, n int, bias []float32, act activation) {
+	if len(rows) == 0 || n == 0 {
 		return
 	}
-	matMulRowsGeneric(rows, outs, b, k, n)
+	if useSIMD && k > 0 && n >= 8 {
+		matMulBiasSIMD(rows, outs, b, k, n, bias, act)
+		return
+	}
+	matMulBiasGeneric(rows, outs, b, k, n, bias, act)
 }
 
-// matMulRowsGeneric is the portable matMulRows. It computes four rows
-// together, so each value of b loaded from memory serves four products.
+// matMulBiasGeneric is matMulBias in portable Go.
+func matMulBiasGeneric(rows, outs [][]float32, b []float32, k, n int, bias []float32, act activation) {
+	for r := range outs {
+		if bias != nil {
+			copy(outs[r][:n], bias)
+		} else {
+			clear(outs[r][:n])
+		}
+	}
+	matMulRowsGeneric(rows, outs, b, k, n)
+	for r := range outs {
+		act.apply(outs[r][:n])
+	}
+}
+
+// matMulRowsGeneric adds rows[r] × b to outs[r] for every r in portable
+// Go. It computes four rows together, so each value of b loaded from
+// memory serves four products.
 func matMulRowsGeneric(rows, outs [][]float32, b []float32, k, n int) {
 	r := 0
 	for ; r+4 <= len(rows); r += 4 {

@@ -20,11 +20,12 @@ TEXT ·xgetbv0(SB), NOSPLIT, $0-4
 	MOVL AX, eax+0(FP)
 	RET
 
-// func kernel6x16(a *[6]*float32, b *float32, ldb int, c *[6]*float32, k int)
+// func kernel6x16(a *[6]*float32, b *float32, ldb int, c *[6]*float32, k int, bias *float32, lo, hi float32)
 //
-// For r in 0..5: c[r][0:16] += sum over p < k of a[r][p] * b[p*ldb : p*ldb+16].
+// For r in 0..5 and j in 0..15:
+// c[r][j] = min(max(bias[j] + sum over p < k of a[r][p] * b[p*ldb+j], lo), hi).
 // ldb is in elements; k must be at least 1.
-TEXT ·kernel6x16(SB), NOSPLIT, $0-40
+TEXT ·kernel6x16(SB), NOSPLIT, $0-56
 	MOVQ a+0(FP), AX
 	MOVQ 0(AX), R8
 	MOVQ 8(AX), R9
@@ -82,43 +83,72 @@ loop16:
 	DECQ CX
 	JNZ loop16
 
+	MOVQ bias+40(FP), SI
+	VMOVUPS (SI), Y12
+	VMOVUPS 32(SI), Y13
+	VBROADCASTSS lo+48(FP), Y14
+	VBROADCASTSS hi+52(FP), Y15
 	MOVQ 0(DI), AX
-	VADDPS (AX), Y0, Y0
+	VADDPS Y12, Y0, Y0
+	VMAXPS Y14, Y0, Y0
+	VMINPS Y15, Y0, Y0
 	VMOVUPS Y0, (AX)
-	VADDPS 32(AX), Y1, Y1
+	VADDPS Y13, Y1, Y1
+	VMAXPS Y14, Y1, Y1
+	VMINPS Y15, Y1, Y1
 	VMOVUPS Y1, 32(AX)
 	MOVQ 8(DI), AX
-	VADDPS (AX), Y2, Y2
+	VADDPS Y12, Y2, Y2
+	VMAXPS Y14, Y2, Y2
+	VMINPS Y15, Y2, Y2
 	VMOVUPS Y2, (AX)
-	VADDPS 32(AX), Y3, Y3
+	VADDPS Y13, Y3, Y3
+	VMAXPS Y14, Y3, Y3
+	VMINPS Y15, Y3, Y3
 	VMOVUPS Y3, 32(AX)
 	MOVQ 16(DI), AX
-	VADDPS (AX), Y4, Y4
+	VADDPS Y12, Y4, Y4
+	VMAXPS Y14, Y4, Y4
+	VMINPS Y15, Y4, Y4
 	VMOVUPS Y4, (AX)
-	VADDPS 32(AX), Y5, Y5
+	VADDPS Y13, Y5, Y5
+	VMAXPS Y14, Y5, Y5
+	VMINPS Y15, Y5, Y5
 	VMOVUPS Y5, 32(AX)
 	MOVQ 24(DI), AX
-	VADDPS (AX), Y6, Y6
+	VADDPS Y12, Y6, Y6
+	VMAXPS Y14, Y6, Y6
+	VMINPS Y15, Y6, Y6
 	VMOVUPS Y6, (AX)
-	VADDPS 32(AX), Y7, Y7
+	VADDPS Y13, Y7, Y7
+	VMAXPS Y14, Y7, Y7
+	VMINPS Y15, Y7, Y7
 	VMOVUPS Y7, 32(AX)
 	MOVQ 32(DI), AX
-	VADDPS (AX), Y8, Y8
+	VADDPS Y12, Y8, Y8
+	VMAXPS Y14, Y8, Y8
+	VMINPS Y15, Y8, Y8
 	VMOVUPS Y8, (AX)
-	VADDPS 32(AX), Y9, Y9
+	VADDPS Y13, Y9, Y9
+	VMAXPS Y14, Y9, Y9
+	VMINPS Y15, Y9, Y9
 	VMOVUPS Y9, 32(AX)
 	MOVQ 40(DI), AX
-	VADDPS (AX), Y10, Y10
+	VADDPS Y12, Y10, Y10
+	VMAXPS Y14, Y10, Y10
+	VMINPS Y15, Y10, Y10
 	VMOVUPS Y10, (AX)
-	VADDPS 32(AX), Y11, Y11
+	VADDPS Y13, Y11, Y11
+	VMAXPS Y14, Y11, Y11
+	VMINPS Y15, Y11, Y11
 	VMOVUPS Y11, 32(AX)
 	VZEROUPPER
 	RET
 
-// func kernel6x8(a *[6]*float32, b *float32, ldb int, c *[6]*float32, k int)
+// func kernel6x8(a *[6]*float32, b *float32, ldb int, c *[6]*float32, k int, bias *float32, lo, hi float32)
 //
 // As kernel6x16 for 8 columns.
-TEXT ·kernel6x8(SB), NOSPLIT, $0-40
+TEXT ·kernel6x8(SB), NOSPLIT, $0-56
 	MOVQ a+0(FP), AX
 	MOVQ 0(AX), R8
 	MOVQ 8(AX), R9
@@ -163,23 +193,39 @@ loop8:
 	DECQ CX
 	JNZ loop8
 
+	MOVQ bias+40(FP), SI
+	VMOVUPS (SI), Y12
+	VBROADCASTSS lo+48(FP), Y14
+	VBROADCASTSS hi+52(FP), Y15
 	MOVQ 0(DI), AX
-	VADDPS (AX), Y0, Y0
+	VADDPS Y12, Y0, Y0
+	VMAXPS Y14, Y0, Y0
+	VMINPS Y15, Y0, Y0
 	VMOVUPS Y0, (AX)
 	MOVQ 8(DI), AX
-	VADDPS (AX), Y2, Y2
+	VADDPS Y12, Y2, Y2
+	VMAXPS Y14, Y2, Y2
+	VMINPS Y15, Y2, Y2
 	VMOVUPS Y2, (AX)
 	MOVQ 16(DI), AX
-	VADDPS (AX), Y4, Y4
+	VADDPS Y12, Y4, Y4
+	VMAXPS Y14, Y4, Y4
+	VMINPS Y15, Y4, Y4
 	VMOVUPS Y4, (AX)
 	MOVQ 24(DI), AX
-	VADDPS (AX), Y6, Y6
+	VADDPS Y12, Y6, Y6
+	VMAXPS Y14, Y6, Y6
+	VMINPS Y15, Y6, Y6
 	VMOVUPS Y6, (AX)
 	MOVQ 32(DI), AX
-	VADDPS (AX), Y8, Y8
+	VADDPS Y12, Y8, Y8
+	VMAXPS Y14, Y8, Y8
+	VMINPS Y15, Y8, Y8
 	VMOVUPS Y8, (AX)
 	MOVQ 40(DI), AX
-	VADDPS (AX), Y10, Y10
+	VADDPS Y12, Y10, Y10
+	VMAXPS Y14, Y10, Y10
+	VMINPS Y15, Y10, Y10
 	VMOVUPS Y10, (AX)
 	VZEROUPPER
 	RET
@@ -245,5 +291,48 @@ clamploop:
 	ADDQ $32, DI
 	DECQ CX
 	JNZ clamploop
+	VZEROUPPER
+	RET
+
+// func depthwiseTaps(x **float32, taps int, w *float32, ldw int, bias *float32, out *float32, n int, lo, hi float32)
+//
+// For c < n: out[c] = min(max(bias[c] + sum over t < taps of x[t][c] * w[t*ldw+c], lo), hi).
+// x points to taps pointers; ldw is in elements; n is a positive multiple
+// of 8 and taps is at least 1.
+TEXT ·depthwiseTaps(SB), NOSPLIT, $0-64
+	MOVQ x+0(FP), SI
+	MOVQ taps+8(FP), R9
+	MOVQ w+16(FP), DX
+	MOVQ ldw+24(FP), BX
+	SHLQ $2, BX
+	MOVQ bias+32(FP), R8
+	MOVQ out+40(FP), DI
+	MOVQ n+48(FP), CX
+	SHRQ $3, CX
+	VBROADCASTSS lo+56(FP), Y14
+	VBROADCASTSS hi+60(FP), Y15
+	XORQ R10, R10
+
+chanloop:
+	VMOVUPS (R8)(R10*1), Y0
+	MOVQ SI, R11
+	MOVQ DX, R12
+	MOVQ R9, R13
+
+taploop:
+	MOVQ (R11), AX
+	VMOVUPS (AX)(R10*1), Y1
+	VFMADD231PS (R12)(R10*1), Y1, Y0
+	ADDQ $8, R11
+	ADDQ BX, R12
+	DECQ R13
+	JNZ taploop
+
+	VMAXPS Y14, Y0, Y0
+	VMINPS Y15, Y0, Y0
+	VMOVUPS Y0, (DI)(R10*1)
+	ADDQ $32, R10
+	DECQ CX
+	JNZ chanloop
 	VZEROUPPER
 	RET

@@ -4,8 +4,8 @@ package tfjs
 
 const useSIMD = false
 
-func matMulRowsSIMD(rows, outs [][]float32, b []float32, k, n int) {
-	matMulRowsGeneric(rows, outs, b, k, n)
+func matMulBiasSIMD(rows, outs [][]float32, b []float32, k, n int, bias []float32, act activation) {
+	panic("tfjs: no SIMD kernels on this platform")
 }
 
 func axpy8(a float32, x, y *float32, n int) { panic("tfjs: no SIMD kernels on this platform") }
@@ -13,3 +13,7 @@ func axpy8(a float32, x, y *float32, n int) { panic("tfjs: no SIMD kernels on th
 func mulAdd8(x, w, y *float32, n int) { panic("tfjs: no SIMD kernels on this platform") }
 
 func clamp8(y *float32, n int, lo, hi float32) { panic("tfjs: no SIMD kernels on this platform") }
+
+func depthwiseSIMD(x *Tensor, filter []float32, out *Tensor, kh, kw, sy, sx, padTop, padLeft int, bias []float32, act activation) {
+	panic("tfjs: no SIMD kernels on this platform")
+}

@@ -382,24 +382,34 @@ func TestDecodeWeightsChecksSizes(t *testing.T) {
 	assert.Contains(t, err.Error(), "the manifest describes 16 bytes, the shards hold 20")
 }
 
-func TestMatMulRowsMatchesNaive(t *testing.T) {
+// matMulFunc is the signature of matMulBias and its implementations.
+type matMulFunc func(rows, outs [][]float32, b []float32, k, n int, bias []float32, act activation)
+
+func TestMatMulBiasMatchesNaive(t *testing.T) {
 	const k, n = 37, 300
 	b := make([]float32, k*n)
+	bias := make([]float32, n)
 	for i := range b {
 		b[i] = float32(i%13) - 6
 	}
-	impls := map[string]func(rows, outs [][]float32, b []float32, k, n int){
-		"dispatch": matMulRows,
-		"generic":  matMulRowsGeneric,
+	for j := range bias {
+		bias[j] = float32(j%7) - 3
 	}
+	relu6, ok := activationOf("Relu6")
+	require.True(t, ok)
+
+	impls := map[string]matMulFunc{"dispatch": matMulBias, "generic": matMulBiasGeneric}
 	for name, matMul := range impls {
 		for _, m := range []int{1, 3, 4, 9} {
-			checkMatMul(t, name, matMul, b, m, k, n)
+			checkMatMul(t, name+" plain", matMul, b, nil, activation{}, m, k, n)
+			checkMatMul(t, name+" bias relu6", matMul, b, bias, relu6, m, k, n)
 		}
 	}
 }
 
-func checkMatMul(t *testing.T, name string, matMul func(rows, outs [][]float32, b []float32, k, n int), b []float32, m, k, n int) {
+// checkMatMul compares matMul with a naive product on m rows whose outputs
+// start as garbage, because matMulBias overwrites them.
+func checkMatMul(t *testing.T, name string, matMul matMulFunc, b, bias []float32, act activation, m, k, n int) {
 	t.Helper()
 	rows := make([][]float32, m)
 	outs := make([][]float32, m)
@@ -409,20 +419,30 @@ func checkMatMul(t *testing.T, name string, matMul func(rows, outs [][]float32, 
 			rows[r][p] = float32((r+p)%5) - 2
 		}
 		outs[r] = make([]float32, n)
+		for j := range outs[r] {
+			outs[r][j] = 1e6
+		}
 	}
-	matMul(rows, outs, b, k, n)
+
+	matMul(rows, outs, b, k, n, bias, act)
 	for r := range m {
 		for j := range n {
 			var want float32
+			if bias != nil {
+				want = bias[j]
+			}
 			for p := range k {
 				want += rows[r][p] * b[p*n+j]
+			}
+			if act.clamp {
+				want = min(max(want, act.lo), act.hi)
 			}
 			require.InDelta(t, want, outs[r][j], 1e-3, "%s m=%d row %d column %d", name, m, r, j)
 		}
 	}
 }
 
-func TestMatMulRowsChunked(t *testing.T) {
+func TestMatMulBiasChunked(t *testing.T) {
 	// With k = 2000 the SIMD path processes 12 rows per chunk, so 30 rows
 	// span three chunks, the last one partial.
 	const m, k, n = 30, 2000, 24
@@ -440,7 +460,7 @@ func TestMatMulRowsChunked(t *testing.T) {
 		outs[r] = make([]float32, n)
 	}
 
-	matMulRows(rows, outs, b, k, n)
+	matMulBias(rows, outs, b, k, n, nil, activation{})
 	for r := range m {
 		for j := range n {
 			var want float64
@@ -483,5 +503,68 @@ func TestVectorHelpers(t *testing.T) {
 		for i := range n {
 			assert.Equal(t, min(max(float32(i)-2, 0), 6), y[i], "relu6 n=%d i=%d", n, i)
 		}
+	}
+}
+
+func TestDepthwiseMatchesNaive(t *testing.T) {
+	tests := []struct {
+		name     string
+		channels int
+		stride   int
+	}{
+		{name: "8 channels stride 1", channels: 8, stride: 1},
+		{name: "11 channels stride 2", channels: 11, stride: 2},
+		{name: "24 channels stride 2", channels: 24, stride: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			const h, w, k = 7, 6, 3
+			c := tt.channels
+			filter := make([]float32, k*k*c)
+			bias := make([]float32, c)
+			for i := range filter {
+				filter[i] = float32(i%11)/5 - 1
+			}
+			for i := range bias {
+				bias[i] = float32(i%3) - 1
+			}
+			input := NewTensor(1, h, w, c)
+			for i := range input.Data {
+				input.Data[i] = float32(i%17)/4 - 2
+			}
+			attrs := map[string]any{
+				"padding": str("SAME"), "strides": ints(1, tt.stride, tt.stride, 1),
+				"fused_ops": strs("BiasAdd", "Relu6"), "num_args": map[string]any{"i": "1"},
+			}
+			m, err := Load(writeModel(t,
+				[]map[string]any{placeholder(), node("out", "FusedDepthwiseConv2dNative", []string{"x", "w", "b"}, attrs)},
+				[]weight{{"w", []int{k, k, c, 1}, filter}, {"b", []int{c}, bias}}))
+			require.NoError(t, err)
+
+			got, err := m.Run(map[string]*Tensor{"x": input}, "out")
+			require.NoError(t, err)
+
+			oh, padTop := outputSize(h, k, tt.stride, true)
+			ow, padLeft := outputSize(w, k, tt.stride, true)
+			require.Equal(t, []int{1, oh, ow, c}, got.Shape)
+			for oy := range oh {
+				for ox := range ow {
+					for ch := range c {
+						want := bias[ch]
+						for ky := range k {
+							for kx := range k {
+								iy, ix := oy*tt.stride-padTop+ky, ox*tt.stride-padLeft+kx
+								if iy < 0 || iy >= h || ix < 0 || ix >= w {
+									continue
+								}
+								want += input.Data[(iy*w+ix)*c+ch] * filter[(ky*k+kx)*c+ch]
+							}
+						}
+						want = min(max(want, 0), 6)
+						require.InDelta(t, want, got.Data[(oy*ow+ox)*c+ch], 1e-4, "pixel (%d, %d) channel %d", oy, ox, ch)
+					}
+				}
+			}
+		})
 	}
 }
