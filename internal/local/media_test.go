@@ -176,6 +176,8 @@ func TestVideoVerdicts(t *testing.T) {
 	require.NoError(t, err)
 	abusive, _, err := testmedia.TextImage([]string{"I know where you live", "and I will hurt you"}, 32)
 	require.NoError(t, err)
+	onScreen, _, err := testmedia.TextImage([]string{"Call me at 212-555-0187"}, 32)
+	require.NoError(t, err)
 	voice := h.spoken("tour.wav", "Hello, please call me at two one two, five five five, zero one eight seven.")
 
 	tests := []struct {
@@ -184,10 +186,12 @@ func TestVideoVerdicts(t *testing.T) {
 		audio   string
 		verdict policy.Verdict
 		pii     []pipeline.TypeCount
+		reason  string
 	}{
 		{name: "flagged-frame.mp4", frames: []image.Image{calm, calm, abusive, calm}, verdict: policy.Rejected, pii: []pipeline.TypeCount{}},
 		{name: "spoken-phone.mp4", frames: []image.Image{calm, calm, calm, calm, calm, calm}, audio: voice, pii: []pipeline.TypeCount{{Type: "PHONE", Count: 1}}},
 		{name: "silent.mp4", frames: []image.Image{calm, calm}, pii: []pipeline.TypeCount{}},
+		{name: "phone-on-screen.mp4", frames: []image.Image{calm, onScreen, calm}, verdict: policy.Review, pii: []pipeline.TypeCount{}, reason: "video frames show PII that cannot be redacted in a video: PHONE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -206,6 +210,7 @@ func TestVideoVerdicts(t *testing.T) {
 				assert.NotContains(t, []policy.Verdict{policy.Failed, policy.Rejected}, res.Verdict, "reasons: %v", res.Reasons)
 			}
 			reasons := strings.Join(res.Reasons, "\n")
+			assert.Contains(t, reasons, tt.reason)
 			assert.NotContains(t, reasons, "not read")
 			assert.NotContains(t, reasons, "no text could be extracted")
 		})

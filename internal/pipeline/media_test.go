@@ -195,6 +195,21 @@ func TestModerateVideoFrames(t *testing.T) {
 	}
 }
 
+func TestModerateVideoFramesWithPII(t *testing.T) {
+	tasks := newTasks(t)
+	tasks.FrameSampler = fakeFrames{frames: []image.Image{image.NewGray(image.Rect(0, 0, 1, 1)), image.NewGray(image.Rect(0, 0, 1, 1))}}
+	tasks.ImageModerator = framesModerator{scores: [][]Score{{{Name: "Explicit", Score: 0.1}}}}
+	tasks.TextRecognizer = fakeRecognizer{words: []Word{{Text: "Call"}, {Text: "212-555-0187"}}}
+	tasks.PIIDetector = phoneDetector{}
+	tasks.TextModerator = fakeModerator{}
+
+	out, err := tasks.ModerateVideoFrames(context.Background(), VideoInput{Item: Item{Key: "v.mp4"}})
+
+	require.NoError(t, err)
+	assert.Equal(t, []string{"video frames show PII that cannot be redacted in a video: PHONE"}, out.Unscored, "one reason for all frames")
+	assert.Empty(t, out.PII, "the video is not redacted, so no PII counts as redacted")
+}
+
 type fakeRedactor struct{ calls int }
 
 func (*fakeRedactor) Name() string { return "fake-pdf" }

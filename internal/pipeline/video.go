@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"slices"
+	"strings"
 )
 
 // moderateFrames scores every frame and merges the scores into out, keeping
@@ -14,7 +15,7 @@ import (
 // for the whole video, not one per frame.
 func (t *Tasks) moderateFrames(ctx context.Context, item Item, frames []image.Image, out Analysis) (Analysis, error) {
 	best := map[string]float64{}
-	var unscored []string
+	var unscored, piiTypes []string
 	note := func(reason string) {
 		if !slices.Contains(unscored, reason) {
 			unscored = append(unscored, reason)
@@ -43,6 +44,15 @@ func (t *Tasks) moderateFrames(ctx context.Context, item Item, frames []image.Im
 		for _, reason := range text.Unscored {
 			note(reason)
 		}
+		for _, c := range text.PII {
+			if !slices.Contains(piiTypes, c.Type) {
+				piiTypes = append(piiTypes, c.Type)
+			}
+		}
+	}
+	if len(piiTypes) > 0 {
+		slices.Sort(piiTypes)
+		note("video frames show PII that cannot be redacted in a video: " + strings.Join(piiTypes, ", "))
 	}
 
 	for name, score := range best {
@@ -53,9 +63,9 @@ func (t *Tasks) moderateFrames(ctx context.Context, item Item, frames []image.Im
 	return out, nil
 }
 
-// moderateFrameText moderates the words of one frame, as for an image. Text in
-// video frames is not redacted, because the pipeline publishes no redacted
-// video, so PII in frames is not searched for.
+// moderateFrameText moderates the words of one frame, as for an image, and
+// counts the PII in them in out.PII. The pipeline publishes no redacted
+// video, so PII shown in frames sends the video to review instead.
 func (t *Tasks) moderateFrameText(ctx context.Context, item Item, frame image.Image, out *Analysis) error {
 	if t.TextRecognizer == nil {
 		out.Unscored = append(out.Unscored, "text in video frames was not read: no OCR engine is configured")
@@ -73,7 +83,23 @@ func (t *Tasks) moderateFrameText(ctx context.Context, item Item, frame image.Im
 		return nil
 	}
 	text, _ := joinWords(words)
-	return t.moderateImageText(ctx, item, text, out)
+	if err := t.moderateImageText(ctx, item, text, out); err != nil {
+		return err
+	}
+
+	if t.PIIDetector == nil {
+		return nil
+	}
+	entities, err := t.PIIDetector.DetectPII(ctx, text)
+	if errors.Is(err, ErrEngineUnavailable) {
+		out.Unscored = append(out.Unscored, "text in video frames was not scanned for PII: "+err.Error())
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	out.PII = countTypes(entities)
+	return nil
 }
 
 func keepBest(best map[string]float64, scores []Score) {

@@ -2,9 +2,9 @@
 // package ffmpeg), the local counterpart of the frames that Amazon
 // Rekognition's StartContentModeration analyses.
 //
-// Sampling takes the first frame, the scene changes and the keyframes, so a
-// flagged shot between two calm ones is seen without passing every frame to
-// the image engine. When there are more such frames than the maximum count,
+// Sampling takes the first frame, the scene changes, the keyframes and one
+// frame per second, so a flagged shot between two calm ones is seen without
+// passing every frame to the image engine. When there are more such frames than the maximum count,
 // it takes an evenly spaced subset of them.
 package video
 
@@ -138,10 +138,13 @@ func (s *Sampler) Sample(ctx context.Context, path string) ([]image.Image, error
 // captures the frame's presentation timestamp in the stream's time base.
 var showinfoFrame = regexp.MustCompile(`\bn:\s*\d+\s+pts:\s*(-?\d+)`)
 
-// candidates returns the timestamps of the first frame, the keyframes and
-// the scene changes of the first video stream.
+// candidates returns the timestamps of the first frame, the keyframes, the
+// scene changes and one frame per second of the first video stream.
 func (s *Sampler) candidates(ctx context.Context, path string, threshold float64) ([]int64, error) {
-	filter := fmt.Sprintf("select='eq(n\\,0)+eq(pict_type\\,I)+gt(scene\\,%s)',showinfo", strconv.FormatFloat(threshold, 'f', 3, 64))
+	// A frame every second also counts, because a change of a few words on
+	// a calm background scores far below any useful scene threshold.
+	filter := fmt.Sprintf("select='eq(n\\,0)+eq(pict_type\\,I)+gt(scene\\,%s)+gte(t-prev_selected_t\\,1)',showinfo",
+		strconv.FormatFloat(threshold, 'f', 3, 64))
 	cmd := exec.CommandContext(ctx, s.ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "info",
 		"-i", path, "-map", "0:v:0", "-vf", filter, "-fps_mode", "vfr", "-f", "null", "-")
 	var stderr bytes.Buffer
