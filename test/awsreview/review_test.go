@@ -129,11 +129,13 @@ func (s *stack) pause(t *testing.T, timeout, reviewTimeout int) (string, string)
 	require.NoError(t, err)
 
 	var req pipeline.ReviewRequest
-	require.Eventually(t, func() bool {
+	var events []sfntypes.HistoryEvent
+	scheduled := func() bool {
 		history, err := s.sfn.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: started.ExecutionArn})
 		if err != nil {
 			return false
 		}
+		events = history.Events
 		for _, e := range history.Events {
 			if e.Type == sfntypes.HistoryEventTypeTaskScheduled && e.TaskScheduledEventDetails != nil {
 				var params struct {
@@ -146,7 +148,16 @@ func (s *stack) pause(t *testing.T, timeout, reviewTimeout int) (string, string)
 			}
 		}
 		return false
-	}, 20*time.Second, 100*time.Millisecond, "the execution never scheduled the review task")
+	}
+	// moto runs the execution in a thread of its own, which is slow on a
+	// busy machine.
+	if !assert.Eventually(t, scheduled, 60*time.Second, 100*time.Millisecond) {
+		kinds := make([]string, 0, len(events))
+		for _, e := range events {
+			kinds = append(kinds, string(e.Type))
+		}
+		t.Fatalf("the execution never scheduled the review task; its history: %v", kinds)
+	}
 
 	out, err := s.tasks.RequestReview(ctx, req)
 	require.NoError(t, err)
@@ -215,7 +226,7 @@ func TestReviewFlowAgainstMoto(t *testing.T) {
 	approve := s.request(t, http.MethodPost, "/api/reviews/"+id+"/decision", `{"decision": "approve", "reason": "a business address"}`, "alice", textQueue)
 	require.Equal(t, http.StatusOK, approve.StatusCode, approve.Body)
 	require.Eventually(t, func() bool { return s.status(t, execution) == sfntypes.ExecutionStatusSucceeded },
-		20*time.Second, 100*time.Millisecond, "the execution did not complete after the approval")
+		60*time.Second, 100*time.Millisecond, "the execution did not complete after the approval")
 	out, err := s.sfn.DescribeExecution(context.Background(), &sfn.DescribeExecutionInput{ExecutionArn: aws.String(execution)})
 	require.NoError(t, err)
 	var result pipeline.ReviewResult
@@ -264,7 +275,7 @@ func TestLateDecisionAgainstMoto(t *testing.T) {
 			// States.Timeout; the full state machine catches it and
 			// applies the policy's on_timeout.
 			require.Eventually(t, func() bool { return s.status(t, execution) != sfntypes.ExecutionStatusRunning },
-				20*time.Second, 100*time.Millisecond, "the review wait did not time out")
+				60*time.Second, 100*time.Millisecond, "the review wait did not time out")
 			out, err := s.sfn.DescribeExecution(context.Background(), &sfn.DescribeExecutionInput{ExecutionArn: aws.String(execution)})
 			require.NoError(t, err)
 			require.Equal(t, sfntypes.ExecutionStatusFailed, out.Status)
