@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -369,4 +370,23 @@ func TestImageTextTesseractFailure(t *testing.T) {
 
 	assert.Equal(t, policy.Review, res.Verdict)
 	assert.Contains(t, strings.Join(res.Reasons, "\n"), "tesseract could not read the image")
+}
+
+func TestAudioRecognizerFailure(t *testing.T) {
+	requireSpeech(t)
+	h := newHarness(t, Config{})
+	path := h.spoken("voicemail.wav", "Hello there.")
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	ffmpeg, err := exec.LookPath("ffmpeg")
+	require.NoError(t, err)
+	bin := t.TempDir()
+	require.NoError(t, os.Symlink(ffmpeg, filepath.Join(bin, "ffmpeg")))
+	require.NoError(t, os.WriteFile(filepath.Join(bin, "pocketsphinx_continuous"), []byte("#!/bin/sh\necho 'ERROR: simulated crash' >&2\nexit 1\n"), 0o755))
+	t.Setenv("PATH", bin)
+
+	res := h.process("voicemail.wav", data)
+
+	assert.Equal(t, policy.Review, res.Verdict)
+	assert.Contains(t, strings.Join(res.Reasons, "\n"), "speech could not be transcribed")
 }

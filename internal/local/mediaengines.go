@@ -155,6 +155,11 @@ func (x *mediaExtractor) transcribe(ctx context.Context, item pipeline.Item) (st
 		return "", &pipeline.InvalidContentError{Reason: err.Error()}
 	case errors.Is(err, speech.ErrTooLong):
 		return "", &pipeline.EngineUnavailableError{Reason: err.Error()}
+	case err != nil && ctx.Err() == nil:
+		// A recognizer crash or timeout is an engine failure, not damaged
+		// content, so the item goes to review rather than to failed.
+		x.speechMissing.logger.ErrorContext(ctx, "transcribing speech", "item", item.Location().String(), "error", err)
+		return "", &pipeline.EngineUnavailableError{Reason: "speech could not be transcribed: " + err.Error()}
 	case err != nil:
 		return "", fmt.Errorf("transcribing %s: %w", item.Location(), err)
 	}
@@ -187,6 +192,11 @@ func (f *ffmpegFrames) SampleFrames(ctx context.Context, item pipeline.Item) ([]
 	frames, err := f.sampler.Sample(ctx, path)
 	if errors.Is(err, video.ErrUnreadable) {
 		return nil, &pipeline.InvalidContentError{Reason: err.Error()}
+	}
+	if err != nil && ctx.Err() == nil {
+		// A timeout of ffmpeg is an engine failure, not damaged content.
+		f.missing.logger.ErrorContext(ctx, "sampling video frames", "item", item.Location().String(), "error", err)
+		return nil, &pipeline.EngineUnavailableError{Reason: "video frames could not be sampled: " + err.Error()}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sampling frames of %s: %w", item.Location(), err)
