@@ -355,16 +355,18 @@ type Resolver interface {
 // refuse appends the refused attempt to the audit trail and returns a
 // DecisionError with the stored review.
 func (s *Service) refuse(ctx context.Context, id string, entry review.Entry, cause error) (DecisionOutcome, error) {
+	r, err := s.cfg.Backend.Reviews().GetReview(ctx, id)
+	if err != nil {
+		return DecisionOutcome{}, err
+	}
 	entry.Result = review.ResultConflict
 	sentinel := review.ErrAlreadyDecided
-	if errors.Is(cause, review.ErrExpired) {
+	// A review that expired while the decision was on its way is gone, not
+	// decided by someone else.
+	if errors.Is(cause, review.ErrExpired) || r.Status == review.StatusExpired {
 		entry.Result, sentinel = review.ResultExpired, review.ErrExpired
 	}
 	if err := s.cfg.Audit.AppendEntry(ctx, entry); err != nil {
-		return DecisionOutcome{}, err
-	}
-	r, err := s.cfg.Backend.Reviews().GetReview(ctx, id)
-	if err != nil {
 		return DecisionOutcome{}, err
 	}
 	return DecisionOutcome{}, &DecisionError{Review: s.view(r), Err: sentinel}
