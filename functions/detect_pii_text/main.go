@@ -1,7 +1,8 @@
 // Command detect_pii_text is the Lambda function of the Detect and redact
 // PII states for text, documents and speech: it finds PII with Amazon
 // Comprehend DetectPiiEntities, writes the redacted copy and stores the
-// detections (types and offsets, never values).
+// detections (types and offsets, never values). For a PDF it also writes a
+// redacted PDF, with a black box in place of each PII word.
 //
 // Configuration: REDACTED_BUCKET and WORK_BUCKET (required). Text in a
 // language that DetectPiiEntities does not support (it supports English
@@ -16,8 +17,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	awscomprehend "github.com/aws/aws-sdk-go-v2/service/comprehend"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	awstextract "github.com/aws/aws-sdk-go-v2/service/textract"
 
 	"github.com/moderato/moderato/internal/awsadapter/comprehend"
+	"github.com/moderato/moderato/internal/awsadapter/documents"
 	"github.com/moderato/moderato/internal/awsadapter/s3objects"
 	"github.com/moderato/moderato/internal/lambdahandler"
 	"github.com/moderato/moderato/internal/pipeline"
@@ -37,11 +40,15 @@ func main() {
 		os.Exit(1)
 	}
 
+	store := s3objects.New(s3.NewFromConfig(cfg))
 	tasks := &pipeline.Tasks{
-		Objects:     s3objects.New(s3.NewFromConfig(cfg)),
+		Objects:     store,
 		Buckets:     buckets,
 		PIIDetector: &comprehend.PIIDetector{API: awscomprehend.NewFromConfig(cfg), Logger: logger},
-		Logger:      logger,
+		DocumentRedactor: &documents.Redactor{
+			Reader: &documents.Reader{Objects: store, Textract: awstextract.NewFromConfig(cfg)},
+		},
+		Logger: logger,
 	}
 	lambda.Start(lambdahandler.Wrap(logger, "detect_pii_text", tasks.DetectPIIText))
 }

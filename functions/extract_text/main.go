@@ -1,14 +1,15 @@
 // Command extract_text is the Lambda function of the Extract document text,
-// Transcribe audio and Transcribe video states. It reads one-page
-// documents of up to 10 MB with Amazon Textract DetectDocumentText and
-// stores the text in the work bucket.
+// Transcribe audio and Transcribe video states. It reads the text layer of
+// PDFs in process, scanned PDF pages with Amazon Textract
+// DetectDocumentText, and other one-page documents of up to 10 MB with
+// DetectDocumentText from S3, and stores the text in the work bucket.
 //
 // Configuration: WORK_BUCKET (required).
 //
-// NOTE: multi-page documents, audio and video need the asynchronous jobs
-// that start_job runs, and no state starts them yet. Until then this
-// function reports that no text could be extracted from them, which sends
-// the item to review.
+// NOTE: multi-page documents other than PDFs, audio and video need the
+// asynchronous jobs that start_job runs, and no state starts them yet.
+// Until then this function reports that no text could be extracted from
+// them, which sends the item to review.
 package main
 
 import (
@@ -20,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	awstextract "github.com/aws/aws-sdk-go-v2/service/textract"
 
+	"github.com/moderato/moderato/internal/awsadapter/documents"
 	"github.com/moderato/moderato/internal/awsadapter/s3objects"
 	"github.com/moderato/moderato/internal/awsadapter/textract"
 	"github.com/moderato/moderato/internal/lambdahandler"
@@ -40,11 +42,16 @@ func main() {
 		os.Exit(1)
 	}
 
+	store := s3objects.New(s3.NewFromConfig(cfg))
+	textractClient := awstextract.NewFromConfig(cfg)
 	tasks := &pipeline.Tasks{
-		Objects:       s3objects.New(s3.NewFromConfig(cfg)),
-		Buckets:       buckets,
-		TextExtractor: &textract.Extractor{API: awstextract.NewFromConfig(cfg)},
-		Logger:        logger,
+		Objects: store,
+		Buckets: buckets,
+		TextExtractor: &documents.Extractor{
+			Reader:   &documents.Reader{Objects: store, Textract: textractClient},
+			Fallback: &textract.Extractor{API: textractClient},
+		},
+		Logger: logger,
 	}
 	lambda.Start(lambdahandler.Wrap(logger, "extract_text", tasks.ExtractText))
 }
