@@ -117,7 +117,7 @@ func detectLine(detector *pii.Detector, line []byte, out *bufio.Writer) error {
 		return fmt.Errorf("decoding document: %w", err)
 	}
 	if doc.Text == nil {
-		return errors.New(`document has no "text" string`)
+		return errors.New(`document has no "text" string: each line must be an object such as {"id": "a1", "text": "..."}`)
 	}
 	if len(doc.ID) == 0 {
 		doc.ID = json.RawMessage("null")
