@@ -95,6 +95,9 @@ func (t *Tasks) DetectPIIText(ctx context.Context, in AnalyzeTextInput) (Analysi
 		return Analysis{}, fmt.Errorf("writing redacted copy of %s: %w", in.Item.Location(), err)
 	}
 	out.Redacted = &redacted
+	if in.Text != nil {
+		out.RedactedText = &redacted
+	}
 	if in.Text != nil && in.Item.MediaType == "document" {
 		if err := t.redactDocument(ctx, in.Item, text, entities, &out); err != nil {
 			return Analysis{}, err

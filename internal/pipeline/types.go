@@ -100,7 +100,11 @@ type Analysis struct {
 	Categories []Score           `json:"categories"`
 	PII        []TypeCount       `json:"pii"`
 	Redacted   *objects.Location `json:"redacted"`
-	Detections *objects.Location `json:"detections"`
+	// RedactedText is the redacted copy of text extracted from another
+	// format, such as a document's, with each PII value replaced by its
+	// type. Reviewers read it next to Redacted.
+	RedactedText *objects.Location `json:"redacted_text,omitempty"`
+	Detections   *objects.Location `json:"detections"`
 	// Unscored lists why part of the content could not be analysed, for
 	// example an engine that is not installed. Each entry sends the item to
 	// review, because an unanalysed item must not be approved silently.

@@ -29,7 +29,7 @@ var ErrNoPreview = errors.New("this item has no redacted preview")
 //	GET  /                              the review page
 //	GET  /api/reviews                   list (status, media_type, category, queue, min_age, cursor, limit)
 //	GET  /api/reviews/{id}              one review
-//	GET  /api/reviews/{id}/preview      the redacted preview (bytes or a redirect to a presigned URL)
+//	GET  /api/reviews/{id}/preview      redacted preview n (?n=0 by default): bytes or a redirect to a presigned URL
 //	GET  /api/reviews/{id}/history      the audit trail of the review
 //	POST /api/reviews/{id}/decision     {"decision": "approve"|"reject", "reason": "...", "corrections": [...]}
 //	GET  /api/me                        the authenticated moderator
@@ -81,7 +81,7 @@ func (h *Handler) index(w http.ResponseWriter, _ *http.Request) {
 	// The page loads no script, style or font from other origins, so it
 	// works offline. connect-src allows https: because on AWS the preview
 	// endpoint redirects to a presigned S3 URL.
-	w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' blob:; connect-src 'self' https:; frame-ancestors 'none'")
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' blob:; object-src blob:; frame-src blob:; connect-src 'self' https:; frame-ancestors 'none'")
 	w.Write(page)
 }
 
@@ -151,7 +151,16 @@ func (h *Handler) history(w http.ResponseWriter, r *http.Request, mod review.Mod
 // preview serves the redacted derivative of the reviewed item, or redirects
 // to a short-lived presigned URL of it.
 func (h *Handler) preview(w http.ResponseWriter, r *http.Request, mod review.Moderator) {
-	p, err := h.svc.PreviewOf(r.Context(), mod, r.PathValue("id"))
+	n := 0
+	if v := r.URL.Query().Get("n"); v != "" {
+		parsed, err := strconv.Atoi(v)
+		if err != nil || parsed < 0 {
+			writeError(w, http.StatusBadRequest, "invalid n: use a preview number from 0")
+			return
+		}
+		n = parsed
+	}
+	p, err := h.svc.PreviewOf(r.Context(), mod, r.PathValue("id"), n)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -167,15 +176,15 @@ func (h *Handler) preview(w http.ResponseWriter, r *http.Request, mod review.Mod
 	defer p.Body.Close()
 
 	head := make([]byte, 512)
-	n, _ := io.ReadFull(p.Body, head)
-	contentType := http.DetectContentType(head[:n])
+	size, _ := io.ReadFull(p.Body, head)
+	contentType := http.DetectContentType(head[:size])
 	if strings.HasPrefix(contentType, "text/html") || strings.HasPrefix(contentType, "text/xml") {
 		// Uploaded markup is shown as text, never rendered.
 		contentType = "text/plain; charset=utf-8"
 	}
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	w.Write(head[:n])
+	w.Write(head[:size])
 	io.Copy(w, p.Body)
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -474,4 +475,42 @@ func TestPolicyQuorum(t *testing.T) {
 	r, err := f.rt.DB.Reviews().GetReview(context.Background(), id)
 	require.NoError(t, err)
 	assert.Equal(t, review.StatusApproved, r.Status)
+}
+
+func TestDocumentPreviews(t *testing.T) {
+	pol, err := policy.Parse([]byte(`{"pii": {"action": "review"}}`))
+	require.NoError(t, err)
+	rt, err := local.Open(context.Background(), local.Config{DataDir: filepath.Join(t.TempDir(), "data"), Policy: pol})
+	require.NoError(t, err)
+	t.Cleanup(func() { rt.Close() })
+	res := rt.Process(context.Background(), []local.Source{{Path: "../../samples/documents/club-report.pdf", Key: "uploads/club-report.pdf"}}, 1, nil)[0]
+	require.Equal(t, policy.Review, res.Verdict, "%v", res.Reasons)
+	svc, err := web.NewService(context.Background(), rt, web.Options{})
+	require.NoError(t, err)
+	h := reviewapi.NewHandler(svc, reviewapi.Gateway{Mode: reviewapi.ModeJWT})
+	alice := jwtContext("alice")
+
+	show := call(h, &alice, http.MethodGet, "/api/reviews/"+res.ReviewID, "")
+	require.Equal(t, http.StatusOK, show.Code)
+	var v struct {
+		Previews int `json:"previews"`
+	}
+	require.NoError(t, json.Unmarshal(show.Body.Bytes(), &v))
+	require.Equal(t, 2, v.Previews, "the redacted text and the redacted PDF")
+
+	types := map[string]string{}
+	for n := range v.Previews {
+		rec := call(h, &alice, http.MethodGet, "/api/reviews/"+res.ReviewID+"/preview?n="+strconv.Itoa(n), "")
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		contentType := strings.SplitN(rec.Header().Get("Content-Type"), ";", 2)[0]
+		types[contentType] = rec.Body.String()
+	}
+	require.Contains(t, types, "application/pdf")
+	require.Contains(t, types, "text/plain")
+	assert.Contains(t, types["text/plain"], "[EMAIL]")
+
+	outOfRange := call(h, &alice, http.MethodGet, "/api/reviews/"+res.ReviewID+"/preview?n=2", "")
+	assert.Equal(t, http.StatusNotFound, outOfRange.Code)
+	invalid := call(h, &alice, http.MethodGet, "/api/reviews/"+res.ReviewID+"/preview?n=-1", "")
+	assert.Equal(t, http.StatusBadRequest, invalid.Code)
 }

@@ -27,6 +27,9 @@ type View struct {
 	Queue     string   `json:"queue"`
 	Escalated bool     `json:"escalated"`
 	PIITypes  []string `json:"pii_types"`
+	// Previews is the number of previews that the preview endpoint serves,
+	// numbered from 0 with its n parameter.
+	Previews int `json:"previews"`
 	// Details replaces the stored JSON with its decoded form.
 	Details *details `json:"details,omitempty"`
 }
@@ -50,6 +53,7 @@ func (s *Service) view(r review.Review) View {
 			}
 		}
 	}
+	v.Previews = len(previewLocations(v, s.cfg.AllowOriginal))
 	return v
 }
 
@@ -171,31 +175,36 @@ func decodeCursor(s string) (cursor, error) {
 	return cursor{created: n, id: id}, nil
 }
 
-// PreviewOf returns the preview of a review that the moderator may access:
-// the first redacted derivative of its analysis, or the original object
-// when the configuration allows it and no derivative exists.
-func (s *Service) PreviewOf(ctx context.Context, mod review.Moderator, id string) (Preview, error) {
+// PreviewOf returns preview number n of a review that the moderator may
+// access. The previews are the distinct redacted derivatives of its
+// analysis, extracted text first (for a document, the redacted text and
+// then the redacted file), or the original object when the configuration
+// allows it and no derivative exists.
+func (s *Service) PreviewOf(ctx context.Context, mod review.Moderator, id string, n int) (Preview, error) {
 	v, err := s.Get(ctx, mod, id)
 	if err != nil {
 		return Preview{}, err
 	}
-	loc, ok := previewLocation(v, s.cfg.AllowOriginal)
-	if !ok {
-		return Preview{}, fmt.Errorf("previewing review %s: %w", id, ErrNoPreview)
+	locations := previewLocations(v, s.cfg.AllowOriginal)
+	if n < 0 || n >= len(locations) {
+		return Preview{}, fmt.Errorf("previewing review %s: preview %d of %d: %w", id, n, len(locations), ErrNoPreview)
 	}
-	return s.cfg.Backend.Preview(ctx, loc)
+	return s.cfg.Backend.Preview(ctx, locations[n])
 }
 
-func previewLocation(v View, allowOriginal bool) (objects.Location, bool) {
+func previewLocations(v View, allowOriginal bool) []objects.Location {
+	var out []objects.Location
 	if v.Details != nil {
 		for _, a := range v.Details.Analysis {
-			if a.Redacted != nil {
-				return *a.Redacted, true
+			for _, loc := range []*objects.Location{a.RedactedText, a.Redacted} {
+				if loc != nil && !slices.Contains(out, *loc) {
+					out = append(out, *loc)
+				}
 			}
 		}
 	}
-	if allowOriginal && v.Bucket != "" && v.Key != "" {
-		return objects.Location{Bucket: v.Bucket, Key: v.Key, VersionID: v.VersionID}, true
+	if len(out) == 0 && allowOriginal && v.Bucket != "" && v.Key != "" {
+		out = append(out, objects.Location{Bucket: v.Bucket, Key: v.Key, VersionID: v.VersionID})
 	}
-	return objects.Location{}, false
+	return out
 }

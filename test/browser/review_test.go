@@ -64,6 +64,19 @@ func artifactDir(t *testing.T) string {
 // to review, and serves the review page on 127.0.0.1.
 func startReviews(t *testing.T, texts ...string) (*local.Runtime, *httptest.Server, []string) {
 	t.Helper()
+	var sources []local.Source
+	for i, text := range texts {
+		path := filepath.Join(t.TempDir(), "post.txt")
+		require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
+		sources = append(sources, local.Source{Path: path, Key: fmt.Sprintf("uploads/post-%d.txt", i+1)})
+	}
+	return startSources(t, sources...)
+}
+
+// startSources moderates the sources, each of which the policy sends to
+// review, and serves the review page on 127.0.0.1.
+func startSources(t *testing.T, sources ...local.Source) (*local.Runtime, *httptest.Server, []string) {
+	t.Helper()
 	ctx := context.Background()
 	pol, err := policy.Parse([]byte(`{"version": "browser-test", "pii": {"action": "review"}, "review": {"timeout_seconds": 7200, "on_timeout": "reject"}}`))
 	require.NoError(t, err)
@@ -72,11 +85,8 @@ func startReviews(t *testing.T, texts ...string) (*local.Runtime, *httptest.Serv
 	t.Cleanup(func() { rt.Close() })
 
 	var ids []string
-	for i, text := range texts {
-		path := filepath.Join(t.TempDir(), "post.txt")
-		require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
-		key := fmt.Sprintf("uploads/post-%d.txt", i+1)
-		res := rt.Process(ctx, []local.Source{{Path: path, Key: key}}, 1, nil)[0]
+	for _, src := range sources {
+		res := rt.Process(ctx, []local.Source{src}, 1, nil)[0]
 		require.Equal(t, policy.Review, res.Verdict, "%v", res.Reasons)
 		ids = append(ids, res.ReviewID)
 	}
@@ -207,6 +217,26 @@ func TestLinkOpensReview(t *testing.T) {
 	heading, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#detail h2`)))
 	require.NoError(t, err)
 	assert.Equal(t, "uploads/post-2.txt", heading)
+}
+
+func TestDocumentPreview(t *testing.T) {
+	ctx := newBrowser(t)
+	_, srv, ids := startSources(t, local.Source{Path: "../../samples/documents/club-report.pdf", Key: "uploads/club-report.pdf"})
+
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`.item.selected[data-id=%q]`, ids[0]))),
+		chromedp.WaitReady(chromedp.CSS(`.preview[data-type="application/pdf"] embed`)),
+		chromedp.WaitVisible(chromedp.CSS(`.preview[data-type="text/plain"] pre`)),
+	))
+	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.preview[data-type="text/plain"] pre`)))
+	require.NoError(t, err)
+	assert.Contains(t, text, "[EMAIL]", "the document's text is shown with type labels")
+	screenshot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	require.NoError(t, err)
+	path := filepath.Join(artifactDir(t), "review-page-document.png")
+	require.NoError(t, os.WriteFile(path, screenshot, 0o644))
+	t.Logf("screenshot of a document review: %s", path)
 }
 
 func TestRejectButtonAfterOtherDecision(t *testing.T) {
