@@ -224,8 +224,8 @@ func (h *Handler) decide(w http.ResponseWriter, r *http.Request, mod review.Mode
 	writeJSON(w, status, out)
 }
 
-// fail maps an error to its status; unexpected errors are logged and
-// answered with a generic message, because they may name internal paths.
+// fail maps an error to its status. Unexpected errors are logged and get a
+// generic message in the response, because they may name internal paths.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, review.ErrNotFound):
