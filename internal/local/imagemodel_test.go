@@ -46,17 +46,17 @@ func TestImageModelScoresReachPolicy(t *testing.T) {
 	}{
 		{
 			name:    "explicit at review threshold",
-			policy:  `{"categories": {"Explicit": {"review_at": 0.000001, "reject_at": 1}}}`,
+			policy:  `{"categories": {"EXPLICIT": {"review_at": 0.000001, "reject_at": 1}}}`,
 			verdict: policy.Review,
 		},
 		{
 			name:    "explicit at reject threshold",
-			policy:  `{"categories": {"Explicit": {"review_at": 0.000001, "reject_at": 0.000002}}}`,
+			policy:  `{"categories": {"EXPLICIT": {"review_at": 0.000001, "reject_at": 0.000002}}}`,
 			verdict: policy.Rejected,
 		},
 		{
 			name:    "swimwear at reject threshold",
-			policy:  `{"categories": {"Swimwear or Underwear": {"review_at": 0.0000001, "reject_at": 0.0000002}}}`,
+			policy:  `{"categories": {"SWIMWEAR_OR_UNDERWEAR": {"review_at": 0.0000001, "reject_at": 0.0000002}}}`,
 			verdict: policy.Rejected,
 		},
 	}
