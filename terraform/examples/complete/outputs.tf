@@ -49,8 +49,13 @@ output "function_role_policies" {
 }
 
 output "review_api_url" {
-  description = "Base URL of the review API; null unless create_review_api is true."
+  description = "Base URL of the review API; null when create_review_api is false."
   value       = module.moderato.review_api_url
+}
+
+output "outcome_event_bus" {
+  description = "EventBridge bus with one Moderation Decided event per outcome."
+  value       = module.moderato.outcome_event_bus
 }
 
 output "topics" {

@@ -29,9 +29,9 @@ variable "alarm_emails" {
 }
 
 variable "create_review_api" {
-  description = "Create the review HTTP API; it needs a review_api.zip package in package_dir."
+  description = "Create the review HTTP API and its function."
   type        = bool
-  default     = false
+  default     = true
 }
 
 variable "force_destroy" {

@@ -3,7 +3,7 @@ provider "aws" {
 }
 
 # Every input keeps its default: a new ingest bucket watched under uploads/,
-# the built-in policy, no review API.
+# the built-in policy, reviews through an IAM-authenticated API.
 module "moderato" {
   source = "../../modules/moderato"
 }

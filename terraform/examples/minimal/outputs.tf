@@ -7,3 +7,8 @@ output "tables" {
   description = "Names of the DynamoDB tables; outcomes holds one record per upload."
   value       = module.moderato.tables
 }
+
+output "review_api_url" {
+  description = "Base URL of the review API (SigV4-signed requests)."
+  value       = module.moderato.review_api_url
+}

@@ -1,6 +1,7 @@
-# The review API: GET /reviews lists pending reviews, GET /reviews/{id}
-# shows one, POST /reviews/{id}/decision decides it. Callers authenticate
-# with SigV4 (AWS_IAM) or a JWT. It is created with review.create_api.
+# The review API and page, created with review.create_api. The review_api
+# function routes by method and path itself: GET / is the review page, and
+# /api/... lists, shows and decides reviews for callers that authenticate
+# with SigV4 (AWS_IAM) or a JWT.
 resource "aws_apigatewayv2_api" "review" {
   count = var.review.create_api ? 1 : 0
 
@@ -34,13 +35,24 @@ resource "aws_apigatewayv2_authorizer" "jwt" {
 }
 
 resource "aws_apigatewayv2_route" "review" {
-  for_each = toset(var.review.create_api ? ["GET /reviews", "GET /reviews/{id}", "POST /reviews/{id}/decision"] : [])
+  for_each = toset(var.review.create_api ? ["ANY /api/{proxy+}"] : [])
 
   api_id             = aws_apigatewayv2_api.review[0].id
   route_key          = each.value
   target             = "integrations/${aws_apigatewayv2_integration.review[0].id}"
   authorization_type = var.review.authorization
   authorizer_id      = var.review.authorization == "JWT" ? aws_apigatewayv2_authorizer.jwt[0].id : null
+}
+
+# The page is one static HTML file with no data in it. It must load without
+# credentials, because it asks for a token when the API returns 401.
+resource "aws_apigatewayv2_route" "page" {
+  count = var.review.create_api ? 1 : 0
+
+  api_id             = aws_apigatewayv2_api.review[0].id
+  route_key          = "GET /"
+  target             = "integrations/${aws_apigatewayv2_integration.review[0].id}"
+  authorization_type = "NONE"
 }
 
 resource "aws_cloudwatch_log_group" "review_api" {

@@ -12,12 +12,18 @@ locals {
     extract_text     = { WORK_BUCKET = aws_s3_bucket.this["work"].bucket }
     moderate_video   = {}
     decide           = local.policy_environment
-    request_review   = merge({ REVIEWS_TABLE = aws_dynamodb_table.reviews.name }, local.policy_environment)
+    review_reminders = {
+      REVIEWS_TABLE    = aws_dynamodb_table.reviews.name
+      REVIEW_TOPIC_ARN = aws_sns_topic.moderators.arn
+      REMIND_AFTER     = var.review.remind_after
+    }
+    request_review = merge({ REVIEWS_TABLE = aws_dynamodb_table.reviews.name, REVIEW_TOPIC_ARN = aws_sns_topic.moderators.arn }, local.policy_environment)
     record_outcome = merge({
       APPROVED_BUCKET   = aws_s3_bucket.this["approved"].bucket
       QUARANTINE_BUCKET = aws_s3_bucket.this["quarantine"].bucket
       OUTCOMES_TABLE    = aws_dynamodb_table.outcomes.name
       REVIEWS_TABLE     = aws_dynamodb_table.reviews.name
+      EVENT_BUS_NAME    = aws_cloudwatch_event_bus.outcomes.name
     }, local.policy_environment)
   }
 
@@ -36,6 +42,14 @@ locals {
     actions   = ["s3:GetObject", "s3:GetObjectVersion"]
     resources = local.ingest_object_arns
   }
+  # Without ListBucket, S3 answers a request for a missing key with 403
+  # instead of 404, and a deleted upload would be retried as an access error
+  # instead of being recorded as missing.
+  list_ingest = {
+    sid       = "ListIngestBucket"
+    actions   = ["s3:ListBucket"]
+    resources = [local.ingest_bucket_arn]
+  }
   read_work = {
     sid       = "ReadWorkObjects"
     actions   = ["s3:GetObject", "s3:GetObjectVersion"]
@@ -52,15 +66,15 @@ locals {
     resources = ["${aws_s3_bucket.this["redacted"].arn}/*"]
   }
 
-  # The task functions: the state machine calls them and its definition
-  # names their ARNs, so none of them may depend on the state machine.
+  # The functions that do not depend on the state machine: every task
+  # function, because the definition names their ARNs, and the reminders.
   # Each role allows the AWS actions its code calls (functions/README.md
   # lists them), on the resources it touches.
   task_functions = {
     inspect = {
       description = "Inspect object: reads the object's head and first bytes and sniffs its media type."
       timeout     = 60
-      statements  = [local.read_ingest, local.decrypt]
+      statements  = [local.read_ingest, local.list_ingest, local.decrypt]
     }
     normalize_image = {
       description = "Normalize image: decodes, turns upright and re-encodes an image without metadata."
@@ -92,10 +106,11 @@ locals {
           resources = ["${aws_s3_bucket.this["redacted"].arn}/*", "${aws_s3_bucket.this["work"].arn}/*"]
         },
         local.use_keys,
-        # Comprehend's detection APIs have no resource-level permissions.
+        # Comprehend's detection APIs and Textract's synchronous APIs have no
+        # resource-level permissions. Textract reads text in PDF pages.
         {
           sid       = "DetectPiiEntities"
-          actions   = ["comprehend:DetectDominantLanguage", "comprehend:DetectPiiEntities"]
+          actions   = ["comprehend:DetectDominantLanguage", "comprehend:DetectPiiEntities", "textract:DetectDocumentText"]
           resources = ["*"]
         },
       ]
@@ -120,9 +135,20 @@ locals {
       statements  = [merge(local.read_work, { actions = ["s3:GetObject"] }), local.write_redacted, local.use_keys]
     }
     extract_text = {
-      description = "Extract text from documents, audio and video. NOTE: no AWS engine is wired yet; such content is reported unscored."
+      description = "Extract text: reads single-page documents with Amazon Textract."
       timeout     = 300
-      statements  = [local.read_ingest, local.write_work, local.use_keys]
+      statements = [
+        # Textract reads the document with the caller's permissions.
+        local.read_ingest,
+        local.write_work,
+        local.use_keys,
+        # Textract's synchronous APIs have no resource-level permissions.
+        {
+          sid       = "DetectDocumentText"
+          actions   = ["textract:DetectDocumentText"]
+          resources = ["*"]
+        },
+      ]
     }
     moderate_video = {
       description = "Moderate video frames. NOTE: no video engine exists yet; every video is reported as unscored."
@@ -134,8 +160,25 @@ locals {
       timeout     = 10
       statements  = []
     }
+    review_reminders = {
+      description = "Reminds moderators of reviews pending longer than review.remind_after, on a schedule."
+      timeout     = 60
+      statements = [
+        {
+          sid       = "ListPendingReviews"
+          actions   = ["dynamodb:Query", "dynamodb:Scan"]
+          resources = [aws_dynamodb_table.reviews.arn, "${aws_dynamodb_table.reviews.arn}/index/status-created_at"]
+        },
+        {
+          sid       = "NotifyModerators"
+          actions   = ["sns:Publish"]
+          resources = [aws_sns_topic.moderators.arn]
+        },
+        local.use_keys,
+      ]
+    }
     request_review = {
-      description = "Wait for review: stores the pending review with its task token."
+      description = "Wait for review: stores the pending review with its task token and notifies moderators."
       timeout     = 30
       statements = [
         {
@@ -143,14 +186,20 @@ locals {
           actions   = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
           resources = [aws_dynamodb_table.reviews.arn]
         },
+        {
+          sid       = "NotifyModerators"
+          actions   = ["sns:Publish"]
+          resources = [aws_sns_topic.moderators.arn]
+        },
         local.use_keys,
       ]
     }
     record_outcome = {
-      description = "Record outcome: stores the outcome once and copies the original to the approved or quarantine bucket."
+      description = "Record outcome: stores the outcome once, copies the original to the approved or quarantine bucket and publishes Moderation Decided."
       timeout     = 60
       statements = [
         local.read_ingest,
+        local.list_ingest,
         {
           sid       = "DeliverOriginal"
           actions   = ["s3:PutObject"]
@@ -165,6 +214,11 @@ locals {
           sid       = "FinishReviews"
           actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
           resources = [aws_dynamodb_table.reviews.arn]
+        },
+        {
+          sid       = "PublishOutcome"
+          actions   = ["events:PutEvents"]
+          resources = [aws_cloudwatch_event_bus.outcomes.arn]
         },
         local.use_keys,
       ]
@@ -196,6 +250,7 @@ locals {
           },
           # HeadObject resolves URL-encoded keys to the stored key.
           local.read_ingest,
+          local.list_ingest,
           local.decrypt,
         ]
       }
@@ -206,16 +261,26 @@ locals {
       review_api = {
         description = "Review API: lists pending reviews, shows one and accepts one decision per review."
         timeout     = 15
-        environment = { REVIEWS_TABLE = aws_dynamodb_table.reviews.name, REDACTED_BUCKET = aws_s3_bucket.this["redacted"].bucket }
+        environment = {
+          REVIEWS_TABLE = aws_dynamodb_table.reviews.name
+          AUDIT_TABLE   = aws_dynamodb_table.audit.name
+          AUTH_MODE     = lower(var.review.authorization == "JWT" ? "jwt" : "iam")
+        }
         statements = [
           {
             sid       = "ReadAndDecideReviews"
-            actions   = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"]
+            actions   = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:UpdateItem"]
             resources = [aws_dynamodb_table.reviews.arn, "${aws_dynamodb_table.reviews.arn}/index/status-created_at"]
+          },
+          # Only PutItem and Query, so the audit trail stays append-only.
+          {
+            sid       = "AppendAudit"
+            actions   = ["dynamodb:PutItem", "dynamodb:Query"]
+            resources = [aws_dynamodb_table.audit.arn]
           },
           {
             sid       = "AnswerTaskToken"
-            actions   = ["states:SendTaskFailure", "states:SendTaskSuccess"]
+            actions   = ["states:SendTaskSuccess"]
             resources = [aws_sfn_state_machine.this.arn]
           },
           {

@@ -37,11 +37,12 @@ output "dead_letter_queue_urls" {
 }
 
 output "tables" {
-  description = "Names of the DynamoDB tables: outcomes, reviews and job_tokens."
+  description = "Names of the DynamoDB tables: outcomes, reviews, audit and jobs."
   value = {
-    outcomes   = aws_dynamodb_table.outcomes.name
-    reviews    = aws_dynamodb_table.reviews.name
-    job_tokens = aws_dynamodb_table.job_tokens.name
+    outcomes = aws_dynamodb_table.outcomes.name
+    reviews  = aws_dynamodb_table.reviews.name
+    audit    = aws_dynamodb_table.audit.name
+    jobs     = aws_dynamodb_table.jobs.name
   }
 }
 
@@ -63,6 +64,11 @@ output "function_permissions" {
 output "review_api_url" {
   description = "Base URL of the review API; null unless review.create_api is true."
   value       = one(aws_apigatewayv2_stage.review[*].invoke_url)
+}
+
+output "outcome_event_bus" {
+  description = "Name of the EventBridge bus that receives a Moderation Decided event per outcome."
+  value       = aws_cloudwatch_event_bus.outcomes.name
 }
 
 output "topics" {

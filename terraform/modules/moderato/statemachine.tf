@@ -28,11 +28,16 @@ resource "aws_iam_role" "statemachine" {
   tags               = var.tags
 }
 
+locals {
+  # The functions the definition's Task states call.
+  state_machine_functions = { for name, m in module.task_function : name => m if name != "review_reminders" }
+}
+
 data "aws_iam_policy_document" "statemachine" {
   statement {
     sid       = "InvokeTaskFunctions"
     actions   = ["lambda:InvokeFunction"]
-    resources = flatten([for m in module.task_function : [m.arn, "${m.arn}:*"]])
+    resources = flatten([for m in local.state_machine_functions : [m.arn, "${m.arn}:*"]])
   }
 
   # Log delivery to CloudWatch Logs is configured through these account-level
@@ -68,7 +73,7 @@ resource "aws_sfn_state_machine" "this" {
   tags     = var.tags
 
   definition = templatefile(local.definition_file, merge(
-    { for name, m in module.task_function : "${name}_function_arn" => m.arn },
+    { for name, m in local.state_machine_functions : "${name}_function_arn" => m.arn },
     { review_timeout_seconds = var.review.timeout_seconds },
   ))
 

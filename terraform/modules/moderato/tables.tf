@@ -61,14 +61,44 @@ resource "aws_dynamodb_table" "reviews" {
   }
 }
 
+# Every review decision, appended by the review API: who decided what,
+# when and why.
+resource "aws_dynamodb_table" "audit" {
+  name         = "${var.name}-audit"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "review_id"
+  range_key    = "at"
+  tags         = var.tags
+
+  attribute {
+    name = "review_id"
+    type = "S"
+  }
+
+  attribute {
+    name = "at"
+    type = "S"
+  }
+
+  server_side_encryption {
+    enabled     = true
+    kms_key_arn = aws_kms_key.this.arn
+  }
+
+  point_in_time_recovery {
+    enabled = var.point_in_time_recovery
+  }
+}
+
 # Task tokens of long-running jobs (video moderation, transcription,
 # multi-page documents), keyed by the job ID, until the job's completion
 # notification resumes the execution.
 #
-# NOTE: the state machine starts no asynchronous job yet, so no function
-# reads or writes this table and no role is granted access to it.
-resource "aws_dynamodb_table" "job_tokens" {
-  name         = "${var.name}-job-tokens"
+# NOTE: no state of the state machine starts a job yet, so the job
+# functions (start_job, job_callback, poll_jobs) are not deployed and no
+# role is granted this table.
+resource "aws_dynamodb_table" "jobs" {
+  name         = "${var.name}-jobs"
   billing_mode = "PAY_PER_REQUEST"
   hash_key     = "job_id"
   tags         = var.tags

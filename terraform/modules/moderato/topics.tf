@@ -1,8 +1,6 @@
-# Moderators learn of new reviews here. Messages are to carry the review ID
-# and the reasons, never content or PII values.
-#
-# NOTE: request_review does not publish to this topic yet (no notifier is
-# wired on AWS), so its role has no sns:Publish.
+# request_review tells moderators of new reviews here, and review_reminders
+# of reviews still pending. Messages carry review IDs and reasons, never
+# content or PII values.
 resource "aws_sns_topic" "moderators" {
   name              = "${var.name}-moderators"
   kms_master_key_id = aws_kms_key.this.arn

@@ -99,9 +99,10 @@ variable "functions" {
       for name in concat(keys(var.functions.package_files), keys(var.functions.memory_mb)) : contains([
         "starter", "inspect", "normalize_image", "moderate_text", "detect_pii_text", "moderate_image",
         "detect_pii_image", "extract_text", "moderate_video", "decide", "request_review", "record_outcome", "review_api",
+        "review_reminders",
       ], name)
     ])
-    error_message = "functions.package_files and functions.memory_mb take only these function names: starter, inspect, normalize_image, moderate_text, detect_pii_text, moderate_image, detect_pii_image, extract_text, moderate_video, decide, request_review, record_outcome, review_api."
+    error_message = "functions.package_files and functions.memory_mb take only these function names: starter, inspect, normalize_image, moderate_text, detect_pii_text, moderate_image, detect_pii_image, extract_text, moderate_video, decide, request_review, record_outcome, review_api, review_reminders."
   }
 
   validation {
@@ -159,7 +160,8 @@ variable "review" {
     authorization: how the review API authenticates callers: AWS_IAM (SigV4) or JWT.
     jwt_issuer, jwt_audience: the JWT authorizer's issuer URL and audiences, required with JWT.
     moderator_emails: addresses subscribed to the moderator topic; each must confirm the subscription.
-    create_api: create the review HTTP API and its review_api function, which needs a review_api.zip package.
+    create_api: create the review HTTP API and its review_api function.
+    remind_after: age (a Go duration such as 4h) after which the hourly reminder lists a pending review to moderators again.
   EOT
   type = object({
     timeout_seconds  = optional(number, 86400)
@@ -167,7 +169,8 @@ variable "review" {
     jwt_issuer       = optional(string)
     jwt_audience     = optional(list(string), [])
     moderator_emails = optional(list(string), [])
-    create_api       = optional(bool, false)
+    create_api       = optional(bool, true)
+    remind_after     = optional(string, "4h")
   })
   default  = {}
   nullable = false
@@ -175,6 +178,11 @@ variable "review" {
   validation {
     condition     = var.review.timeout_seconds >= 60 && var.review.timeout_seconds <= 31536000 && floor(var.review.timeout_seconds) == var.review.timeout_seconds
     error_message = "review.timeout_seconds must be a whole number between 60 and 31536000 (one year)."
+  }
+
+  validation {
+    condition     = can(regex("^([0-9]+(\\.[0-9]+)?(h|m|s))+$", var.review.remind_after))
+    error_message = "review.remind_after must be a Go duration of hours, minutes and seconds, such as 4h or 90m."
   }
 
   validation {

@@ -89,6 +89,11 @@ override_resource {
   values = { arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/modtest-reviews" }
 }
 
+override_resource {
+  target = aws_dynamodb_table.audit
+  values = { arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/modtest-audit" }
+}
+
 variables {
   name = "modtest"
   functions = {
@@ -96,6 +101,7 @@ variables {
       for fn in [
         "starter", "inspect", "normalize_image", "moderate_text", "detect_pii_text", "moderate_image",
         "detect_pii_image", "extract_text", "moderate_video", "decide", "request_review", "record_outcome", "review_api",
+        "review_reminders",
       ] : fn => "tests/testdata/bootstrap.zip"
     }
   }
@@ -120,7 +126,7 @@ run "grants" {
           # Actions that AWS offers no resource-level permission for.
           for a in s.actions : contains([
             "comprehend:DetectDominantLanguage", "comprehend:DetectPiiEntities", "comprehend:DetectToxicContent",
-            "rekognition:DetectModerationLabels", "xray:PutTelemetryRecords", "xray:PutTraceSegments",
+            "rekognition:DetectModerationLabels", "textract:DetectDocumentText", "xray:PutTelemetryRecords", "xray:PutTraceSegments",
           ], a)
         ] if contains(s.resources, "*")
       ]
@@ -161,8 +167,8 @@ run "grants" {
   }
 
   assert {
-    condition     = length(flatten([for s in output.function_permissions["request_review"] : s.resources if contains(s.actions, "sns:Publish")])) == 0
-    error_message = "request_review publishes nothing yet, so its role may not publish."
+    condition     = toset(flatten([for s in output.function_permissions["request_review"] : s.resources if contains(s.actions, "sns:Publish")])) == toset([aws_sns_topic.moderators.arn])
+    error_message = "request_review may publish only to the moderator topic."
   }
 
   assert {
@@ -220,7 +226,12 @@ run "review_api_grants" {
 
 
   assert {
-    condition     = toset(flatten([for s in output.function_permissions["review_api"] : s.resources if contains(s.actions, "dynamodb:Query")])) == toset([aws_dynamodb_table.reviews.arn, "${aws_dynamodb_table.reviews.arn}/index/status-created_at"])
-    error_message = "The review API may query only the reviews table and its status index."
+    condition     = toset(flatten([for s in output.function_permissions["review_api"] : s.resources if contains(s.actions, "dynamodb:Query")])) == toset([aws_dynamodb_table.reviews.arn, "${aws_dynamodb_table.reviews.arn}/index/status-created_at", aws_dynamodb_table.audit.arn])
+    error_message = "The review API may query only the reviews table, its status index and the audit table."
+  }
+
+  assert {
+    condition     = length([for s in output.function_permissions["review_api"] : s if contains(s.resources, aws_dynamodb_table.audit.arn) && (contains(s.actions, "dynamodb:UpdateItem") || contains(s.actions, "dynamodb:DeleteItem"))]) == 0
+    error_message = "The review API may only append to the audit table."
   }
 }

@@ -88,6 +88,11 @@ override_resource {
   values = { arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/modtest-reviews" }
 }
 
+override_resource {
+  target = aws_dynamodb_table.audit
+  values = { arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/modtest-audit" }
+}
+
 variables {
   name = "modtest"
   functions = {
@@ -95,8 +100,22 @@ variables {
       for fn in [
         "starter", "inspect", "normalize_image", "moderate_text", "detect_pii_text", "moderate_image",
         "detect_pii_image", "extract_text", "moderate_video", "decide", "request_review", "record_outcome", "review_api",
+        "review_reminders",
       ] : fn => "tests/testdata/bootstrap.zip"
     }
+  }
+}
+
+run "without_review_api" {
+  command = apply
+
+  variables {
+    review = { create_api = false }
+  }
+
+  assert {
+    condition     = length(aws_apigatewayv2_api.review) == 0 && output.review_api_url == null && !contains(keys(output.function_names), "review_api")
+    error_message = "No review API may be created when review.create_api is false."
   }
 }
 
@@ -108,7 +127,7 @@ run "names_and_tags" {
   }
 
   assert {
-    condition     = output.function_names["inspect"] == "modtest-inspect" && length(output.function_names) == 12
+    condition     = output.function_names["inspect"] == "modtest-inspect" && length(output.function_names) == 14
     error_message = "Functions must be named <name>-<function>, one per function."
   }
 
@@ -183,18 +202,18 @@ run "names_and_tags" {
   }
 
   assert {
-    condition     = aws_dynamodb_table.job_tokens.ttl[0].enabled && aws_dynamodb_table.job_tokens.ttl[0].attribute_name == "expires_at"
+    condition     = aws_dynamodb_table.jobs.ttl[0].enabled && aws_dynamodb_table.jobs.ttl[0].attribute_name == "expires_at"
     error_message = "Job tokens must expire through the expires_at TTL attribute."
   }
 
   assert {
-    condition     = length(aws_apigatewayv2_api.review) == 0 && output.review_api_url == null
-    error_message = "No review API may be created unless review.create_api is true."
+    condition     = length(aws_apigatewayv2_api.review) == 1 && keys(aws_apigatewayv2_route.review) == ["ANY /api/{proxy+}"] && aws_apigatewayv2_route.page[0].route_key == "GET /"
+    error_message = "The review API must be created by default, with the page route and the API proxy route."
   }
 
   assert {
-    condition     = length(output.alarm_names) == 16
-    error_message = "Expected alarms on failed executions, the oldest pending review, two dead-letter queues and each of the 12 functions."
+    condition     = length(output.alarm_names) == 18
+    error_message = "Expected alarms on failed executions, the oldest pending review, two dead-letter queues and each of the 14 functions."
   }
 }
 
@@ -247,8 +266,8 @@ run "iam_authorization" {
   }
 
   assert {
-    condition     = length(aws_apigatewayv2_route.review) == 3
-    error_message = "The review API must have its three routes."
+    condition     = aws_apigatewayv2_route.page[0].authorization_type == "NONE"
+    error_message = "The review page holds no data and must load without credentials."
   }
 
   assert {

@@ -88,6 +88,11 @@ override_resource {
   values = { arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/modtest-reviews" }
 }
 
+override_resource {
+  target = aws_dynamodb_table.audit
+  values = { arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/modtest-audit" }
+}
+
 variables {
   name = "modtest"
   functions = {
@@ -95,6 +100,7 @@ variables {
       for fn in [
         "starter", "inspect", "normalize_image", "moderate_text", "detect_pii_text", "moderate_image",
         "detect_pii_image", "extract_text", "moderate_video", "decide", "request_review", "record_outcome", "review_api",
+        "review_reminders",
       ] : fn => "tests/testdata/bootstrap.zip"
     }
   }
@@ -196,6 +202,14 @@ run "rejects_short_review_timeout" {
   command = plan
   variables {
     review = { timeout_seconds = 30 }
+  }
+  expect_failures = [var.review]
+}
+
+run "rejects_remind_after_without_unit" {
+  command = plan
+  variables {
+    review = { remind_after = "4" }
   }
   expect_failures = [var.review]
 }
