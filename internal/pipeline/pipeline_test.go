@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/moderato/moderato/internal/media"
 	"github.com/moderato/moderato/internal/objects"
+	"github.com/moderato/moderato/internal/pii"
 	"github.com/moderato/moderato/internal/policy"
 )
 
@@ -158,4 +160,29 @@ func TestReviewIDStable(t *testing.T) {
 	assert.Equal(t, ReviewID("arn:x"), ReviewID("arn:x"))
 	assert.NotEqual(t, ReviewID("arn:x"), ReviewID("arn:y"))
 	assert.Regexp(t, `^rv-[0-9a-f]{16}$`, ReviewID("arn:x"))
+}
+
+func TestPutDetectionsCodePointOffsets(t *testing.T) {
+	ctx := context.Background()
+	tasks := newTasks(t)
+	text := "ünï a@b.co 名前 c@d.io"
+	entities := []pii.Entity{
+		{Type: "EMAIL", Begin: strings.Index(text, "a@b.co"), End: strings.Index(text, "a@b.co") + 6, Score: 0.9},
+		{Type: "EMAIL", Begin: strings.Index(text, "c@d.io"), End: len(text), Score: 0.9},
+	}
+	loc, err := tasks.putDetections(ctx, Item{SHA256: "abc"}, text, entities)
+	require.NoError(t, err)
+	data, err := objects.ReadAll(ctx, tasks.Objects, *loc, 1<<20)
+	require.NoError(t, err)
+	var got struct {
+		Entities []detection `json:"entities"`
+	}
+	require.NoError(t, json.Unmarshal(data, &got))
+	require.Len(t, got.Entities, 2)
+	for i, e := range entities {
+		begin, end := pii.CodePoints(text, e)
+		assert.Equal(t, begin, got.Entities[i].Begin)
+		assert.Equal(t, end, got.Entities[i].End)
+	}
+	assert.NotContains(t, string(data), "a@b.co", "detections hold no values")
 }

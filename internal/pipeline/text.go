@@ -133,8 +133,24 @@ type detection struct {
 
 func (t *Tasks) putDetections(ctx context.Context, item Item, text string, entities []pii.Entity) (*objects.Location, error) {
 	list := make([]detection, 0, len(entities))
+	// Entities are sorted by Begin, so one pass over the text converts every
+	// offset; converting each from the start would take quadratic time on
+	// text dense with PII.
+	byteOffset, runeOffset := 0, 0
+	advance := func(to int) int {
+		to = min(max(to, byteOffset), len(text))
+		runeOffset += utf8.RuneCountInString(text[byteOffset:to])
+		byteOffset = to
+		return runeOffset
+	}
 	for _, e := range entities {
-		begin, end := pii.CodePoints(text, e)
+		if e.Begin < byteOffset {
+			begin, end := pii.CodePoints(text, e)
+			list = append(list, detection{Type: e.Type, Begin: begin, End: end, Score: e.Score})
+			continue
+		}
+		begin := advance(e.Begin)
+		end := begin + utf8.RuneCountInString(text[e.Begin:min(max(e.End, e.Begin), len(text))])
 		list = append(list, detection{Type: e.Type, Begin: begin, End: end, Score: e.Score})
 	}
 	body, err := json.Marshal(map[string]any{"entities": list})
