@@ -20,8 +20,8 @@ const (
 	TypeAddress = "ADDRESS"
 )
 
-// The embedded word lists, one lower-case English word a line;
-// lexicon/NOTICE says where they come from.
+// The embedded word lists contain one lower-case English word a line.
+// lexicon/NOTICE gives their source and licence.
 var (
 	//go:embed lexicon/common-words.txt.gz
 	commonWordsGz []byte
@@ -29,7 +29,7 @@ var (
 	rareWordsGz []byte
 )
 
-// wordClass is how common an English word is.
+// wordClass is the frequency class of an English word.
 type wordClass uint8
 
 const (
@@ -240,9 +240,10 @@ func secondWordFollows(text string, i int) bool {
 }
 
 // addUnknownWordRuns adds each run of two or more consecutive capitalized
-// words, with the particles between them, in which no word is a common
-// English word and at least one is not an English word at all, so that
-// "Magnus Berg" counts and "Microsoft Teams" does not.
+// words, with the particles between them, that qualifies as a name. In a
+// qualifying run no word is a common English word and at least one is not
+// an English word at all, so "Magnus Berg" counts and "Microsoft Teams"
+// does not.
 func addUnknownWordRuns(s *scan, words [][2]int) {
 	var run [][2]int
 	flush := func() {

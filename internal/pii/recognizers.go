@@ -463,7 +463,7 @@ func findIBANs(s *scan) {
 // ibanRepair reports whether iban is valid as written or after reading the
 // letters O, I and L as the digits OCR confuses them with: first in the
 // check digits only, which are always digits, then in the whole account
-// number. repaired tells whether a reading was needed.
+// number. repaired reports whether a reading was needed.
 func ibanRepair(iban string) (repaired, ok bool) {
 	if ibanValid(iban) {
 		return false, true
@@ -792,7 +792,7 @@ func findSINs(s *scan) {
 		if hasContext(s.text, b, sinContext) {
 			score = 0.95
 			// "SIN 046 454 286, routing number 021000021": the nearer
-			// word tells which of the two a bare nine-digit number is.
+			// word decides which of the two a bare nine-digit number is.
 			if contextNearer(s.text, b, routingContext, sinContext) {
 				score = 0.6
 			}
