@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"image/draw"
 	"io"
 	"strings"
@@ -53,12 +54,16 @@ type Options struct {
 	MaxPixels int
 	// MaxSide is the maximum width and the maximum height, in pixels.
 	MaxSide int
+	// MaxDecodedBytes bounds the memory of the decoded pixels, estimated
+	// from the header's color model: a 16-bit RGBA image needs 8 bytes per
+	// pixel, twice what MaxPixels assumes.
+	MaxDecodedBytes int64
 }
 
 // DefaultOptions returns guards of 100 megapixels and 20,000 pixels per
 // side, which admit the output of current phone and DSLR cameras.
 func DefaultOptions() Options {
-	return Options{MaxPixels: 100_000_000, MaxSide: 20_000}
+	return Options{MaxPixels: 100_000_000, MaxSide: 20_000, MaxDecodedBytes: 512 << 20}
 }
 
 // Result is a decoded, upright image and what Normalize found around it.
@@ -110,6 +115,9 @@ func Normalize(data []byte, opts Options) (*Result, error) {
 	}
 	if err := opts.check(cfg.Width, cfg.Height); err != nil {
 		return nil, err
+	}
+	if need := int64(cfg.Width) * int64(cfg.Height) * bytesPerPixel(cfg.ColorModel); need > opts.MaxDecodedBytes {
+		return nil, fmt.Errorf("%w: decoding %dx%d pixels needs about %d MiB, above the limit of %d MiB", ErrTooLarge, cfg.Width, cfg.Height, need>>20, opts.MaxDecodedBytes>>20)
 	}
 
 	img, _, err := image.Decode(bytes.NewReader(data))
@@ -185,6 +193,9 @@ func (o Options) withDefaults() Options {
 	if o.MaxSide <= 0 {
 		o.MaxSide = d.MaxSide
 	}
+	if o.MaxDecodedBytes <= 0 {
+		o.MaxDecodedBytes = d.MaxDecodedBytes
+	}
 	return o
 }
 
@@ -210,4 +221,26 @@ func isTruncation(err error) bool {
 		}
 	}
 	return false
+}
+
+// bytesPerPixel estimates the memory per pixel of an image decoded with the
+// color model; unknown models count as 16-bit RGBA, the largest in the
+// standard library.
+func bytesPerPixel(m color.Model) int64 {
+	switch m {
+	case color.GrayModel, color.AlphaModel:
+		return 1
+	case color.Gray16Model, color.Alpha16Model:
+		return 2
+	case color.YCbCrModel:
+		return 3
+	case color.RGBAModel, color.NRGBAModel, color.CMYKModel, color.NYCbCrAModel:
+		return 4
+	case color.RGBA64Model, color.NRGBA64Model:
+		return 8
+	}
+	if _, ok := m.(color.Palette); ok {
+		return 1
+	}
+	return 8
 }

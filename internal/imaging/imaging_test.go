@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/color"
 	"image/gif"
+	"image/png"
 	"testing"
 	"time"
 
@@ -571,4 +572,15 @@ func TestNormalizeGIFPartialFirstFrame(t *testing.T) {
 	assert.Equal(t, 12, got.Height)
 	assert.Equal(t, color.RGBA{255, 0, 0, 255}, rgbaAt(got.Image, image.Pt(5, 6)))
 	assert.Equal(t, color.RGBA{}, rgbaAt(got.Image, image.Pt(0, 0)))
+}
+
+func TestDecodedBytesLimit(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, png.Encode(&buf, image.NewRGBA64(image.Rect(0, 0, 300, 300))))
+
+	_, err := Normalize(buf.Bytes(), Options{MaxDecodedBytes: 300 * 300 * 8})
+	require.NoError(t, err, "at the limit")
+	_, err = Normalize(buf.Bytes(), Options{MaxDecodedBytes: 300*300*8 - 1})
+	require.ErrorIs(t, err, ErrTooLarge, "16-bit pixels need 8 bytes each")
+	assert.Contains(t, err.Error(), "MiB")
 }
