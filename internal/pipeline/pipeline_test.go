@@ -95,24 +95,22 @@ func TestDecodeText(t *testing.T) {
 }
 
 func TestExecutionName(t *testing.T) {
-	a := detail("ingest", "uploads/My Photo (1).jpg", "v1")
+	a := detail("ingest", "uploads/invoice jane.roe@example.com.pdf", "v1")
 	a.Object.Sequencer = "0055AED6DCD90281E5"
 	name := ExecutionName(a)
 	assert.Equal(t, name, ExecutionName(a), "the name is deterministic")
-	assert.LessOrEqual(t, len(name), 80)
-	assert.Regexp(t, `^[A-Za-z0-9_-]+$`, name)
-	assert.True(t, strings.HasPrefix(name, "My-Photo-1-jpg-"), name)
+	assert.Regexp(t, `^object-[0-9a-f]{32}$`, name, "a digest only, within Step Functions' 80 characters")
+	assert.NotContains(t, name, "jane", "the key may hold personal data")
 
 	b := a
 	b.Object.VersionID = "v2"
 	assert.NotEqual(t, name, ExecutionName(b), "a new version is a new execution")
 
-	c := detail("ingest", "名前/ü", "")
-	c.Object.ETag = "abc"
-	assert.Regexp(t, `^object-[0-9a-f]{24}$`, ExecutionName(c))
-
-	long := detail("ingest", strings.Repeat("x", 1024), "v")
-	assert.LessOrEqual(t, len(ExecutionName(long)), 80)
+	c := detail("ingest", "uploads/a.txt", "")
+	c.Object.ETag = "etag-1"
+	d := c
+	d.Object.ETag = "etag-2"
+	assert.NotEqual(t, ExecutionName(c), ExecutionName(d), "without versioning the ETag tells versions apart")
 }
 
 func TestSettle(t *testing.T) {
@@ -185,4 +183,36 @@ func TestPutDetectionsCodePointOffsets(t *testing.T) {
 		assert.Equal(t, end, got.Entities[i].End)
 	}
 	assert.NotContains(t, string(data), "a@b.co", "detections hold no values")
+}
+
+func TestRedactedCopyPublishedOnlyWhenApproved(t *testing.T) {
+	ctx := context.Background()
+	for _, verdict := range []policy.Verdict{policy.Approved, policy.Rejected, policy.Review} {
+		t.Run(string(verdict), func(t *testing.T) {
+			tasks := newTasks(t)
+			tasks.Outcomes = memoryOutcomes{}
+			staged := tasks.stagedRedacted("uploads/post.txt")
+			_, err := tasks.Objects.Put(ctx, staged, strings.NewReader("mail [EMAIL]"), "")
+			require.NoError(t, err)
+
+			doc := Document{
+				Item:     &Item{Bucket: "ingest", Key: "uploads/post.txt", MediaType: "text"},
+				Analysis: []Analysis{{Kind: KindPII, Redacted: &staged}},
+				Decision: &Decision{Verdict: verdict, PolicyVersion: "v1"},
+			}
+			o, err := tasks.RecordOutcome(ctx, RecordInput{Execution: "arn:exec", Document: doc})
+			require.NoError(t, err)
+
+			published := objects.Location{Bucket: "redacted", Key: "uploads/post.txt"}
+			_, headErr := tasks.Objects.Head(ctx, published)
+			if verdict == policy.Approved {
+				require.NotNil(t, o.Redacted)
+				assert.Equal(t, published, *o.Redacted)
+				assert.NoError(t, headErr)
+				return
+			}
+			assert.Nil(t, o.Redacted)
+			assert.ErrorIs(t, headErr, objects.ErrNotFound, "a %s item must not be published", verdict)
+		})
+	}
 }
