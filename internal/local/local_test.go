@@ -141,7 +141,15 @@ func TestTextVerdicts(t *testing.T) {
 			if tt.verdict == policy.Review {
 				assert.NotEmpty(t, res.ReviewID)
 			}
+			if tt.verdict == policy.Rejected {
+				assert.Nil(t, res.Redacted, "a rejected item has no published redacted copy")
+				assert.NoFileExists(t, filepath.Join(h.rt.DataDir, RedactedBucket, "uploads", tt.name))
+				return
+			}
 			require.NotNil(t, res.Redacted)
+			if tt.verdict == policy.Review {
+				assert.NoFileExists(t, filepath.Join(h.rt.DataDir, RedactedBucket, "uploads", tt.name), "pending items are not published")
+			}
 		})
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/moderato/moderato/internal/objects"
 	"github.com/moderato/moderato/internal/pii"
 )
 
@@ -19,7 +18,7 @@ func (t *Tasks) redactDocument(ctx context.Context, item Item, text string, enti
 	if t.DocumentRedactor == nil {
 		return nil
 	}
-	dst := objects.Location{Bucket: t.Buckets.Redacted, Key: item.Key}
+	dst := t.stagedRedacted(item.Key)
 
 	if len(entities) == 0 {
 		if _, err := t.Objects.Copy(ctx, item.Location(), dst); err != nil {

@@ -123,7 +123,7 @@ func (t *Tasks) DetectPIIImage(ctx context.Context, in AnalyzeImageInput) (Analy
 	if err != nil {
 		return Analysis{}, fmt.Errorf("encoding redacted copy of %s: %w", in.Item.Location(), err)
 	}
-	redacted := objects.Location{Bucket: t.Buckets.Redacted, Key: key}
+	redacted := t.stagedRedacted(key)
 	if _, err := t.Objects.Put(ctx, redacted, &buf, contentType); err != nil {
 		return Analysis{}, fmt.Errorf("writing redacted copy of %s: %w", in.Item.Location(), err)
 	}

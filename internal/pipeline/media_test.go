@@ -246,7 +246,7 @@ func TestDetectPIITextDocument(t *testing.T) {
 
 			require.NoError(t, err)
 			require.NotNil(t, out.Redacted)
-			assert.Equal(t, objects.Location{Bucket: "redacted", Key: "report.pdf"}, *out.Redacted)
+			assert.Equal(t, objects.Location{Bucket: "work", Key: "redacted/report.pdf"}, *out.Redacted, "staged until the item is approved")
 			published, err := objects.ReadAll(ctx, tasks.Objects, *out.Redacted, 1<<20)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, string(published))

@@ -35,9 +35,6 @@ func (t *Tasks) RecordOutcome(ctx context.Context, in RecordInput) (Outcome, err
 	}
 	for _, a := range doc.Analysis {
 		o.PII = append(o.PII, a.PII...)
-		if a.Redacted != nil && o.Redacted == nil {
-			o.Redacted = a.Redacted
-		}
 	}
 
 	o.Verdict, o.Reasons = settle(doc)
@@ -64,6 +61,11 @@ func (t *Tasks) RecordOutcome(ctx context.Context, in RecordInput) (Outcome, err
 		return Outcome{}, err
 	}
 	o.Destination = dest
+	if o.Verdict == policy.Approved {
+		if o.Redacted, err = t.publishRedacted(ctx, doc.Analysis); err != nil {
+			return Outcome{}, err
+		}
+	}
 
 	stored, err := t.Outcomes.PutOutcome(ctx, o)
 	if err != nil {
@@ -170,4 +172,43 @@ func orUnknown(s string) string {
 		return "(unknown)"
 	}
 	return s
+}
+
+// redactedPrefix is the prefix of redacted copies staged in the work bucket.
+const redactedPrefix = "redacted/"
+
+// stagedRedacted returns where an analysis task writes the redacted copy
+// of key. Copies are staged in the work bucket and published to the
+// redacted bucket only when the item is approved, so the redacted bucket
+// never holds rejected or pending content.
+func (t *Tasks) stagedRedacted(key string) objects.Location {
+	return objects.Location{Bucket: t.Buckets.Work, Key: redactedPrefix + key}
+}
+
+// publishRedacted copies the staged redacted copies of an approved item to
+// the redacted bucket and returns the location of the main one (the copy in
+// the item's own format when there is one).
+func (t *Tasks) publishRedacted(ctx context.Context, analysis []Analysis) (*objects.Location, error) {
+	var mainCopy, textCopy *objects.Location
+	for _, a := range analysis {
+		for _, staged := range []*objects.Location{a.Redacted, a.RedactedText} {
+			if staged == nil {
+				continue
+			}
+			dst := objects.Location{Bucket: t.Buckets.Redacted, Key: strings.TrimPrefix(staged.Key, redactedPrefix)}
+			if _, err := t.Objects.Copy(ctx, *staged, dst); err != nil {
+				return nil, fmt.Errorf("publishing redacted copy %s: %w", dst, err)
+			}
+			switch {
+			case staged == a.Redacted && mainCopy == nil:
+				mainCopy = &dst
+			case textCopy == nil:
+				textCopy = &dst
+			}
+		}
+	}
+	if mainCopy == nil {
+		return textCopy, nil
+	}
+	return mainCopy, nil
 }

@@ -90,7 +90,7 @@ func (t *Tasks) DetectPIIText(ctx context.Context, in AnalyzeTextInput) (Analysi
 	}
 	out.PII = countTypes(entities)
 
-	redacted := objects.Location{Bucket: t.Buckets.Redacted, Key: redactedTextKey(in)}
+	redacted := t.stagedRedacted(redactedTextKey(in))
 	if _, err := t.Objects.Put(ctx, redacted, strings.NewReader(pii.Redact(text, entities)), "text/plain; charset=utf-8"); err != nil {
 		return Analysis{}, fmt.Errorf("writing redacted copy of %s: %w", in.Item.Location(), err)
 	}
