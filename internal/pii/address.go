@@ -90,6 +90,10 @@ func init() {
 func findAddresses(s *scan) {
 	text := s.text
 	for i := 0; i < len(text); {
+		if c := text[i]; c < utf8.RuneSelf && !isDigit(c) && (c < 'A' || c > 'Z') {
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(text[i:])
 		if wordBefore(text, i) || (!isDigit(text[i]) && !unicode.IsUpper(r)) {
 			i += size

@@ -171,6 +171,9 @@ func addCuedName(s *scan, cue string, from int) {
 	if from < len(s.text) && s.text[from] == '.' && !titles[cue] {
 		return
 	}
+	if !capitalFollows(s.text, from) {
+		return
+	}
 	m := nameAfterCue.FindStringSubmatchIndex(s.text[from:min(len(s.text), from+120)])
 	if m == nil || wordAfter(s.text, from+m[3]) {
 		return
@@ -188,6 +191,28 @@ func addCuedName(s *scan, cue string, from int) {
 	s.add(TypeName, words[0][0], words[len(words)-1][1], score)
 }
 
+// capitalFollows reports whether, after an optional '.' or ':', an optional
+// ',' and at least one space, a capital letter follows from, as
+// nameAfterCue requires. It spares the pattern after most cues in prose.
+func capitalFollows(text string, from int) bool {
+	i := from
+	if i < len(text) && (text[i] == '.' || text[i] == ':') {
+		i++
+	}
+	if i < len(text) && text[i] == ',' {
+		i++
+	}
+	start := i
+	for i < len(text) && isSpaceByte(text[i]) {
+		i++
+	}
+	if i == start || i >= len(text) {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(text[i:])
+	return unicode.IsUpper(r)
+}
+
 // findUnknownWordNames reports runs of two or more capitalized words that
 // are missing from the lexicon and from nonNames, with particles allowed
 // between them. It tries the pattern once at each capitalized word that
@@ -195,6 +220,10 @@ func addCuedName(s *scan, cue string, from int) {
 func findUnknownWordNames(s *scan) {
 	text := s.text
 	for i := 0; i < len(text); {
+		if c := text[i]; c < utf8.RuneSelf && (c < 'A' || c > 'Z') {
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(text[i:])
 		if !unicode.IsUpper(r) || wordBefore(text, i) || (i > 0 && strings.IndexByte("'’-", text[i-1]) >= 0) {
 			i += size

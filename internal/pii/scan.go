@@ -27,6 +27,8 @@ type scan struct {
 	// loose caches looseNumbers and runs caches runsWith.
 	loose [][2]int
 	runs  map[runKey][][2]int
+	// needs caches needPositions.
+	needs []int
 	// spans contains, per type, the [begin, end) of each candidate. Detect
 	// sorts them by position after each recognizer, so follows and near,
 	// which later recognizers call, can search them.
@@ -374,11 +376,29 @@ var (
 	urlNeed       = newAlphabet(":.")
 )
 
+// anyNeed is the union of the need alphabets, so that one pass over the
+// text finds every byte that runsWith may start from.
+var anyNeed = newAlphabet(digitBytes, ":-./+A")
+
 type runKey struct{ a, need *alphabet }
 
+// needPositions returns the offsets of the bytes of anyNeed, found once per
+// scan.
+func (s *scan) needPositions() []int {
+	if s.needs == nil {
+		s.needs = []int{}
+		for i := 0; i < len(s.text); i++ {
+			if anyNeed[s.text[i]] {
+				s.needs = append(s.needs, i)
+			}
+		}
+	}
+	return s.needs
+}
+
 // runsWith returns the maximal runs of text's bytes that belong to a and
-// contain a byte of need, cached per pair. It jumps from one byte of need
-// to the next, so prose without digits or colons costs one tight loop.
+// contain a byte of need, cached per pair. It visits only the offsets of
+// needPositions, so prose costs one pass over the text for all pairs.
 func (s *scan) runsWith(a, need *alphabet) [][2]int {
 	key := runKey{a, need}
 	if runs, ok := s.runs[key]; ok {
@@ -386,12 +406,13 @@ func (s *scan) runsWith(a, need *alphabet) [][2]int {
 	}
 	text := s.text
 	var runs [][2]int
-	for i := 0; i < len(text); i++ {
-		if !need[text[i]] || !a[text[i]] {
+	end := 0
+	for _, i := range s.needPositions() {
+		if i < end || !need[text[i]] || !a[text[i]] {
 			continue
 		}
 		b := i
-		for b > 0 && a[text[b-1]] {
+		for b > end && a[text[b-1]] {
 			b--
 		}
 		e := i + 1
@@ -399,7 +420,7 @@ func (s *scan) runsWith(a, need *alphabet) [][2]int {
 			e++
 		}
 		runs = append(runs, [2]int{b, e})
-		i = e
+		end = e
 	}
 	if s.runs == nil {
 		s.runs = map[runKey][][2]int{}
