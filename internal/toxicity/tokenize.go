@@ -283,6 +283,11 @@ func foldLookalikes(word string) string {
 	for i := 0; i < len(word); i++ {
 		if word[i] >= utf8.RuneSelf {
 			return strings.Map(func(r rune) rune {
+				if r >= 0xFF01 && r <= 0xFF5E {
+					// Fullwidth forms of ASCII ("ｆｕｃｋ") are the same
+					// characters in CJK-width glyphs.
+					return unicode.ToLower(r - 0xFEE0)
+				}
 				if base, ok := lookalikes[r]; ok {
 					return base
 				}

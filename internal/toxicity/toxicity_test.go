@@ -389,3 +389,21 @@ func BenchmarkClassify(b *testing.B) {
 		c.Classify(text)
 	}
 }
+
+func TestThreatsAndFullwidthForms(t *testing.T) {
+	c := New()
+	tests := []struct {
+		name  string
+		text  string
+		label string
+		min   float64
+	}{
+		{name: "threat to family", text: "I will find where you live and hurt your family", label: LabelViolenceOrThreat, min: 0.8},
+		{name: "fullwidth profanity", text: "ｆｕｃｋ you", label: LabelProfanity, min: 0.5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.GreaterOrEqual(t, c.Classify(tt.text).Score(tt.label), tt.min)
+		})
+	}
+}
