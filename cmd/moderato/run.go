@@ -7,8 +7,10 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode"
 
 	"github.com/moderato/moderato/internal/local"
 	"github.com/moderato/moderato/internal/policy"
@@ -36,9 +38,12 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	sources, err := local.CollectSources(paths)
+	sources, skipped, err := local.CollectSources(paths, *dataDir)
 	if err != nil {
 		return err
+	}
+	for _, s := range skipped {
+		fmt.Fprintf(stderr, "moderato: skipped %s: %s\n", strconv.Quote(s.Path), s.Reason)
 	}
 	rt, err := local.Open(ctx, local.Config{DataDir: *dataDir, Policy: pol})
 	if err != nil {
@@ -71,6 +76,9 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return exitError{1}
 		}
 	}
+	if len(skipped) > 0 {
+		return exitError{1}
+	}
 	return nil
 }
 
@@ -98,7 +106,7 @@ func printSummary(w io.Writer, results []local.Result, dataDir string) {
 				reason += fmt.Sprintf(" (+%d more)", len(r.Reasons)-1)
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Verdict, r.MediaType, piiSummary(r), r.Source, truncate(reason, 90))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Verdict, r.MediaType, piiSummary(r), printable(r.Source), truncate(printable(reason), 90))
 	}
 	tw.Flush()
 
@@ -164,4 +172,13 @@ func (p *progress) finish() {
 	if p.tty {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
+}
+
+// printable quotes text with control characters, such as a file name with a
+// newline, so that it cannot break the table.
+func printable(s string) string {
+	if strings.ContainsFunc(s, unicode.IsControl) {
+		return strconv.Quote(s)
+	}
+	return s
 }

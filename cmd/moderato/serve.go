@@ -145,7 +145,7 @@ func watchInbox(ctx context.Context, rt *local.Runtime, inbox string, every time
 				continue
 			}
 			if pending[path] == st {
-				sources, err := local.CollectSources([]string{path})
+				sources, _, err := local.CollectSources([]string{path})
 				if err == nil {
 					ready = append(ready, sources...)
 				}

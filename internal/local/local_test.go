@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -475,4 +477,54 @@ func TestLogsHoldNoPII(t *testing.T) {
 
 func pipelineLocation(key string) objects.Location {
 	return objects.Location{Bucket: IngestBucket, Key: key}
+}
+
+func TestCollectSourcesSkipsWhatIsNotAFile(t *testing.T) {
+	root := t.TempDir()
+	data := filepath.Join(root, "data")
+	require.NoError(t, os.MkdirAll(filepath.Join(data, "ingest"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(data, "ingest", "old.txt"), []byte("x"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "a.txt"), []byte("a"), 0o644))
+	require.NoError(t, syscall.Mkfifo(filepath.Join(root, "pipe"), 0o644))
+	require.NoError(t, os.Symlink(filepath.Join(root, "a.txt"), filepath.Join(root, "link.txt")))
+	require.NoError(t, os.Symlink(filepath.Join(root, "missing"), filepath.Join(root, "dangling")))
+	require.NoError(t, os.Symlink(root, filepath.Join(root, "loop")))
+
+	sources, skipped, err := CollectSources([]string{root}, data)
+	require.NoError(t, err)
+	var paths []string
+	for _, s := range sources {
+		paths = append(paths, filepath.Base(s.Path))
+	}
+	assert.ElementsMatch(t, []string{"a.txt", "link.txt"}, paths, "the data directory is not moderated")
+	reasons := map[string]string{}
+	for _, s := range skipped {
+		reasons[filepath.Base(s.Path)] = s.Reason
+	}
+	assert.Equal(t, "not a regular file", reasons["pipe"])
+	assert.Contains(t, reasons["dangling"], "missing target")
+	assert.Contains(t, reasons["loop"], "other than a regular file")
+
+	_, skipped, err = CollectSources([]string{filepath.Join(root, "pipe")})
+	require.NoError(t, err, "a FIFO argument must not block")
+	require.Len(t, skipped, 1)
+}
+
+func TestTwoProcessesShareOneDataDirectory(t *testing.T) {
+	dataDir := filepath.Join(t.TempDir(), "data")
+	first := newHarness(t, Config{DataDir: dataDir})
+	second := newHarness(t, Config{DataDir: dataDir})
+
+	var sources []Source
+	for i := 0; i < 20; i++ {
+		sources = append(sources, first.file(fmt.Sprintf("post-%02d.txt", i), []byte(fmt.Sprintf("Post number %d about the garden.\n", i))))
+	}
+	results := make(chan []Result, 2)
+	go func() { results <- first.rt.Process(context.Background(), sources, 2, nil) }()
+	go func() { results <- second.rt.Process(context.Background(), sources, 2, nil) }()
+	for i := 0; i < 2; i++ {
+		for _, r := range <-results {
+			assert.Equal(t, policy.Approved, r.Verdict, "%s: %v", r.Source, r.Reasons)
+		}
+	}
 }

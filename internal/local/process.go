@@ -44,48 +44,92 @@ type Source struct {
 	Key  string
 }
 
+// Skipped is an input entry that is not uploaded, with the reason.
+type Skipped struct {
+	Path   string
+	Reason string
+}
+
 // CollectSources expands files and folders (recursively, in lexical order)
 // into the files to upload. Keys are "uploads/" plus the path relative to
 // the working directory, or the absolute path for files outside it, so two
-// different files never share a key.
-func CollectSources(paths []string) ([]Source, error) {
+// different files never share a key. Entries that are not regular files
+// (FIFOs, devices, sockets, links to directories or to nothing) and folders
+// that cannot be read are returned as skipped rather than stopping the walk;
+// a FIFO would otherwise block the run forever. Folders listed in exclude,
+// such as the data directory, are not entered, so a run never moderates its
+// own output.
+func CollectSources(paths []string, exclude ...string) ([]Source, []Skipped, error) {
 	if len(paths) == 0 {
-		return nil, errors.New("no input files or folders given")
+		return nil, nil, errors.New("no input files or folders given")
 	}
 	wd, err := os.Getwd()
 	if err != nil {
-		return nil, fmt.Errorf("reading the working directory: %w", err)
+		return nil, nil, fmt.Errorf("reading the working directory: %w", err)
 	}
+	excluded := map[string]bool{}
+	for _, e := range exclude {
+		if abs, err := filepath.Abs(e); err == nil {
+			excluded[abs] = true
+		}
+	}
+
 	var out []Source
+	var skipped []Skipped
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
-			return nil, fmt.Errorf("reading input %s: %w", p, err)
+			return nil, nil, fmt.Errorf("reading input %s: %w", p, err)
 		}
 		if !st.IsDir() {
+			if !st.Mode().IsRegular() {
+				skipped = append(skipped, Skipped{Path: p, Reason: "not a regular file"})
+				continue
+			}
 			out = append(out, Source{Path: p, Key: keyFor(wd, p)})
 			continue
 		}
 		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
-				return fmt.Errorf("reading input folder %s: %w", path, err)
+				skipped = append(skipped, Skipped{Path: path, Reason: err.Error()})
+				if d != nil && d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
 			}
 			if d.IsDir() {
+				if abs, err := filepath.Abs(path); err == nil && excluded[abs] {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if d.Type()&fs.ModeSymlink != 0 {
+				// Links to regular files are uploaded; links to folders are
+				// not followed, because they can loop or leave the folder.
+				target, err := os.Stat(path)
+				switch {
+				case err != nil:
+					skipped = append(skipped, Skipped{Path: path, Reason: "symbolic link to a missing target"})
+					return nil
+				case !target.Mode().IsRegular():
+					skipped = append(skipped, Skipped{Path: path, Reason: "symbolic link to something other than a regular file"})
+					return nil
+				}
+				out = append(out, Source{Path: path, Key: keyFor(wd, path)})
 				return nil
 			}
 			if !d.Type().IsRegular() {
-				// Symlinks, sockets and devices are not uploads; following
-				// links could loop or leave the folder.
+				skipped = append(skipped, Skipped{Path: path, Reason: "not a regular file"})
 				return nil
 			}
 			out = append(out, Source{Path: path, Key: keyFor(wd, path)})
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return out, nil
+	return out, skipped, nil
 }
 
 func keyFor(wd, path string) string {
@@ -192,32 +236,49 @@ func (rt *Runtime) processOne(ctx context.Context, src Source) Result {
 }
 
 // Settle waits until the execution has an outcome or waits for a review, and
-// returns its result. An execution that failed without recording an outcome
+// returns its result. An execution that another process drives, or that a
+// crashed process still holds a lease on, is waited for and taken over once
+// its lease expires. An execution that failed without recording an outcome
 // (an error no Catch may handle, such as States.Runtime) gets a failed
 // outcome here, so no item is lost.
 func (rt *Runtime) Settle(ctx context.Context, name string) (Result, error) {
-	exec, err := rt.Runner.WaitSettled(ctx, name)
-	if err != nil {
-		return Result{}, fmt.Errorf("waiting for execution %s: %w", name, err)
-	}
 	arn := ExecutionARN(name)
-
-	if exec.Status == asl.StatusRunning {
-		r, err := rt.DB.Reviews().GetReview(ctx, pipeline.ReviewID(arn))
+	for {
+		exec, err := rt.Runner.WaitSettled(ctx, name)
 		if err != nil {
-			return Result{}, fmt.Errorf("execution %s is paused but has no review: %w", name, err)
+			return Result{}, fmt.Errorf("waiting for execution %s: %w", name, err)
 		}
-		return rt.pendingResult(name, r), nil
-	}
 
-	o, err := rt.DB.GetOutcome(ctx, arn)
-	if errors.Is(err, localstore.ErrOutcomeNotFound) {
-		o, err = rt.recordLostExecution(ctx, exec)
+		if exec.Status != asl.StatusRunning {
+			o, err := rt.DB.GetOutcome(ctx, arn)
+			if errors.Is(err, localstore.ErrOutcomeNotFound) {
+				o, err = rt.recordLostExecution(ctx, exec)
+			}
+			if err != nil {
+				return Result{}, err
+			}
+			return rt.outcomeResult(name, o), nil
+		}
+
+		r, err := rt.DB.Reviews().GetReview(ctx, pipeline.ReviewID(arn))
+		if err == nil {
+			return rt.pendingResult(name, r), nil
+		}
+		if !errors.Is(err, review.ErrNotFound) {
+			return Result{}, err
+		}
+		// Running, but not paused here: another process drives it. Try to
+		// take it over (this works once that process's lease has expired)
+		// and look again shortly.
+		if err := rt.Runner.Resume(ctx, name); err != nil && !errors.Is(err, asl.ErrNotRunning) {
+			rt.logger.DebugContext(ctx, "execution is driven by another process", "execution", name, "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return Result{}, fmt.Errorf("waiting for execution %s: %w", name, ctx.Err())
+		case <-time.After(250 * time.Millisecond):
+		}
 	}
-	if err != nil {
-		return Result{}, err
-	}
-	return rt.outcomeResult(name, o), nil
 }
 
 // recordLostExecution records a failed outcome for an execution that ended
