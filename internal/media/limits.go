@@ -82,7 +82,7 @@ type TooLargeError struct {
 // Error names the size and the limit.
 func (e *TooLargeError) Error() string {
 	what := string(e.Type)
-	if e.Format != "" {
+	if e.Format != "" && e.Format != what {
 		what = e.Format + " " + what
 	}
 	return fmt.Sprintf("%s of %d bytes exceeds the limit of %d bytes for %s content",

@@ -242,7 +242,7 @@ func TestLimitsCheck(t *testing.T) {
 		{"image over limit", DefaultLimits(), jpeg, 50<<20 + 1,
 			"jpeg image of 52428801 bytes exceeds the limit of 52428800 bytes for image content"},
 		{"text over limit", DefaultLimits(), text, 40 << 20,
-			"text text of 41943040 bytes exceeds the limit of 33554432 bytes for text content"},
+			"text of 41943040 bytes exceeds the limit of 33554432 bytes for text content"},
 		{"video under limit", DefaultLimits(), mp4, 9_000_000_000, ""},
 		{"unsupported has no limit", DefaultLimits(), unsupported("unrecognised content"), 1 << 40, ""},
 		{"zero limit rejects", Limits{}, jpeg, 1,
