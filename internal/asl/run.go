@@ -152,6 +152,16 @@ func (x *run) event(typ, stateName string, f *Failure) int {
 	return ev.ID
 }
 
+// maxHistoryEvents is Step Functions' limit on the history of a Standard
+// execution; it also stops a definition that loops forever.
+const maxHistoryEvents = 25000
+
+func (x *run) historyLen() int {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return len(x.history)
+}
+
 func (x *run) historyCopy() []HistoryEvent {
 	x.mu.Lock()
 	defer x.mu.Unlock()

@@ -34,6 +34,11 @@ func (x *run) runMachine(ctx context.Context, m *machine, scope string, vars *va
 		if ctx.Err() != nil {
 			return nil, context.Cause(ctx)
 		}
+		if x.historyLen() >= maxHistoryEvents {
+			// NOTE: AWS's exact error name and cause for this limit are not
+			// confirmed by a recording.
+			return nil, &Failure{Name: ErrorRuntime, Cause: fmt.Sprintf("The execution reached the maximum number of history events (%d).", maxHistoryEvents)}
+		}
 		st := m.states[name]
 		key := stateKey(scope, name, visits[name])
 		visits[name]++
