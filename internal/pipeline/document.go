@@ -9,9 +9,10 @@ import (
 	"github.com/moderato/moderato/internal/pii"
 )
 
-// redactDocument publishes the redacted copy of a document in its own
-// format under the original key and makes it out's redacted copy. A
-// document without PII is published unchanged, so nothing of it is lost.
+// redactDocument stages the redacted copy of a document in its own format
+// and makes it out's redacted copy. A document without PII in its text is
+// rewritten too, never copied, because its metadata (author, title,
+// subject) and hidden parts can hold PII that the text does not show.
 // Without a DocumentRedactor for the format, the redacted extracted text
 // that DetectPIIText wrote stays the only redacted copy.
 func (t *Tasks) redactDocument(ctx context.Context, item Item, text string, entities []pii.Entity, out *Analysis) error {
@@ -19,14 +20,6 @@ func (t *Tasks) redactDocument(ctx context.Context, item Item, text string, enti
 		return nil
 	}
 	dst := t.stagedRedacted(item.Key)
-
-	if len(entities) == 0 {
-		if _, err := t.Objects.Copy(ctx, item.Location(), dst); err != nil {
-			return fmt.Errorf("copying %s without PII to %s: %w", item.Location(), dst, err)
-		}
-		out.Redacted = &dst
-		return nil
-	}
 
 	data, err := t.DocumentRedactor.RedactDocument(ctx, item, text, entities)
 	if errors.Is(err, ErrEngineUnavailable) {

@@ -228,7 +228,7 @@ func TestDetectPIITextDocument(t *testing.T) {
 		redactor int
 	}{
 		{name: "document with PII", text: "Call 212-555-0187 now", want: "%PDF-1.4 redacted", redactor: 1},
-		{name: "document without PII", text: "Garden club minutes", want: "%PDF-1.4 original"},
+		{name: "document without PII", text: "Garden club minutes", want: "%PDF-1.4 redacted", redactor: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
