@@ -489,6 +489,9 @@ func TestCollectSourcesSkipsWhatIsNotAFile(t *testing.T) {
 	require.NoError(t, os.Symlink(filepath.Join(root, "a.txt"), filepath.Join(root, "link.txt")))
 	require.NoError(t, os.Symlink(filepath.Join(root, "missing"), filepath.Join(root, "dangling")))
 	require.NoError(t, os.Symlink(root, filepath.Join(root, "loop")))
+	other := filepath.Join(root, "old-run")
+	require.NoError(t, os.MkdirAll(other, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(other, "moderato.db"), nil, 0o644))
 
 	sources, skipped, err := CollectSources([]string{root}, data)
 	require.NoError(t, err)
@@ -504,6 +507,7 @@ func TestCollectSourcesSkipsWhatIsNotAFile(t *testing.T) {
 	assert.Equal(t, "not a regular file", reasons["pipe"])
 	assert.Contains(t, reasons["dangling"], "missing target")
 	assert.Contains(t, reasons["loop"], "other than a regular file")
+	assert.Equal(t, "a moderato data directory", reasons["old-run"])
 
 	_, skipped, err = CollectSources([]string{filepath.Join(root, "pipe")})
 	require.NoError(t, err, "a FIFO argument must not block")
@@ -520,8 +524,8 @@ func TestTwoProcessesShareOneDataDirectory(t *testing.T) {
 		sources = append(sources, first.file(fmt.Sprintf("post-%02d.txt", i), []byte(fmt.Sprintf("Post number %d about the garden.\n", i))))
 	}
 	results := make(chan []Result, 2)
-	go func() { results <- first.rt.Process(context.Background(), sources, 2, nil) }()
-	go func() { results <- second.rt.Process(context.Background(), sources, 2, nil) }()
+	go func() { results <- first.rt.Process(context.Background(), sources, 8, nil) }()
+	go func() { results <- second.rt.Process(context.Background(), sources, 8, nil) }()
 	for i := 0; i < 2; i++ {
 		for _, r := range <-results {
 			assert.Equal(t, policy.Approved, r.Verdict, "%s: %v", r.Source, r.Reasons)

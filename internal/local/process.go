@@ -101,6 +101,12 @@ func CollectSources(paths []string, exclude ...string) ([]Source, []Skipped, err
 				if abs, err := filepath.Abs(path); err == nil && excluded[abs] {
 					return fs.SkipDir
 				}
+				// Any moderato data directory (one with a database) holds
+				// earlier uploads and outputs, unredacted ones included.
+				if _, err := os.Stat(filepath.Join(path, "moderato.db")); err == nil {
+					skipped = append(skipped, Skipped{Path: path, Reason: "a moderato data directory"})
+					return fs.SkipDir
+				}
 				return nil
 			}
 			if d.Type()&fs.ModeSymlink != 0 {
@@ -108,8 +114,11 @@ func CollectSources(paths []string, exclude ...string) ([]Source, []Skipped, err
 				// not followed, because they can loop or leave the folder.
 				target, err := os.Stat(path)
 				switch {
-				case err != nil:
+				case errors.Is(err, fs.ErrNotExist):
 					skipped = append(skipped, Skipped{Path: path, Reason: "symbolic link to a missing target"})
+					return nil
+				case err != nil:
+					skipped = append(skipped, Skipped{Path: path, Reason: "unreadable symbolic link: " + err.Error()})
 					return nil
 				case !target.Mode().IsRegular():
 					skipped = append(skipped, Skipped{Path: path, Reason: "symbolic link to something other than a regular file"})
@@ -173,6 +182,11 @@ func (rt *Runtime) StartEvent(ctx context.Context, ev Event) (string, error) {
 		Input:        ev.JSON(),
 	})
 	if err != nil && !errors.Is(err, asl.ErrExecutionAlreadyExists) {
+		// Another process may have created the execution between our
+		// check and our claim; then it exists and Settle waits for it.
+		if _, getErr := rt.DB.Executions().GetExecution(ctx, name); getErr == nil {
+			return name, nil
+		}
 		return "", fmt.Errorf("starting execution for %s: %w", objects.Location{Bucket: ev.Detail.Bucket.Name, Key: ev.Detail.Object.Key}, err)
 	}
 	if errors.Is(err, asl.ErrExecutionAlreadyExists) {

@@ -179,6 +179,11 @@ func (f *Folder) Put(ctx context.Context, loc Location, body io.Reader, contentT
 	if err != nil {
 		return Info{}, fmt.Errorf("writing object %s: %w", loc, err)
 	}
+	// CreateTemp makes the file private; stored objects are ordinary files
+	// that the user's other tools read.
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return Info{}, fmt.Errorf("writing object %s: %w", loc, err)
+	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return Info{}, fmt.Errorf("writing object %s: %w", loc, err)
 	}
