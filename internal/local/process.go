@@ -24,7 +24,7 @@ import (
 // uploadPrefix is the prefix of uploaded keys in the ingest bucket.
 const uploadPrefix = "uploads/"
 
-// Result is what `moderato run` reports for one input file.
+// Result is the report of `moderato run` on one input file.
 type Result struct {
 	Source        string               `json:"source"`
 	MediaType     string               `json:"media_type"`
@@ -55,8 +55,8 @@ type Skipped struct {
 // the working directory, or the absolute path for files outside it, so two
 // different files never share a key. Entries that are not regular files
 // (FIFOs, devices, sockets, links to directories or to nothing) and folders
-// that cannot be read are returned as skipped rather than stopping the walk;
-// a FIFO would otherwise block the run forever. Folders listed in exclude,
+// that cannot be read are returned as skipped rather than stopping the walk.
+// Opening a FIFO would otherwise block the run forever. Folders listed in exclude,
 // such as the data directory, are not entered, so a run never moderates its
 // own output.
 func CollectSources(paths []string, exclude ...string) ([]Source, []Skipped, error) {

@@ -134,7 +134,7 @@ type detection struct {
 func (t *Tasks) putDetections(ctx context.Context, item Item, text string, entities []pii.Entity) (*objects.Location, error) {
 	list := make([]detection, 0, len(entities))
 	// Entities are sorted by Begin, so one pass over the text converts every
-	// offset; converting each from the start would take quadratic time on
+	// offset. Converting each from the start would take quadratic time on
 	// text dense with PII.
 	byteOffset, runeOffset := 0, 0
 	advance := func(to int) int {

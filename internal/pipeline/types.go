@@ -43,7 +43,7 @@ type Item struct {
 	MediaType string `json:"media_type"`
 	MIME      string `json:"mime"`
 	Format    string `json:"format"`
-	// Reason says why the item is unsupported; empty otherwise.
+	// Reason is why the item is unsupported, and empty otherwise.
 	Reason string `json:"reason"`
 }
 
@@ -142,7 +142,7 @@ type ReviewRequest struct {
 	Analysis  []Analysis `json:"analysis"`
 }
 
-// ReviewResult is what a moderator's decision sends back through the task
+// ReviewResult is a moderator's decision as it returns through the task
 // token.
 type ReviewResult struct {
 	ReviewID  string    `json:"review_id"`
