@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/zlib"
 	"context"
+	"fmt"
 	"image"
 	"image/png"
 	"io"
@@ -308,16 +309,50 @@ func TestDocumentOutcomes(t *testing.T) {
 	}
 }
 
-func TestDocumentWithoutPIIPublishedUnchanged(t *testing.T) {
+func TestDocumentWithoutPIIIsRewritten(t *testing.T) {
 	h := newHarness(t, Config{})
-	data := pdfBytes(t, []testmedia.PDFPage{{Lines: []string{"Minutes of the garden club"}}}, testmedia.PDFOptions{Compress: true})
+	data := pdfWithInfo("Minutes of the garden club", "/Author (Jane Roe jane.roe@example.com) /Title (SSN 536-22-8817)")
 
 	res := h.process("minutes.pdf", data)
 
+	require.Equal(t, policy.Approved, res.Verdict, "%v", res.Reasons)
 	require.NotNil(t, res.Redacted)
 	published, err := os.ReadFile(*res.Redacted)
 	require.NoError(t, err)
-	assert.Equal(t, data, published)
+	assert.NotContains(t, string(published), "jane.roe@example.com", "metadata must not be published")
+	assert.NotContains(t, string(published), "536-22-8817")
+	doc, err := pdftext.Extract(published)
+	require.NoError(t, err)
+	text, _ := doc.Text()
+	assert.Contains(t, text, "Minutes of the garden club", "the page text is kept")
+}
+
+// pdfWithInfo builds a one-page PDF with one line of text and the given
+// document information dictionary entries.
+func pdfWithInfo(line, info string) []byte {
+	stream := "BT /F1 12 Tf 72 720 Td (" + line + ") Tj ET"
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(stream), stream),
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+		"<< " + info + " >>",
+	}
+	var b strings.Builder
+	b.WriteString("%PDF-1.4\n")
+	offsets := make([]int, len(objs))
+	for i, o := range objs {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return []byte(b.String())
 }
 
 func TestScannedDocumentWithoutTesseract(t *testing.T) {
