@@ -164,6 +164,28 @@ def fix_sqs_event_source():
     lambda_models.LambdaBackend.send_sqs_batch = send_sqs_batch
 
 
+def fix_event_rule_isolation():
+    """moto hands an S3 event to every rule in creation order and stops at
+    the first rule whose delivery raises, swallowing the error. A schedule
+    rule with a Lambda target raises, so whether the intake rule saw an
+    upload depended on the order in which the apply created the rules.
+    Schedule rules match no events in AWS; skip them, and let each other
+    rule fail on its own."""
+    from moto.events import models as events_models
+
+    original = events_models.Rule.send_to_targets
+
+    def send_to_targets(self, original_event, transform_input=True):
+        if self.scheduled_expression:
+            return
+        try:
+            original(self, original_event, transform_input)
+        except Exception as exc:  # noqa: BLE001 - reported, then the next rule runs
+            print(f"moto_launcher: rule {self.name} did not deliver an event: {exc!r}", file=sys.stderr)
+
+    events_models.Rule.send_to_targets = send_to_targets
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: moto_launcher.py PORT")
@@ -176,6 +198,7 @@ def main():
     fix_sqs_redrive_policy()
     fix_policy_conditions()
     fix_sqs_event_source()
+    fix_event_rule_isolation()
 
     from moto.server import main as server_main
 
