@@ -26,6 +26,9 @@ var (
 	ErrInvalidToken           = errors.New("asl: invalid task token")
 	ErrTaskTimedOut           = errors.New("asl: task timed out or already answered")
 	ErrNotRunning             = errors.New("asl: execution is not running")
+	// ErrLeaseHeld means another runner, in this process or another one,
+	// drives the execution now.
+	ErrLeaseHeld = errors.New("asl: another process holds the execution's lease")
 )
 
 // States Language error names.

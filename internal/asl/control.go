@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 )
 
 // SendTaskSuccess answers a task token with the task's output. It returns
@@ -111,12 +110,10 @@ func (r *Runner) deliver(ctx context.Context, name string) {
 		}
 		return
 	}
-	if err := r.Resume(ctx, name); err != nil && !errors.Is(err, errLeaseHeld) {
+	if err := r.Resume(ctx, name); err != nil && !errors.Is(err, ErrLeaseHeld) {
 		r.log.Error("resuming execution after task answer", "execution", name, "error", err)
 	}
 }
-
-var errLeaseHeld = errors.New("another process holds the lease")
 
 // Resume claims a RUNNING execution and replays it from its journal. It
 // does nothing when this runner already drives it.
@@ -150,11 +147,10 @@ func (r *Runner) Resume(ctx context.Context, name string) error {
 		return r.store.UpdateExecution(ctx, applyOutcome(e, o))
 	}
 
-	err = r.launch(ctx, e, def)
-	if err != nil && strings.Contains(err.Error(), "another process holds its lease") {
-		return fmt.Errorf("resuming execution %s: %w", name, errLeaseHeld)
+	if err := r.launch(ctx, e, def); err != nil {
+		return fmt.Errorf("resuming execution %s: %w", name, err)
 	}
-	return err
+	return nil
 }
 
 // ResumeAll resumes every RUNNING execution whose lease is free. It returns
@@ -166,7 +162,7 @@ func (r *Runner) ResumeAll(ctx context.Context) error {
 	}
 	var first error
 	for _, e := range executions {
-		if err := r.Resume(ctx, e.Name); err != nil && !errors.Is(err, errLeaseHeld) && first == nil {
+		if err := r.Resume(ctx, e.Name); err != nil && !errors.Is(err, ErrLeaseHeld) && first == nil {
 			first = err
 		}
 	}

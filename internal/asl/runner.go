@@ -196,7 +196,7 @@ func (r *Runner) launch(ctx context.Context, e Execution, def *Definition) error
 		return fmt.Errorf("claiming execution %s: %w", e.Name, err)
 	}
 	if !ok {
-		return fmt.Errorf("claiming execution %s: another process holds its lease", e.Name)
+		return fmt.Errorf("claiming execution %s: %w", e.Name, ErrLeaseHeld)
 	}
 	journal, err := r.store.Journal(ctx, e.Name)
 	if err != nil {

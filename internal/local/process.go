@@ -182,9 +182,9 @@ func (rt *Runtime) StartEvent(ctx context.Context, ev Event) (string, error) {
 		Input:        ev.JSON(),
 	})
 	if err != nil && !errors.Is(err, asl.ErrExecutionAlreadyExists) {
-		// Another process may have created the execution between our
-		// check and our claim; then it exists and Settle waits for it.
-		if _, getErr := rt.DB.Executions().GetExecution(ctx, name); getErr == nil {
+		// Another process created the execution and drives it; Settle
+		// waits for it.
+		if errors.Is(err, asl.ErrLeaseHeld) {
 			return name, nil
 		}
 		return "", fmt.Errorf("starting execution for %s: %w", objects.Location{Bucket: ev.Detail.Bucket.Name, Key: ev.Detail.Object.Key}, err)
@@ -193,7 +193,7 @@ func (rt *Runtime) StartEvent(ctx context.Context, ev Event) (string, error) {
 		rt.logger.InfoContext(ctx, "duplicate event ignored", "execution", name)
 		// A paused or interrupted execution from an earlier process is
 		// resumed here, so that its outcome can be reported.
-		if err := rt.Runner.Resume(ctx, name); err != nil && !errors.Is(err, asl.ErrNotRunning) {
+		if err := rt.Runner.Resume(ctx, name); err != nil && !errors.Is(err, asl.ErrNotRunning) && !errors.Is(err, asl.ErrLeaseHeld) {
 			rt.logger.WarnContext(ctx, "resuming execution", "execution", name, "error", err)
 		}
 	}
@@ -284,8 +284,8 @@ func (rt *Runtime) Settle(ctx context.Context, name string) (Result, error) {
 		// Running, but not paused here: another process drives it. Try to
 		// take it over (this works once that process's lease has expired)
 		// and look again shortly.
-		if err := rt.Runner.Resume(ctx, name); err != nil && !errors.Is(err, asl.ErrNotRunning) {
-			rt.logger.DebugContext(ctx, "execution is driven by another process", "execution", name, "error", err)
+		if err := rt.Runner.Resume(ctx, name); err != nil && !errors.Is(err, asl.ErrNotRunning) && !errors.Is(err, asl.ErrLeaseHeld) {
+			rt.logger.WarnContext(ctx, "resuming execution", "execution", name, "error", err)
 		}
 		select {
 		case <-ctx.Done():
