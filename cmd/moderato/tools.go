@@ -10,7 +10,7 @@ import (
 )
 
 // zipEpoch is the timestamp of every file in a Lambda zip, so that the same
-// binary always gives the same zip and Terraform sees no change.
+// binary always gives the same zip and Terraform plans no change.
 var zipEpoch = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func toolsCommand(args []string, stdout, stderr io.Writer) error {

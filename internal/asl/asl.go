@@ -24,7 +24,7 @@ var (
 	ErrExecutionAlreadyExists = errors.New("asl: execution already exists")
 	ErrExecutionDoesNotExist  = errors.New("asl: execution does not exist")
 	ErrInvalidToken           = errors.New("asl: invalid task token")
-	ErrTaskTimedOut           = errors.New("asl: task timed out or already answered")
+	ErrTaskTimedOut           = errors.New("asl: task timed out or already completed")
 	ErrNotRunning             = errors.New("asl: execution is not running")
 	// ErrLeaseHeld means another runner, in this process or another one,
 	// drives the execution now.

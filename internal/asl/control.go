@@ -8,10 +8,10 @@ import (
 	"fmt"
 )
 
-// SendTaskSuccess answers a task token with the task's output. It returns
+// SendTaskSuccess completes the task of a task token with the task's output. It returns
 // ErrInvalidToken for an unknown token and ErrTaskTimedOut when the token
-// was already answered, timed out, or its execution is no longer running.
-// The answer is recorded in the store; when no live process drives the
+// was already completed, timed out, or its execution is no longer running.
+// The result is recorded in the store; when no live process drives the
 // execution, this runner resumes it.
 func (r *Runner) SendTaskSuccess(ctx context.Context, token string, output json.RawMessage) error {
 	if !json.Valid(output) {
@@ -25,7 +25,7 @@ func (r *Runner) SendTaskSuccess(ctx context.Context, token string, output json.
 	return r.answer(ctx, token, taskOutcome{OK: true, Output: compact.Bytes()})
 }
 
-// SendTaskFailure answers a task token with an error name and cause. Its
+// SendTaskFailure fails the task of a task token with an error name and cause. Its
 // errors are those of SendTaskSuccess.
 func (r *Runner) SendTaskFailure(ctx context.Context, token, errorName, cause string) error {
 	if errorName == "" {
@@ -50,7 +50,7 @@ func (r *Runner) SendTaskHeartbeat(ctx context.Context, token string) error {
 }
 
 // openToken resolves a token to its execution and attempt key, and checks
-// that the task still waits for an answer.
+// that the task still waits for its result.
 func (r *Runner) openToken(ctx context.Context, token string) (string, string, error) {
 	name, akey, err := r.store.LookupTaskToken(ctx, token)
 	if err != nil {
@@ -61,7 +61,7 @@ func (r *Runner) openToken(ctx context.Context, token string) (string, string, e
 	}
 	e, err := r.store.GetExecution(ctx, name)
 	if err != nil {
-		return "", "", fmt.Errorf("answering task token of execution %s: %w", name, err)
+		return "", "", fmt.Errorf("completing task token of execution %s: %w", name, err)
 	}
 	if e.Status != StatusRunning {
 		return "", "", fmt.Errorf("answering task token of execution %s (status %s): %w", name, e.Status, ErrTaskTimedOut)
@@ -71,10 +71,10 @@ func (r *Runner) openToken(ctx context.Context, token string) (string, string, e
 		return "", "", fmt.Errorf("reading journal of execution %s: %w", name, err)
 	}
 	if _, done := journal[akey+".result"]; done {
-		return "", "", fmt.Errorf("answering task token of execution %s: %w", name, ErrTaskTimedOut)
+		return "", "", fmt.Errorf("completing task token of execution %s: %w", name, ErrTaskTimedOut)
 	}
 	if _, done := journal[outcomeKey]; done {
-		return "", "", fmt.Errorf("answering task token of execution %s: %w", name, ErrTaskTimedOut)
+		return "", "", fmt.Errorf("completing task token of execution %s: %w", name, ErrTaskTimedOut)
 	}
 	return name, akey, nil
 }
@@ -87,14 +87,14 @@ func (r *Runner) answer(ctx context.Context, token string, o taskOutcome) error 
 	o.Nonce = newTaskToken()[:16]
 	raw, err := json.Marshal(o)
 	if err != nil {
-		return fmt.Errorf("encoding task answer of execution %s: %w", name, err)
+		return fmt.Errorf("encoding task result of execution %s: %w", name, err)
 	}
 	stored, err := r.store.Record(ctx, name, akey+".result", raw)
 	if err != nil {
-		return fmt.Errorf("recording task answer of execution %s: %w", name, err)
+		return fmt.Errorf("recording task result of execution %s: %w", name, err)
 	}
 	if !bytes.Equal(stored, raw) {
-		return fmt.Errorf("answering task token of execution %s: %w", name, ErrTaskTimedOut)
+		return fmt.Errorf("completing task token of execution %s: %w", name, ErrTaskTimedOut)
 	}
 	r.deliver(ctx, name)
 	return nil
@@ -106,12 +106,12 @@ func (r *Runner) answer(ctx context.Context, token string, o taskOutcome) error 
 func (r *Runner) deliver(ctx context.Context, name string) {
 	if x := r.local(name); x != nil {
 		if err := x.refresh(ctx); err != nil {
-			r.log.Error("reading journal after task answer", "execution", name, "error", err)
+			r.log.Error("reading journal after task result", "execution", name, "error", err)
 		}
 		return
 	}
 	if err := r.Resume(ctx, name); err != nil && !errors.Is(err, ErrLeaseHeld) {
-		r.log.Error("resuming execution after task answer", "execution", name, "error", err)
+		r.log.Error("resuming execution after task result", "execution", name, "error", err)
 	}
 }
 

@@ -25,8 +25,8 @@ type taskOutcome struct {
 	Output json.RawMessage `json:"output,omitempty"`
 	Error  string          `json:"error,omitempty"`
 	Cause  string          `json:"cause,omitempty"`
-	// Nonce makes each SendTask* answer unique, so that of two identical
-	// answers only the one recorded first reports success.
+	// Nonce makes each SendTask* result unique, so that of two identical
+	// results only the one recorded first reports success.
 	Nonce string `json:"nonce,omitempty"`
 }
 

@@ -117,8 +117,8 @@ func (x *run) recordTime(key string, t time.Time) (time.Time, error) {
 	return decodeTime(b)
 }
 
-// refresh reloads the journal from the store, to see answers and stops
-// written by other processes.
+// refresh reloads the journal from the store, to see task results and
+// stops written by other processes.
 func (x *run) refresh(ctx context.Context) error {
 	j, err := x.r.store.Journal(ctx, x.exec.Name)
 	if err != nil {

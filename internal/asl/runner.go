@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// Runner runs executions and answers task tokens. Several runners, in one
+// Runner runs executions and completes their task tokens. Several runners, in one
 // process or several, may share a Store: a lease on each execution makes
 // sure only one of them drives it at a time.
 type Runner struct {
@@ -79,8 +79,8 @@ func WithOwner(owner string) Option { return func(r *Runner) { r.owner = owner }
 func WithLogger(l *slog.Logger) Option { return func(r *Runner) { r.log = l } }
 
 // WithPollInterval sets how often a runner reads the journals of the
-// executions it drives, to see answers and stops written by other
-// processes. The default is one second.
+// executions it drives, to see task results and stops written by
+// other processes. The default is one second.
 func WithPollInterval(d time.Duration) Option { return func(r *Runner) { r.poll = d } }
 
 // WithLeaseDuration sets how long a lease on an execution lasts without

@@ -26,7 +26,7 @@ type TaskRequest struct {
 // Tasks runs the work of Task states. A returned *Failure fails the task
 // with its name; any other error fails it with States.TaskFailed. For a
 // ".waitForTaskToken" resource the result is ignored: the task ends when
-// the token is answered.
+// its token gets a result.
 type Tasks interface {
 	RunTask(ctx context.Context, req TaskRequest) (any, error)
 }
@@ -205,8 +205,8 @@ func timeoutOutcome(name string) taskOutcome {
 	return taskOutcome{Error: name, Cause: cause}
 }
 
-// awaitToken waits until the task token is answered, here or by another
-// process, or until the task times out. First write wins: an answer and a
+// awaitToken waits until the task token gets a result, here or by another
+// process, or until the task times out. First write wins: a result and a
 // timeout race through Record, and both sides use the value stored.
 func (x *run) awaitToken(ctx context.Context, akey string, started time.Time, timeout, heartbeat time.Duration) (taskOutcome, error) {
 	resultKey := akey + ".result"

@@ -224,7 +224,7 @@ func isTruncation(err error) bool {
 }
 
 // bytesPerPixel estimates the memory per pixel of an image decoded with the
-// color model; unknown models count as 16-bit RGBA, the largest in the
+// color model. Unknown models count as 16-bit RGBA, the largest in the
 // standard library.
 func bytesPerPixel(m color.Model) int64 {
 	switch m {

@@ -87,9 +87,9 @@ func newImageModerator(logger *slog.Logger) pipeline.ImageModerator {
 	return nsfwModel{actual.(*nsfw.Classifier)}
 }
 
-// noImageModel is the image engine when the model is not installed: it
-// says so, and the policy sends the image to review instead of trusting a
-// made-up score.
+// noImageModel is the image engine when the model is not installed. It
+// reports that as the reason, and the policy sends the image to review
+// instead of trusting a made-up score.
 type noImageModel struct {
 	// reason replaces the default reason when set.
 	reason string

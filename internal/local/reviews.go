@@ -60,7 +60,7 @@ func (e *DecisionError) Unwrap() error { return e.Err }
 // Decide records a moderator's decision on a pending review, resumes the
 // paused execution through its task token, exactly as SendTaskSuccess does
 // on AWS, and returns the final result. The token is the arbiter: of two
-// concurrent decisions only the first answer to the token counts.
+// concurrent decisions only the first result sent through the token counts.
 func (rt *Runtime) Decide(ctx context.Context, id, decision, reason, reviewer string) (Result, error) {
 	status, err := review.StatusFor(decision)
 	if err != nil {
@@ -114,7 +114,7 @@ func (rt *Runtime) Decide(ctx context.Context, id, decision, reason, reviewer st
 }
 
 // rejectedDecision explains a decision whose task token no longer accepts
-// an answer: another decision came first, or the deadline passed.
+// a result: another decision came first, or the deadline passed.
 func (rt *Runtime) rejectedDecision(ctx context.Context, id string) error {
 	r, err := rt.DB.Reviews().GetReview(ctx, id)
 	if err != nil {

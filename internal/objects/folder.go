@@ -15,7 +15,7 @@ import (
 )
 
 // Folder is a Store that keeps each bucket as a directory under Root and each
-// key as a path inside it. Keys keep their readable form on disk; only the
+// key as a path inside it. Keys keep their readable form on disk. Only the
 // segments that a file system cannot hold ("", ".", "..") and the escape
 // character itself are percent-encoded, so every S3 key maps to exactly one
 // file inside the bucket directory.

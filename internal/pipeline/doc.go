@@ -6,6 +6,6 @@
 // depend only on small interfaces (object storage, engines, review and
 // outcome stores), so each environment wires its own implementations.
 // Every input and output is a JSON document that the state machine passes
-// between states; large data (text, detections, images) stays in object
+// between states. Large data (text, detections, images) stays in object
 // storage and travels as a Location.
 package pipeline

@@ -52,7 +52,7 @@ func (e *TransientError) Unwrap() error { return e.Err }
 var ErrEngineUnavailable = errors.New("engine unavailable")
 
 // EngineUnavailableError is the error an engine returns when it cannot
-// analyse content here. Reason is shown to moderators, so it says what is
+// analyse content here. Reason is shown to moderators, so it names what is
 // missing ("no OCR engine is installed"). It matches ErrEngineUnavailable.
 type EngineUnavailableError struct {
 	Reason string

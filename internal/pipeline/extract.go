@@ -16,7 +16,7 @@ type ExtractTextInput struct {
 
 // ExtractText extracts the text of a document or the speech of an audio or
 // video item and stores it by reference. Without an engine for the item the
-// result names no location and says why, so that the analysis branches
+// result names no location and gives the reason, so that the analysis branches
 // report the item as unscored.
 func (t *Tasks) ExtractText(ctx context.Context, in ExtractTextInput) (TextRef, error) {
 	if t.TextExtractor == nil {

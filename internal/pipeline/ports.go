@@ -70,7 +70,7 @@ type DocumentRedactor interface {
 	RedactDocument(ctx context.Context, item Item, text string, entities []pii.Entity) ([]byte, error)
 }
 
-// Notifier tells moderators that a review waits. Messages carry no PII.
+// Notifier notifies moderators that a review waits. Messages carry no PII.
 type Notifier interface {
 	ReviewCreated(ctx context.Context, reviewID string, reasons []string) error
 }

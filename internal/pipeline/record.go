@@ -40,9 +40,9 @@ func (t *Tasks) RecordOutcome(ctx context.Context, in RecordInput) (Outcome, err
 	o.Verdict, o.Reasons = settle(doc)
 	if doc.Review != nil {
 		o.ReviewID, o.ReviewedBy = doc.Review.ReviewID, doc.Review.Reviewer
-		// The decision service finishes the review too; doing it here as
+		// The decision service finishes the review too. Doing it here as
 		// well keeps the review consistent if that service stopped between
-		// answering the token and updating the review.
+		// completing the token and updating the review.
 		if status, err := review.StatusFor(doc.Review.Decision); err == nil && o.ReviewID != "" {
 			if _, err := t.Reviews.FinishReview(ctx, o.ReviewID, status, doc.Review.Reviewer, doc.Review.Reason, doc.Review.DecidedAt); err != nil && !errors.Is(err, review.ErrAlreadyDecided) && !errors.Is(err, review.ErrNotFound) {
 				return Outcome{}, fmt.Errorf("finishing review %s: %w", o.ReviewID, err)

@@ -112,7 +112,7 @@ func (t *Tasks) DetectPIIText(ctx context.Context, in AnalyzeTextInput) (Analysi
 	return out, nil
 }
 
-// redactedTextKey keeps the original key for text items; text extracted from
+// redactedTextKey keeps the original key for text items. Text extracted from
 // another format gets a .txt suffix, so it never replaces a redacted copy of
 // the original format.
 func redactedTextKey(in AnalyzeTextInput) string {

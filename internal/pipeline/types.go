@@ -43,7 +43,7 @@ type Item struct {
 	MediaType string `json:"media_type"`
 	MIME      string `json:"mime"`
 	Format    string `json:"format"`
-	// Reason is why the item is unsupported, and empty otherwise.
+	// Reason is the cause of an unsupported media type, and empty otherwise.
 	Reason string `json:"reason"`
 }
 
