@@ -199,6 +199,11 @@ func (h *Handler) decide(w http.ResponseWriter, r *http.Request, mod review.Mode
 	// name its own reviewer.
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			writeError(w, http.StatusRequestEntityTooLarge, "the decision body is larger than "+strconv.Itoa(maxDecisionBytes)+" bytes: shorten the reason or send fewer corrections")
+			return
+		}
 		writeError(w, http.StatusBadRequest, "invalid decision body: "+err.Error())
 		return
 	}

@@ -514,3 +514,22 @@ func TestDocumentPreviews(t *testing.T) {
 	invalid := call(h, &alice, http.MethodGet, "/api/reviews/"+res.ReviewID+"/preview?n=-1", "")
 	assert.Equal(t, http.StatusBadRequest, invalid.Code)
 }
+
+func TestOversizedDecisionBody(t *testing.T) {
+	auth := reviewapi.Gateway{Mode: reviewapi.ModeJWT}
+	f := newFixture(t, auth, web.Options{}, piiText)
+	id := f.reviews[0]
+	alice := jwtContext("alice")
+
+	body := `{"decision": "approve", "reason": "` + strings.Repeat("a", 20<<10) + `"}`
+	rec := call(f.handler, &alice, http.MethodPost, "/api/reviews/"+id+"/decision", body)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, rec.Code, rec.Body.String())
+	assert.Contains(t, rec.Body.String(), "larger than 16384 bytes")
+
+	r, err := f.rt.DB.Reviews().GetReview(context.Background(), id)
+	require.NoError(t, err)
+	assert.Equal(t, review.StatusPending, r.Status, "an oversized decision must not count")
+
+	malformed := call(f.handler, &alice, http.MethodPost, "/api/reviews/"+id+"/decision", `{"decision": `)
+	assert.Equal(t, http.StatusBadRequest, malformed.Code, "a malformed body that fits stays a 400")
+}
