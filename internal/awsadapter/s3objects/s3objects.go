@@ -35,12 +35,42 @@ type API interface {
 	GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error)
 	PutObject(ctx context.Context, in *s3.PutObjectInput, opts ...func(*s3.Options)) (*s3.PutObjectOutput, error)
 	CopyObject(ctx context.Context, in *s3.CopyObjectInput, opts ...func(*s3.Options)) (*s3.CopyObjectOutput, error)
+	CreateMultipartUpload(ctx context.Context, in *s3.CreateMultipartUploadInput, opts ...func(*s3.Options)) (*s3.CreateMultipartUploadOutput, error)
+	UploadPartCopy(ctx context.Context, in *s3.UploadPartCopyInput, opts ...func(*s3.Options)) (*s3.UploadPartCopyOutput, error)
+	CompleteMultipartUpload(ctx context.Context, in *s3.CompleteMultipartUploadInput, opts ...func(*s3.Options)) (*s3.CompleteMultipartUploadOutput, error)
+	AbortMultipartUpload(ctx context.Context, in *s3.AbortMultipartUploadInput, opts ...func(*s3.Options)) (*s3.AbortMultipartUploadOutput, error)
 }
 
 // Store is an objects.Store over S3.
 type Store struct {
 	client API
+
+	// MultipartCopyThreshold is the largest object that Copy copies with
+	// one CopyObject call. Larger objects are copied in parts with
+	// UploadPartCopy. Zero means MaxCopyObjectSize, the limit of S3.
+	MultipartCopyThreshold int64
+	// CopyPartSize is the part size of a multipart copy, in bytes. Zero
+	// means DefaultCopyPartSize. Copy raises it when the object would need
+	// more than MaxParts parts, and rejects a value outside MinPartSize to
+	// MaxPartSize.
+	CopyPartSize int64
 }
+
+// Limits of S3 copies (Amazon S3 User Guide, "Amazon S3 multipart upload
+// limits" and the CopyObject API reference).
+const (
+	// MaxCopyObjectSize is the largest source CopyObject accepts: 5 GiB.
+	// S3 rejects a larger one with InvalidRequest.
+	MaxCopyObjectSize = 5 << 30
+	// MinPartSize and MaxPartSize bound every part but the last.
+	MinPartSize = 5 << 20
+	MaxPartSize = 5 << 30
+	// MaxParts is the maximum number of parts of one multipart upload.
+	MaxParts = 10_000
+	// DefaultCopyPartSize copies a 5 GiB object in 10 parts. Copy raises
+	// it for objects above 5,000 GiB, which would need more than MaxParts.
+	DefaultCopyPartSize = 512 << 20
+)
 
 var _ objects.Store = (*Store)(nil)
 
@@ -138,15 +168,27 @@ func (s *Store) Put(ctx context.Context, loc objects.Location, body io.Reader, c
 	}, nil
 }
 
-// Copy copies src (a version, when set) to dst with a server-side copy.
-//
-// NOTE: CopyObject copies at most 5 GB in one call. Larger originals need a
-// multipart copy (UploadPartCopy), which this store does not implement yet,
-// so their copy fails and the outcome records the error.
+// Copy copies src (a version, when set) to dst with a server-side copy:
+// CopyObject up to MultipartCopyThreshold bytes, a multipart copy above.
+// Either way the copy keeps the source's content type and user metadata,
+// and it is encrypted by the destination bucket's default encryption, as
+// S3 does for a CopyObject request without encryption headers.
 func (s *Store) Copy(ctx context.Context, src, dst objects.Location) (objects.Info, error) {
 	if dst.Key == "" {
 		return objects.Info{}, fmt.Errorf("copying %s to %s: %w", src, dst, objects.ErrInvalidKey)
 	}
+	head, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{
+		Bucket:    aws.String(src.Bucket),
+		Key:       aws.String(src.Key),
+		VersionId: optional(src.VersionID),
+	})
+	if err != nil {
+		return objects.Info{}, classify(fmt.Sprintf("copying %s to %s: reading the source's metadata", describe(src), dst), err)
+	}
+	if size := aws.ToInt64(head.ContentLength); size > s.threshold() {
+		return s.copyParts(ctx, src, dst, head)
+	}
+
 	out, err := s.client.CopyObject(ctx, &s3.CopyObjectInput{
 		Bucket:     aws.String(dst.Bucket),
 		Key:        aws.String(dst.Key),
@@ -155,11 +197,22 @@ func (s *Store) Copy(ctx context.Context, src, dst objects.Location) (objects.In
 	if err != nil {
 		return objects.Info{}, classify(fmt.Sprintf("copying %s to %s", describe(src), dst), err)
 	}
-	info := objects.Info{VersionID: aws.ToString(out.VersionId)}
+	info := objects.Info{
+		Size:        aws.ToInt64(head.ContentLength),
+		VersionID:   aws.ToString(out.VersionId),
+		ContentType: aws.ToString(head.ContentType),
+	}
 	if out.CopyObjectResult != nil {
 		info.ETag = trimETag(out.CopyObjectResult.ETag)
 	}
 	return info, nil
+}
+
+func (s *Store) threshold() int64 {
+	if s.MultipartCopyThreshold > 0 {
+		return s.MultipartCopyThreshold
+	}
+	return MaxCopyObjectSize
 }
 
 // CopySource returns the x-amz-copy-source value of loc: bucket and key

@@ -200,9 +200,11 @@ locals {
       statements = [
         local.read_ingest,
         local.list_ingest,
+        # Objects above 5 GiB are copied in parts; a failed part copy
+        # aborts its upload.
         {
           sid       = "DeliverOriginal"
-          actions   = ["s3:PutObject"]
+          actions   = ["s3:PutObject", "s3:AbortMultipartUpload"]
           resources = ["${aws_s3_bucket.this["approved"].arn}/*", "${aws_s3_bucket.this["quarantine"].arn}/*"]
         },
         {
