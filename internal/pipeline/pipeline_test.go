@@ -82,7 +82,11 @@ func TestDecodeText(t *testing.T) {
 		{name: "utf8 bom", data: []byte("\xef\xbb\xbfhi"), want: "hi"},
 		{name: "utf16 le bom", data: []byte{0xff, 0xfe, 'h', 0, 'i', 0}, want: "hi"},
 		{name: "utf16 be bom", data: []byte{0xfe, 0xff, 0, 'h', 0, 'i'}, want: "hi"},
-		{name: "invalid bytes", data: []byte("a\xffb"), want: "a\uFFFDb"},
+		{name: "latin-1", data: []byte("a\xffb caf\xe9"), want: "aÿb café"},
+		{name: "windows-1252 euro sign", data: []byte("\x80 5"), want: "€ 5"},
+		{name: "damaged utf8", data: []byte("caf\xc3\xa9 cr\xc3\xa8me br\xc3\xbbl\xc3\xa9e \xff"), want: "café crème brûlée \uFFFD"},
+		{name: "utf16 le without bom", data: []byte{'h', 0, 'i', 0}, want: "hi"},
+		{name: "utf16 be without bom", data: []byte{0, 'h', 0, 'i'}, want: "hi"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -92,6 +96,12 @@ func TestDecodeText(t *testing.T) {
 			assert.True(t, utf8.ValidString(got))
 		})
 	}
+}
+
+func TestDecodeTextUnsupported(t *testing.T) {
+	_, err := DecodeText([]byte("caf\xe9 \x81"))
+
+	assert.ErrorContains(t, err, "no supported encoding")
 }
 
 func TestExecutionName(t *testing.T) {

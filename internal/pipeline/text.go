@@ -9,10 +9,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"golang.org/x/text/encoding/unicode"
-
 	"github.com/moderato/moderato/internal/objects"
 	"github.com/moderato/moderato/internal/pii"
+	"github.com/moderato/moderato/internal/textenc"
 )
 
 // maxTextBytes bounds the text a task loads into memory. Inspect already
@@ -28,7 +27,8 @@ type TextRef struct {
 }
 
 // ModerateText scores the item's text, or the text extracted from it, with
-// the text moderation engine.
+// the text moderation engine. The engine reads the text's view, in which
+// HTML character references are decoded and invisible characters removed.
 func (t *Tasks) ModerateText(ctx context.Context, in AnalyzeTextInput) (Analysis, error) {
 	out := Analysis{Kind: KindModeration, Engine: engineName(t.TextModerator)}
 	text, unscored, err := t.loadText(ctx, in)
@@ -44,7 +44,7 @@ func (t *Tasks) ModerateText(ctx context.Context, in AnalyzeTextInput) (Analysis
 		return out, nil
 	}
 
-	scores, err := t.TextModerator.ModerateText(ctx, text)
+	scores, err := t.TextModerator.ModerateText(ctx, newTextView(text).text)
 	if errors.Is(err, ErrEngineUnavailable) {
 		out.Unscored = []string{"text was not moderated: " + err.Error()}
 		return out, nil
@@ -64,7 +64,8 @@ type AnalyzeTextInput struct {
 
 // DetectPIIText finds PII in the item's text, writes a redacted copy in which
 // every entity is replaced by its type in brackets, and stores the
-// detections (types and offsets, never values) by reference.
+// detections (types and offsets, never values) by reference. The engine
+// reads the text's view, and its offsets are mapped back to the text.
 func (t *Tasks) DetectPIIText(ctx context.Context, in AnalyzeTextInput) (Analysis, error) {
 	out := Analysis{Kind: KindPII, Engine: engineName(t.PIIDetector)}
 	text, unscored, err := t.loadText(ctx, in)
@@ -80,7 +81,8 @@ func (t *Tasks) DetectPIIText(ctx context.Context, in AnalyzeTextInput) (Analysi
 		return out, nil
 	}
 
-	entities, err := t.PIIDetector.DetectPII(ctx, text)
+	view := newTextView(text)
+	entities, err := t.PIIDetector.DetectPII(ctx, view.text)
 	if errors.Is(err, ErrEngineUnavailable) {
 		out.Unscored = []string{"text was not scanned for PII: " + err.Error()}
 		return out, nil
@@ -88,6 +90,7 @@ func (t *Tasks) DetectPIIText(ctx context.Context, in AnalyzeTextInput) (Analysi
 	if err != nil {
 		return Analysis{}, fmt.Errorf("detecting PII in %s: %w", in.Item.Location(), err)
 	}
+	entities = view.originalEntities(entities)
 	out.PII = countTypes(entities)
 
 	redacted := t.stagedRedacted(redactedTextKey(in))
@@ -193,24 +196,15 @@ func (t *Tasks) loadText(ctx context.Context, in AnalyzeTextInput) (string, []st
 	return text, nil, nil
 }
 
-// DecodeText returns data as valid UTF-8: UTF-16 with a byte order mark is
-// converted, a UTF-8 byte order mark is dropped, and invalid bytes become
-// U+FFFD so that offsets stay meaningful.
+// DecodeText returns data as valid UTF-8, read in the encoding package
+// textenc detects: UTF-8 (invalid bytes become U+FFFD, so that offsets stay
+// meaningful), UTF-16 with or without a byte order mark, or Windows-1252.
 func DecodeText(data []byte) (string, error) {
-	switch {
-	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
-		decoded, err := unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder().Bytes(data)
-		if err != nil {
-			return "", fmt.Errorf("decoding UTF-16 text: %w", err)
-		}
-		data = decoded
-	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
-		data = data[3:]
+	text, _, ok := textenc.Decode(data, false)
+	if !ok {
+		return "", errors.New("the text is in no supported encoding (UTF-8, UTF-16 or Windows-1252)")
 	}
-	if utf8.Valid(data) {
-		return string(data), nil
-	}
-	return strings.ToValidUTF8(string(data), "\uFFFD"), nil
+	return text, nil
 }
 
 func countTypes(entities []pii.Entity) []TypeCount {
