@@ -256,9 +256,9 @@ func (lex *Lexicon) wordForms(word string) []string {
 	return unique
 }
 
-// lookalikes maps accented Latin letters to their base letter and Cyrillic
-// and Greek letters to the Latin letter they look like, because "idiöt" and
-// "idiоt" (with a Cyrillic о) are written to slip past a filter.
+// lookalikes maps accented Latin letters to their base letter and Cyrillic,
+// Greek and Armenian letters to the Latin letter they look like, because
+// "idiöt" and "idiоt" (with a Cyrillic о) are written to slip past a filter.
 var lookalikes = map[rune]rune{
 	'à': 'a', 'á': 'a', 'â': 'a', 'ã': 'a', 'ä': 'a', 'å': 'a', 'ā': 'a',
 	'ç': 'c', 'č': 'c',
@@ -273,8 +273,13 @@ var lookalikes = map[rune]rune{
 	// Cyrillic
 	'а': 'a', 'в': 'b', 'е': 'e', 'к': 'k', 'м': 'm', 'н': 'h', 'о': 'o',
 	'р': 'p', 'с': 'c', 'т': 't', 'у': 'y', 'х': 'x', 'і': 'i', 'ѕ': 's',
+	'ј': 'j', 'һ': 'h', 'ԁ': 'd', 'ԛ': 'q', 'ԝ': 'w',
 	// Greek
 	'α': 'a', 'ε': 'e', 'ι': 'i', 'κ': 'k', 'ο': 'o', 'ρ': 'p', 'τ': 't', 'υ': 'u',
+	'ν': 'v',
+	// Armenian
+	'ա': 'w', 'գ': 'q', 'զ': 'q', 'հ': 'h', 'ո': 'n', 'ս': 'u', 'ց': 'g', 'օ': 'o',
+	'Օ': 'o', 'Ս': 'u',
 }
 
 // foldLookalikes returns word with lookalikes replaced, or word itself when

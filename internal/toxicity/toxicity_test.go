@@ -400,6 +400,9 @@ func TestThreatsAndFullwidthForms(t *testing.T) {
 	}{
 		{name: "threat to family", text: "I will find where you live and hurt your family", label: LabelViolenceOrThreat, min: 0.8},
 		{name: "fullwidth profanity", text: "ｆｕｃｋ you", label: LabelProfanity, min: 0.5},
+		{name: "armenian lookalikes", text: "you are an idi\u0585t", label: LabelInsult, min: 0.5},
+		{name: "armenian u in profanity", text: "f\u057dck you", label: LabelProfanity, min: 0.5},
+		{name: "cyrillic lookalikes", text: "ѕhit hеаd", label: LabelProfanity, min: 0.5},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
