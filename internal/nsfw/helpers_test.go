@@ -3,6 +3,8 @@ package nsfw
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -35,9 +37,6 @@ var (
 	modelOnce sync.Once
 	modelDir  string
 	modelErr  error
-
-	// cleanup lists directories TestMain removes after the run.
-	cleanup []string
 )
 
 // requireEnv makes the model tests fail instead of skipping when npm or
@@ -51,14 +50,6 @@ func skipOrFail(tb testing.TB, msg string) {
 		tb.Fatalf("%s (%s is set, so this cannot be skipped)", msg, requireEnv)
 	}
 	tb.Skip(msg)
-}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	for _, dir := range cleanup {
-		os.RemoveAll(dir)
-	}
-	os.Exit(code)
 }
 
 // installedModel returns the directory of the installed model, fetching it
@@ -87,8 +78,7 @@ func installedModel(tb testing.TB) string {
 }
 
 // referenceInstall installs nsfwjs and TensorFlow.js with the WASM backend
-// into a temporary directory once per test run, or skips when npm or node
-// is missing.
+// into the cache once, or skips when npm or node is missing.
 func referenceInstall(tb testing.TB) string {
 	tb.Helper()
 	if testing.Short() {
@@ -100,33 +90,53 @@ func referenceInstall(tb testing.TB) string {
 		}
 	}
 	referenceOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "nsfwjs-reference-")
-		if err != nil {
-			referenceErr = err
-			return
-		}
-		cleanup = append(cleanup, dir)
+		referenceDir, referenceErr = installReference()
+	})
+	require.NoError(tb, referenceErr)
+	return referenceDir
+}
 
+// installReference returns a directory with the reference packages and
+// script. The packages are installed once into the model cache, under a
+// name derived from the package list, because they weigh about 350 MB; the
+// marker file is written only after a complete install.
+func installReference() (string, error) {
+	modelDir, err := DefaultDir()
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256([]byte(strings.Join(referencePackages, "\n")))
+	dir := filepath.Join(filepath.Dir(filepath.Dir(modelDir)), "nsfwjs-reference-"+hex.EncodeToString(sum[:6]))
+	marker := filepath.Join(dir, "installed")
+
+	if _, err := os.Stat(marker); err != nil {
+		if err := os.RemoveAll(dir); err != nil {
+			return "", err
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return "", err
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
 		args := append([]string{"install", "--no-audit", "--no-fund", "--no-save", "--prefix", dir}, referencePackages...)
 		cmd := exec.CommandContext(ctx, "npm", args...)
 		cmd.Dir = dir
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			referenceErr = fmt.Errorf("installing %v with npm: %w: %s", referencePackages, err, out)
-			return
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return "", fmt.Errorf("installing %v with npm into %s: %w: %s", referencePackages, dir, err, out)
 		}
-		script, err := os.ReadFile(filepath.Join("testdata", "reference.cjs"))
-		if err != nil {
-			referenceErr = err
-			return
+		if err := os.WriteFile(marker, []byte(strings.Join(referencePackages, "\n")+"\n"), 0o644); err != nil {
+			return "", err
 		}
-		referenceErr = os.WriteFile(filepath.Join(dir, "reference.cjs"), script, 0o644)
-		referenceDir = dir
-	})
-	require.NoError(tb, referenceErr)
-	return referenceDir
+	}
+
+	script, err := os.ReadFile(filepath.Join("testdata", "reference.cjs"))
+	if err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "reference.cjs"), script, 0o644); err != nil {
+		return "", err
+	}
+	return dir, nil
 }
 
 // referenceResult is the output of testdata/reference.cjs.
