@@ -56,14 +56,22 @@ type Options struct {
 	MaxSide int
 	// MaxDecodedBytes bounds the memory of the decoded pixels, estimated
 	// from the header's color model: a 16-bit RGBA image needs 8 bytes per
-	// pixel, twice what MaxPixels assumes.
+	// pixel, twice what MaxPixels assumes. For an animated GIF it bounds
+	// all frames together with the sampled frames' canvases.
 	MaxDecodedBytes int64
+	// MaxFrames is the maximum number of frames of an animated GIF, all of
+	// which are decoded to composite the sampled ones.
+	MaxFrames int
+	// SampledFrames is the maximum number of frames of an animated GIF
+	// that Normalize returns in Result.Samples.
+	SampledFrames int
 }
 
 // DefaultOptions returns guards of 100 megapixels and 20,000 pixels per
-// side, which admit the output of current phone and DSLR cameras.
+// side, which admit the output of current phone and DSLR cameras, 1,000
+// frames per animated GIF and 8 sampled frames.
 func DefaultOptions() Options {
-	return Options{MaxPixels: 100_000_000, MaxSide: 20_000, MaxDecodedBytes: 512 << 20}
+	return Options{MaxPixels: 100_000_000, MaxSide: 20_000, MaxDecodedBytes: 512 << 20, MaxFrames: 1000, SampledFrames: 8}
 }
 
 // Result is a decoded, upright image and what Normalize found around it.
@@ -81,16 +89,23 @@ type Result struct {
 	HadMetadata bool
 	// HadGPS reports an EXIF GPS IFD with at least one entry.
 	HadGPS bool
-	// Frames is the number of animation frames. Only the first is decoded.
+	// Frames is the number of animation frames.
 	Frames int
+	// Samples are the sampled frames of an animated GIF, composited as a
+	// viewer shows them, the first being frame 0, which Image also is. It
+	// is nil for a still image.
+	Samples []Frame
 }
 
 // Normalize decodes an image and applies its EXIF orientation. Zero fields
 // in opts take the values of DefaultOptions.
 //
+// An animated GIF has all its frames decoded, and Result.Samples holds up to
+// opts.SampledFrames of its frames, composited as a viewer shows them.
+//
 // It returns ErrUnsupportedFormat for non-images, HEIC, HEIF, AVIF and
 // animated WebP, ErrTooLarge when the header claims more pixels than opts
-// allow, and ErrCorrupt for undecodable or truncated data (with "truncated"
+// allow or the animation more frames or decoded bytes, and ErrCorrupt for undecodable or truncated data (with "truncated"
 // in the message).
 func Normalize(data []byte, opts Options) (*Result, error) {
 	opts = opts.withDefaults()
@@ -116,6 +131,9 @@ func Normalize(data []byte, opts Options) (*Result, error) {
 	if err := opts.check(cfg.Width, cfg.Height); err != nil {
 		return nil, err
 	}
+	if format == "gif" && meta.frames > 1 {
+		return normalizeAnimation(data, format, cfg, meta, opts)
+	}
 	if need := int64(cfg.Width) * int64(cfg.Height) * bytesPerPixel(cfg.ColorModel); need > opts.MaxDecodedBytes {
 		return nil, fmt.Errorf("%w: decoding %dx%d pixels needs about %d MiB, above the limit of %d MiB", ErrTooLarge, cfg.Width, cfg.Height, need>>20, opts.MaxDecodedBytes>>20)
 	}
@@ -137,6 +155,36 @@ func Normalize(data []byte, opts Options) (*Result, error) {
 		HadMetadata: meta.hasMetadata,
 		HadGPS:      meta.hasGPS,
 		Frames:      meta.frames,
+	}, nil
+}
+
+// normalizeAnimation decodes an animated GIF within the frame and memory
+// limits of opts and returns its sampled frames. GIF has no EXIF block,
+// so no orientation applies.
+func normalizeAnimation(data []byte, format string, cfg image.Config, meta container, opts Options) (*Result, error) {
+	if meta.frames > opts.MaxFrames {
+		return nil, fmt.Errorf("%w: animation of %d frames exceeds the limit of %d frames", ErrTooLarge, meta.frames, opts.MaxFrames)
+	}
+	indexes := SampleIndexes(meta.frames, opts.SampledFrames)
+	if need := animationBytes(meta, cfg.Width, cfg.Height, len(indexes)); need > opts.MaxDecodedBytes {
+		return nil, fmt.Errorf("%w: decoding %d frames of %dx%d pixels needs about %d MiB, above the limit of %d MiB", ErrTooLarge, meta.frames, cfg.Width, cfg.Height, need>>20, opts.MaxDecodedBytes>>20)
+	}
+
+	samples, err := decodeAnimation(data, indexes)
+	if err != nil {
+		return nil, err
+	}
+	first := samples[0].Image
+	return &Result{
+		Image:       first,
+		Format:      format,
+		Width:       first.Bounds().Dx(),
+		Height:      first.Bounds().Dy(),
+		Orientation: meta.orientation,
+		HadMetadata: meta.hasMetadata,
+		HadGPS:      meta.hasGPS,
+		Frames:      meta.frames,
+		Samples:     samples,
 	}, nil
 }
 
@@ -195,6 +243,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxDecodedBytes <= 0 {
 		o.MaxDecodedBytes = d.MaxDecodedBytes
+	}
+	if o.MaxFrames <= 0 {
+		o.MaxFrames = d.MaxFrames
+	}
+	if o.SampledFrames <= 0 {
+		o.SampledFrames = d.SampledFrames
 	}
 	return o
 }

@@ -12,7 +12,10 @@ type container struct {
 	orientation int  // EXIF orientation, 1 when there is none
 	hasMetadata bool // EXIF, XMP, ICC, IPTC, comment or text blocks
 	hasGPS      bool
-	frames      int  // animation frames, 1 for a still image
+	frames      int // animation frames, 1 for a still image
+	// framePixels is the sum of the frames' areas, as their descriptors
+	// state, which a GIF decoder allocates at 1 byte per pixel.
+	framePixels int64
 	animated    bool // an animation that the decoder cannot read, such as animated WebP
 }
 
@@ -194,6 +197,9 @@ func inspectGIF(data []byte, c *container) error {
 				return truncated
 			}
 			frames++
+			width := int64(binary.LittleEndian.Uint16(data[off+5:]))
+			height := int64(binary.LittleEndian.Uint16(data[off+7:]))
+			c.framePixels += width * height
 			flags := data[off+9]
 			off += 10
 			if flags&0x80 != 0 {

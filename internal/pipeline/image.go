@@ -2,12 +2,14 @@ package pipeline
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"image"
 	"image/png"
 	"path"
+	"slices"
 
 	"github.com/moderato/moderato/internal/imaging"
 	"github.com/moderato/moderato/internal/objects"
@@ -46,15 +48,23 @@ func (t *Tasks) NormalizeImage(ctx context.Context, in NormalizeImageInput) (Ima
 		return Image{}, fmt.Errorf("normalising image %s: %w", in.Item.Location(), err)
 	}
 
-	var buf bytes.Buffer
-	if err := imaging.EncodePNG(&buf, res.Image); err != nil {
-		return Image{}, fmt.Errorf("encoding normalised image of %s: %w", in.Item.Location(), err)
-	}
 	loc := objects.Location{Bucket: t.Buckets.Work, Key: "normalized/" + workID(in.Item) + ".png"}
-	if _, err := t.Objects.Put(ctx, loc, &buf, "image/png"); err != nil {
+	if err := t.putPNG(ctx, loc, res.Image); err != nil {
 		return Image{}, fmt.Errorf("writing normalised image of %s: %w", in.Item.Location(), err)
 	}
+	var sampled []ImageFrame
+	for _, frame := range res.Samples {
+		if frame.Index == 0 {
+			continue // stored above as the image itself
+		}
+		frameLoc := objects.Location{Bucket: t.Buckets.Work, Key: fmt.Sprintf("normalized/%s-frame-%d.png", workID(in.Item), frame.Index)}
+		if err := t.putPNG(ctx, frameLoc, frame.Image); err != nil {
+			return Image{}, fmt.Errorf("writing frame %d of %s: %w", frame.Index, in.Item.Location(), err)
+		}
+		sampled = append(sampled, ImageFrame{Index: frame.Index, Location: frameLoc})
+	}
 	return Image{
+		Sampled:     sampled,
 		Location:    loc,
 		Width:       res.Width,
 		Height:      res.Height,
@@ -63,6 +73,16 @@ func (t *Tasks) NormalizeImage(ctx context.Context, in NormalizeImageInput) (Ima
 		HadGPS:      res.HadGPS,
 		Frames:      res.Frames,
 	}, nil
+}
+
+// putPNG stores img as a PNG without metadata at loc.
+func (t *Tasks) putPNG(ctx context.Context, loc objects.Location, img image.Image) error {
+	var buf bytes.Buffer
+	if err := imaging.EncodePNG(&buf, img); err != nil {
+		return err
+	}
+	_, err := t.Objects.Put(ctx, loc, &buf, "image/png")
+	return err
 }
 
 // AnalyzeImageInput is the input of the image analysis tasks.
@@ -74,27 +94,56 @@ type AnalyzeImageInput struct {
 // ModerateImage scores the normalised image with the image moderation
 // engine. Without an engine the image is reported as unscored, never given a
 // made-up score.
+//
+// An animated image is scored frame by frame over its sampled frames. Each
+// category keeps its highest score, with the frame that had it.
 func (t *Tasks) ModerateImage(ctx context.Context, in AnalyzeImageInput) (Analysis, error) {
 	out := Analysis{Kind: KindModeration, Engine: engineName(t.ImageModerator)}
 	if t.ImageModerator == nil {
 		out.Unscored = []string{"image was not moderated: no image moderation engine is configured"}
 		return out, nil
 	}
-	img, err := t.loadNormalized(ctx, in.Image)
-	if err != nil {
-		return Analysis{}, err
+
+	frames := append([]ImageFrame{{Index: 0, Location: in.Image.Location}}, in.Image.Sampled...)
+	best := map[string]Score{}
+	for _, frame := range frames {
+		img, err := t.loadNormalized(ctx, Image{Location: frame.Location})
+		if err != nil {
+			return Analysis{}, err
+		}
+		scores, err := t.ImageModerator.ModerateImage(ctx, img)
+		if errors.Is(err, ErrEngineUnavailable) {
+			out.Unscored = []string{"image was not moderated: " + err.Error()}
+			return out, nil
+		}
+		if err != nil && len(frames) > 1 {
+			return Analysis{}, fmt.Errorf("moderating frame %d of image %s: %w", frame.Index, in.Item.Location(), err)
+		}
+		if err != nil {
+			return Analysis{}, fmt.Errorf("moderating image %s: %w", in.Item.Location(), err)
+		}
+		keepBestFrame(best, scores, frame.Index, len(frames) > 1)
 	}
 
-	scores, err := t.ImageModerator.ModerateImage(ctx, img)
-	if errors.Is(err, ErrEngineUnavailable) {
-		out.Unscored = []string{"image was not moderated: " + err.Error()}
-		return out, nil
+	for _, score := range best {
+		out.Categories = append(out.Categories, score)
 	}
-	if err != nil {
-		return Analysis{}, fmt.Errorf("moderating image %s: %w", in.Item.Location(), err)
-	}
-	out.Categories = scores
+	slices.SortFunc(out.Categories, func(a, b Score) int { return cmp.Compare(a.Name, b.Name) })
 	return out, nil
+}
+
+// keepBestFrame keeps in best each category's highest score, marked with
+// its frame when the image is animated.
+func keepBestFrame(best map[string]Score, scores []Score, frame int, animated bool) {
+	for _, s := range scores {
+		if old, ok := best[s.Name]; ok && s.Score <= old.Score {
+			continue
+		}
+		if animated {
+			s.Frame = &frame
+		}
+		best[s.Name] = s
+	}
 }
 
 // DetectPIIImage reads the text in the image, covers the words of every PII
@@ -102,6 +151,9 @@ func (t *Tasks) ModerateImage(ctx context.Context, in AnalyzeImageInput) (Analys
 // stripped of all metadata, GPS position included. It also scores that text
 // with the text moderation engine. An image whose text could not be read is
 // reported as not scanned, which sends it to review.
+//
+// NOTE: of an animated GIF only frame 0 is scanned and redacted, so text
+// that appears in later frames only is not checked for PII.
 func (t *Tasks) DetectPIIImage(ctx context.Context, in AnalyzeImageInput) (Analysis, error) {
 	out := Analysis{Kind: KindPII, Engine: engineName(t.TextRecognizer)}
 	img, err := t.loadNormalized(ctx, in.Image)

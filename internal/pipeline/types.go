@@ -62,6 +62,17 @@ type Image struct {
 	Orientation int              `json:"orientation"`
 	HadGPS      bool             `json:"had_gps"`
 	Frames      int              `json:"frames"`
+	// Sampled are the frames of an animated GIF that are moderated besides
+	// frame 0, which Location holds. It is empty for a still image.
+	Sampled []ImageFrame `json:"sampled,omitempty"`
+}
+
+// ImageFrame is a sampled frame of an animation, composited as a viewer
+// shows it and normalised as PNG.
+type ImageFrame struct {
+	// Index is the frame's position in the animation, from 0.
+	Index    int              `json:"index"`
+	Location objects.Location `json:"location"`
 }
 
 // AnalyzeInput is the input of the moderation and PII tasks. Text, when
@@ -83,6 +94,9 @@ const (
 type Score struct {
 	Name  string  `json:"name"`
 	Score float64 `json:"score"`
+	// Frame is the animation frame that scored highest, for a category of
+	// an animated image, and nil otherwise.
+	Frame *int `json:"frame,omitempty"`
 }
 
 // TypeCount is a PII entity type and how often it was found. It never
