@@ -84,13 +84,24 @@ func init() {
 	}
 }
 
+// digitUpperOrMultibyte contains the bytes that may start an address: ASCII
+// digits and capitals, and the bytes of multibyte UTF-8 sequences, among
+// which are the first bytes of other capitals.
+var digitUpperOrMultibyte = func() *alphabet {
+	a := newAlphabet(digitBytes, upperBytes)
+	for c := utf8.RuneSelf; c < 256; c++ {
+		a[c] = true
+	}
+	return a
+}()
+
 // findAddresses tries the number-first patterns at each number that starts
 // a word and the other patterns at each capitalized word that can start
 // them. Each try reads a bounded window, so the scan stays linear.
 func findAddresses(s *scan) {
 	text := s.text
 	for i := 0; i < len(text); {
-		if c := text[i]; c < utf8.RuneSelf && !isDigit(c) && (c < 'A' || c > 'Z') {
+		if !digitUpperOrMultibyte[text[i]] {
 			i++
 			continue
 		}
@@ -159,8 +170,10 @@ func addressAt(text string, i int) (end int, score float64, ok bool) {
 }
 
 // wordFollowsNumber reports whether the number that starts window, with an
-// optional letter as in "12B", is followed by a space and a capitalized
-// word or another number, as every number-first address is.
+// optional letter as in "12B", is followed by a space and a first street
+// word as addressWords reads it: a capital and a lower-case letter, or an
+// ordinal such as "5th". Every number-first address has one, and most
+// other numbers, such as the groups of a card number, do not.
 func wordFollowsNumber(window string) bool {
 	j := 0
 	for j < len(window) && isDigit(window[j]) {
@@ -172,8 +185,17 @@ func wordFollowsNumber(window string) bool {
 	if j+1 >= len(window) || window[j] != ' ' {
 		return false
 	}
-	r, _ := utf8.DecodeRuneInString(window[j+1:])
-	return unicode.IsUpper(r) || unicode.IsDigit(r)
+	j++
+	if n := digitsAt(window, j, 4); n > 0 {
+		suffix := window[j+n : min(len(window), j+n+2)]
+		return n <= 3 && (suffix == "st" || suffix == "nd" || suffix == "rd" || suffix == "th")
+	}
+	r, size := utf8.DecodeRuneInString(window[j:])
+	if !unicode.IsUpper(r) {
+		return false
+	}
+	next, _ := utf8.DecodeRuneInString(window[j+size:])
+	return unicode.IsLower(next)
 }
 
 // firstWord returns the text up to the first space.

@@ -1,21 +1,16 @@
 package pii
 
-import (
-	"regexp"
-	"sort"
-)
-
-// loosePattern matches 9 to 23 digits with at most one space or dash
-// between any two of them, as OCR and hand typing leave numbers whose
-// groups are not the standard ones, such as "4 233 5516 2976 1324".
-var loosePattern = regexp.MustCompile(`\d(?:[ -]?\d){8,22}`)
+import "sort"
 
 // looseNumbers returns the loosely grouped numbers in the text, found once
-// per scan and shared by the recognizers that consult them.
+// per scan and shared by the recognizers that consult them. A loosely
+// grouped number has 9 to 23 digits with at most one space or dash between
+// any two of them, as OCR and hand typing leave numbers whose groups are
+// not the standard ones, such as "4 233 5516 2976 1324".
 func (s *scan) looseNumbers() [][2]int {
 	if s.loose == nil {
 		s.loose = [][2]int{}
-		for _, m := range s.findAll(loosePattern, numberAlphabet, digitNeed, atLeastDigits(9)) {
+		for _, m := range s.findAllAt(matchLoose, numberAlphabet, digitNeed, atLeastDigits(9)) {
 			if numberBounded(s.text, m[0], m[1]) {
 				s.loose = append(s.loose, m)
 			}
@@ -31,7 +26,7 @@ func (s *scan) looseNumbers() [][2]int {
 func findLoose(s *scan, entityType string, rule *context, valid func(digits string) bool) {
 	// strict holds the candidates of the standard forms, in ascending
 	// order, as the recognizer found them before calling findLoose.
-	strict := s.spans[entityType]
+	strict := s.spansOf(entityType)
 	for _, m := range s.looseNumbers() {
 		b, e := m[0], m[1]
 		if overlapsAny(strict, b, e) || !valid(digitsOf(s.text[b:e])) || !hasContext(s.text, b, rule) {

@@ -149,14 +149,17 @@ var cuesByFirstByte = func() [256][]string {
 
 // findCuedNames reports capitalized words after a cue.
 func findCuedNames(s *scan) {
-	lower := asciiLower(s.text)
-	for b := 0; b < len(lower); b++ {
-		cues := cuesByFirstByte[lower[b]]
-		if len(cues) == 0 || (b > 0 && isAlnum(lower[b-1])) || wordBefore(s.text, b) {
+	text := s.text
+	for b := 0; b < len(text); b++ {
+		if b > 0 && isAlnum(text[b-1]) {
+			continue
+		}
+		cues := cuesByFirstByte[lowerASCII(text[b])]
+		if len(cues) == 0 || wordBefore(text, b) {
 			continue
 		}
 		for _, cue := range cues {
-			if strings.HasPrefix(lower[b:], cue) {
+			if len(text)-b >= len(cue) && equalLowerASCII(text[b:b+len(cue)], cue) {
 				addCuedName(s, cue, b+len(cue))
 			}
 		}
@@ -213,6 +216,16 @@ func capitalFollows(text string, from int) bool {
 	return unicode.IsUpper(r)
 }
 
+// upperOrMultibyte contains the ASCII capitals and the bytes of multibyte
+// UTF-8 sequences, among which are the first bytes of other capitals.
+var upperOrMultibyte = func() *alphabet {
+	a := newAlphabet(upperBytes)
+	for c := utf8.RuneSelf; c < 256; c++ {
+		a[c] = true
+	}
+	return a
+}()
+
 // findUnknownWordNames reports runs of two or more capitalized words that
 // are missing from the lexicon and from nonNames, with particles allowed
 // between them. It tries the pattern once at each capitalized word that
@@ -220,7 +233,7 @@ func capitalFollows(text string, from int) bool {
 func findUnknownWordNames(s *scan) {
 	text := s.text
 	for i := 0; i < len(text); {
-		if c := text[i]; c < utf8.RuneSelf && (c < 'A' || c > 'Z') {
+		if !upperOrMultibyte[text[i]] {
 			i++
 			continue
 		}
@@ -381,16 +394,4 @@ func trimNonNames(text string, words [][2]int) [][2]int {
 
 func isSpaceByte(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
-}
-
-// asciiLower returns text with ASCII letters in lower case and every other
-// byte unchanged, so byte offsets stay the same.
-func asciiLower(text string) string {
-	b := []byte(text)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }

@@ -1,7 +1,6 @@
 package pii
 
 import (
-	"cmp"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -163,18 +162,17 @@ func isLetter(c byte) bool { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 
 func isAlnum(c byte) bool { return isLetter(c) || isDigit(c) }
 
 var (
-	phonePattern = regexp.MustCompile(`\+?\(?\d[\d().\- ]{5,20}\d`)
 	// phoneContext has English and Spanish words. Go's \b is ASCII only,
 	// so "tel" also matches the start of "teléfono".
-	phoneContext = newContext(`(?i)\b(?:phone|tel|telephone|call|text|mobile|cell|fax|reach|contact|whatsapp|sms|dial|m[oó]vil|llam[ae]r?|contacto)\b`,
-		"phone", "tel", "call", "text", "mobile", "cell", "fax", "reach", "contact", "whatsapp", "sms", "dial", "movil", "móvil", "llam")
+	phoneContext = newWordContext("phone", "tel", "telephone", "call", "text", "mobile", "cell", "fax", "reach", "contact",
+		"whatsapp", "sms", "dial", "movil", "móvil", "mÓvil", "llama", "llame", "llamar", "llamer", "contacto")
 )
 
 // findPhones validates each number-like run with libphonenumber metadata:
 // an international number (with +) against its country, a national number
 // as a US number.
 func findPhones(s *scan) {
-	for _, m := range s.findAll(phonePattern, numberAlphabet, digitNeed, atLeastDigits(7)) {
+	for _, m := range s.findAllAt(matchPhone, numberAlphabet, digitNeed, atLeastDigits(7)) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) || (b > 0 && s.text[b-1] == '(') {
 			continue
@@ -256,15 +254,10 @@ func phoneScore(text string, b, e int) (float64, bool) {
 	usLength := len(digits) == 10 || (len(digits) == 11 && digits[0] == '1')
 	switch {
 	case candidate[0] == '+':
-		switch {
-		case phoneValidIn(candidate, ""):
-			score = 0.9
-		case len(digits) >= 9 && phonePossible(candidate):
-			// A number such as +44 7700 900983 is in a range that
-			// libphonenumber does not list as assigned, but a country
-			// code and a possible length still mark a phone number.
-			score = 0.7
-		default:
+		// A number such as +44 7700 900983 is in a range that
+		// libphonenumber does not list as assigned, but a country code
+		// and a possible length still mark a phone number.
+		if score = internationalPhoneScore(candidate, len(digits)); score == 0 {
 			return 0, false
 		}
 	case usLength && nanpShape(digits) && phoneValidIn(candidate, "US"):
@@ -303,21 +296,30 @@ func nanpShape(digits string) bool {
 // phoneValidIn reports whether number is a valid phone number of region,
 // or of the country its + prefix names when region is empty.
 func phoneValidIn(number, region string) bool {
-	parsed, err := phonenumbers.Parse(number, cmp.Or(region, "US"))
+	parsed, err := parsePhone(number, region)
 	if err != nil {
 		return false
 	}
 	if region == "" {
-		return phonenumbers.IsValidNumber(parsed)
+		return phoneValid(parsed)
 	}
-	return phonenumbers.IsValidNumberForRegion(parsed, region)
+	return phoneValidForRegion(parsed, region)
 }
 
-// phonePossible reports whether number, with a + prefix, has a country
-// code and a length that the country's numbering plan allows.
-func phonePossible(number string) bool {
-	parsed, err := phonenumbers.Parse(number, "US")
-	return err == nil && phonenumbers.IsPossibleNumber(parsed)
+// internationalPhoneScore returns 0.9 for a valid number with a + prefix,
+// 0.7 for one whose country code and length are possible although its
+// range is not listed as assigned, as for +44 7700 900983, and 0 else.
+func internationalPhoneScore(number string, digits int) float64 {
+	parsed, err := parsePhone(number, "")
+	switch {
+	case err != nil:
+		return 0
+	case phoneValid(parsed):
+		return 0.9
+	case digits >= 9 && phonenumbers.IsPossibleNumber(parsed):
+		return 0.7
+	}
+	return 0
 }
 
 // nationalValid reports whether number, written without a country code,
@@ -344,15 +346,14 @@ func nationalValid(number string) bool {
 }
 
 var (
-	cardPattern = regexp.MustCompile(`\d{4}(?: \d{4}){2,3}(?: \d{1,3})?|\d{4}(?:-\d{4}){2,3}(?:-\d{1,3})?|\d{4}[ -]\d{6}[ -]\d{4,5}|\d{12,19}`)
-	cardContext = newContext(`(?i)\b(?:card|visa|mastercard|amex|american express|discover|credit|debit|charge|pay|payment|cc|tarjeta|cr[eé]dito|d[eé]bito|pago|cargo)\b`,
-		"card", "visa", "amex", "american express", "discover", "credit", "debit", "charge", "pay", "cc", "tarjeta", "dito", "pago", "cargo")
+	cardContext = newWordContext("card", "visa", "mastercard", "amex", "american express", "discover", "credit", "debit",
+		"charge", "pay", "payment", "cc", "tarjeta", "credito", "crédito", "crÉdito", "debito", "débito", "dÉbito", "pago", "cargo")
 )
 
 // findCards reports numbers that pass the Luhn check and belong to a known
 // issuer with a length it issues. Spaces or dashes may separate groups.
 func findCards(s *scan) {
-	for _, m := range s.findAll(cardPattern, numberAlphabet, digitNeed, atLeastDigits(12)) {
+	for _, m := range s.findAllAt(matchCard, numberAlphabet, digitNeed, atLeastDigits(12)) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) {
 			continue
@@ -378,14 +379,13 @@ func findCards(s *scan) {
 }
 
 var (
-	ssnPattern = regexp.MustCompile(`\d{3}-\d{2}-\d{4}|\d{3} \d{2} \d{4}|\d{9}`)
-	ssnContext = newContext(`(?i)\b(?:ssn|ssns|social security|ss#|ss no|taxpayer id|tin)\b`, "ssn", "social security", "ss#", "ss no", "taxpayer id", "tin")
+	ssnContext = newWordContext("ssn", "ssns", "social security", "ss#", "ss no", "taxpayer id", "tin")
 )
 
 // findSSNs reports US Social Security numbers written 123-45-6789 or
 // 123 45 6789, or nine bare digits after a context word such as "SSN".
 func findSSNs(s *scan) {
-	for _, m := range s.findAll(ssnPattern, numberAlphabet, digitNeed, atLeastDigits(9)) {
+	for _, m := range s.findAllAt(matchSSN, numberAlphabet, digitNeed, atLeastDigits(9)) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) || !ssnValid(digitsOf(s.text[b:e])) {
 			continue
@@ -415,12 +415,34 @@ func findSSNs(s *scan) {
 
 // ibanPattern matches IBANs in either case, because people type them in
 // lower case in chats.
-var ibanPattern = regexp.MustCompile(`(?i)[A-Z]{2}[0-9OIL]{2}(?: ?[A-Z0-9]{1,4}){3,9}`)
+var ibanPattern = regexp.MustCompile(`^(?i)[A-Z]{2}[0-9OIL]{2}(?: ?[A-Z0-9]{1,4}){3,9}`)
+
+// matchIBAN matches ibanPattern at p when p starts a token with two
+// letters of the same case that name a country with IBANs, and two
+// digits or letters that OCR reads for digits. findIBANs rejects every
+// other match, so trying the pattern only at such starts spares it on
+// prose.
+func matchIBAN(run string, p int) int {
+	if p+4 > len(run) || (p > 0 && run[p-1] != ' ') || !isLetter(run[p]) || !isLetter(run[p+1]) ||
+		!digitLike(run[p+2]) || !digitLike(run[p+3]) || isUpper(run[p]) != isUpper(run[p+1]) ||
+		ibanLengths[string([]byte{run[p] &^ 0x20, run[p+1] &^ 0x20})] == 0 {
+		return -1
+	}
+	m := ibanPattern.FindStringIndex(run[p:min(len(run), p+maxIBANMatch)])
+	if m == nil {
+		return -1
+	}
+	return p + m[1]
+}
+
+// maxIBANMatch is the longest match of ibanPattern: four bytes, then nine
+// groups of a space and four characters.
+const maxIBANMatch = 4 + 9*5
 
 // findIBANs reports IBANs, compact or in groups of four, that have their
 // country's length and pass the mod 97 check.
 func findIBANs(s *scan) {
-	for _, m := range s.findAll(ibanPattern, anyCaseCodeAlphabet, digitNeed, hasIBANStart) {
+	for _, m := range s.findAllAt(matchIBAN, anyCaseCodeAlphabet, digitNeed, hasIBANStart) {
 		b, e := m[0], m[1]
 		if wordBefore(s.text, b) || !sameCase(s.text[b:b+2]) {
 			continue
@@ -479,17 +501,15 @@ func ibanRepair(iban string) (repaired, ok bool) {
 }
 
 var (
-	ipv4Pattern = regexp.MustCompile(`\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}`)
 	ipv6Pattern = regexp.MustCompile(`[0-9A-Fa-f]{0,4}(?::{1,2}[0-9A-Fa-f]{1,4}){2,7}(?:::)?(?:\.\d{1,3}){0,3}`)
 	// versionContext matches a word right before a dotted number that
 	// makes it a version or section number, as in "Section 5.1.1.5".
-	versionContext = newContext(`(?i)\b(?:section|sections|version|versions|release|ver|rev|chapter|v)\.?\s*$`,
-		"section", "version", "release", "ver", "rev", "chapter", "v")
-	ipContext = newContext(`(?i)\b(?:ip|ipv4|ipv6|host|server|address|addr|peer|client|from|source)\b`, "ip", "host", "server", "addr", "peer", "client", "from", "source")
+	versionContext = newTrailingWordContext("section", "sections", "version", "versions", "release", "ver", "rev", "chapter", "v")
+	ipContext      = newWordContext("ip", "ipv4", "ipv6", "host", "server", "address", "addr", "peer", "client", "from", "source")
 )
 
 func findIPAddresses(s *scan) {
-	for _, m := range s.findAll(ipv4Pattern, numberAlphabet, digitNeed, hasDigitAndDot) {
+	for _, m := range s.findAllAt(matchIPv4, numberAlphabet, digitNeed, hasDigitAndDot) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) {
 			continue
@@ -651,12 +671,11 @@ func findURLs(s *scan) {
 }
 
 var (
-	macPattern = regexp.MustCompile(`[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}`)
-	macContext = newContext(`(?i)\b(?:mac|hardware address|hwaddr|ether|bssid)\b`, "mac", "hardware address", "hwaddr", "ether", "bssid")
+	macContext = newWordContext("mac", "hardware address", "hwaddr", "ether", "bssid")
 )
 
 func findMACAddresses(s *scan) {
-	for _, m := range s.findAll(macPattern, hexAlphabet, macNeed, hasSeparator) {
+	for _, m := range s.findAllAt(matchMAC, hexAlphabet, macNeed, hasSeparator) {
 		b, e := m[0], m[1]
 		if wordBefore(s.text, b) || wordAfter(s.text, e) {
 			continue
@@ -677,18 +696,26 @@ func isHex(c byte) bool {
 }
 
 var (
-	expiryPattern = regexp.MustCompile(`(?:0[1-9]|1[0-2]) ?[/-] ?(?:20)?\d{2}`)
-	expiryContext = newContext(`(?i)(?:\bexp\.?|\bexpiry|\bexpires|\bexpiration|\bvalid (?:thru|through|until)|\bgood thru|\bcaducidad|\bcaduca|\bvence|\bvencimiento|\bv[aá]lida hasta)(?:\s*date)?\W{0,3}(?:is\W{1,2}|on\W{1,2}|el\W{1,2})?$`,
-		"exp", "valid", "good thru", "caduc", "vence", "vencimiento", "lida hasta")
-	cvvPattern = regexp.MustCompile(`\d{3,4}`)
-	cvvContext = newContext(`(?i)\b(?:cvv2?|cvc2?|csc|cid|security code|card verification(?: value| code)?|verification code|c[oó]digo de seguridad|c[oó]digo de verificaci[oó]n)\W{0,3}(?:is\W{1,2}|code\W{1,2}|number\W{1,2}|es\W{1,2})?$`,
-		"cvv", "cvc", "csc", "cid", "security code", "verification", "digo de seguridad", "digo de verificaci")
+	expiryContext = newEndContext(`(?i)(?:\bexp\.?|\bexpiry|\bexpires|\bexpiration|\bvalid (?:thru|through|until)|\bgood thru|\bcaducidad|\bcaduca|\bvence|\bvencimiento|\bv[aá]lida hasta)(?:\s*date)?\W{0,3}(?:is\W{1,2}|on\W{1,2}|el\W{1,2})?$`,
+		&endForm{
+			keywords: accentVariants(true, "exp", "exp.", "expiry", "expires", "expiration", "valid thru", "valid through",
+				"valid until", "good thru", "caducidad", "caduca", "vence", "vencimiento", "válida hasta"),
+			date:    true,
+			linkers: []string{"is", "on", "el"},
+		})
+	cvvContext = newEndContext(`(?i)\b(?:cvv2?|cvc2?|csc|cid|security code|card verification(?: value| code)?|verification code|c[oó]digo de seguridad|c[oó]digo de verificaci[oó]n)\W{0,3}(?:is\W{1,2}|code\W{1,2}|number\W{1,2}|es\W{1,2})?$`,
+		&endForm{
+			keywords: accentVariants(true, "cvv", "cvv2", "cvc", "cvc2", "csc", "cid", "security code", "card verification",
+				"card verification value", "card verification code", "verification code", "código de seguridad",
+				"código de verificación"),
+			linkers: []string{"is", "code", "number", "es"},
+		})
 )
 
 // findCardExpiries reports MM/YY and MM/YYYY dates after a word such as
 // "expiry" or right after a card number.
 func findCardExpiries(s *scan) {
-	for _, m := range s.findAll(expiryPattern, numberAlphabet, digitNeed, hasDateSeparator) {
+	for _, m := range s.findAllAt(matchExpiry, numberAlphabet, digitNeed, hasDateSeparator) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) {
 			continue
@@ -705,7 +732,7 @@ func findCardExpiries(s *scan) {
 // findCardCVVs reports three or four digits after a word such as "CVV" or
 // right after a card number or its expiry date.
 func findCardCVVs(s *scan) {
-	for _, m := range s.findAll(cvvPattern, numberAlphabet, digitNeed, hasDigit) {
+	for _, m := range s.findAllAt(matchCVV, numberAlphabet, digitNeed, hasDigit) {
 		b, e := m[0], m[1]
 		// A group of a card number is never its CVV, and skipping the
 		// groups spares a context check per group.
@@ -722,15 +749,14 @@ func findCardCVVs(s *scan) {
 }
 
 var (
-	nhsPattern = regexp.MustCompile(`\d{3}[ -]?\d{3}[ -]?\d{4}`)
-	nhsContext = newContext(`(?i)\b(?:nhs|health service|health and care|patient)\b`, "nhs", "health service", "health and care", "patient")
+	nhsContext = newWordContext("nhs", "health service", "health and care", "patient")
 )
 
 // findNHSNumbers reports ten digits that pass the NHS mod 11 check, written
 // 3-3-4. Without a word such as "NHS" only the spaced form counts, at a low
 // score, because a tenth of all ten-digit numbers pass the check.
 func findNHSNumbers(s *scan) {
-	for _, m := range s.findAll(nhsPattern, numberAlphabet, digitNeed, atLeastDigits(10)) {
+	for _, m := range s.findAllAt(matchNHS, numberAlphabet, digitNeed, atLeastDigits(10)) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) || !nhsValid(digitsOf(s.text[b:e])) {
 			continue
@@ -746,14 +772,13 @@ func findNHSNumbers(s *scan) {
 }
 
 var (
-	ninoPattern = regexp.MustCompile(`(?i)[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]`)
-	ninoContext = newContext(`(?i)\b(?:national insurance|nino|ni number|ni no)\b`, "national insurance", "nino", "ni number", "ni no")
+	ninoContext = newWordContext("national insurance", "nino", "ni number", "ni no")
 )
 
 // findNINumbers reports UK National Insurance numbers with an allocated
 // prefix, as AB 12 34 56 C or AB123456C, in upper or lower case.
 func findNINumbers(s *scan) {
-	for _, m := range s.findAll(ninoPattern, anyCaseCodeAlphabet, digitNeed, hasNINOStart) {
+	for _, m := range s.findAllAt(matchNINO, anyCaseCodeAlphabet, digitNeed, hasNINOStart) {
 		b, e := m[0], m[1]
 		value := s.text[b:e]
 		if wordBefore(s.text, b) || wordAfter(s.text, e) || !sameCase(value[:2]) || !sameCase(value[:2]+value[len(value)-1:]) ||
@@ -772,15 +797,14 @@ func findNINumbers(s *scan) {
 }
 
 var (
-	sinPattern = regexp.MustCompile(`\d{3}-\d{3}-\d{3}|\d{3} \d{3} \d{3}|\d{9}`)
-	sinContext = newContext(`(?i)\b(?:sin|social insurance|nas|assurance sociale)\b`, "sin", "social insurance", "nas", "assurance sociale")
+	sinContext = newWordContext("sin", "social insurance", "nas", "assurance sociale")
 )
 
 // findSINs reports Canadian Social Insurance Numbers that pass the Luhn
 // check. A tenth of all nine-digit numbers pass it, so a SIN without a
 // context word scores low, and a bare one needs the word.
 func findSINs(s *scan) {
-	for _, m := range s.findAll(sinPattern, numberAlphabet, digitNeed, atLeastDigits(9)) {
+	for _, m := range s.findAllAt(matchSIN, numberAlphabet, digitNeed, atLeastDigits(9)) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) || !sinValid(digitsOf(s.text[b:e])) {
 			continue
@@ -806,8 +830,7 @@ func findSINs(s *scan) {
 }
 
 var (
-	routingPattern = regexp.MustCompile(`\d{9}`)
-	routingContext = newContext(`(?i)\b(?:routing|aba|rtn|transit|bank)\b`, "routing", "aba", "rtn", "transit", "bank")
+	routingContext = newWordContext("routing", "aba", "rtn", "transit", "bank")
 )
 
 // findRoutingNumbers reports ABA routing transit numbers after a word such
@@ -815,7 +838,7 @@ var (
 // checksum. A number with an unused Federal Reserve prefix still counts
 // after the word, at a lower score.
 func findRoutingNumbers(s *scan) {
-	for _, m := range s.findAll(routingPattern, numberAlphabet, digitNeed, atLeastDigits(9)) {
+	for _, m := range s.findAllAt(matchNineDigits, numberAlphabet, digitNeed, atLeastDigits(9)) {
 		b, e := m[0], m[1]
 		digits := s.text[b:e]
 		if !numberBounded(s.text, b, e) || !abaChecksumValid(digits) || !hasContext(s.text, b, routingContext) {
@@ -830,8 +853,7 @@ func findRoutingNumbers(s *scan) {
 }
 
 var (
-	vinPattern = regexp.MustCompile(`[A-HJ-NPR-Z0-9]{17}`)
-	vinContext = newContext(`(?i)\b(?:vin|vehicle|chassis|car)\b`, "vin", "vehicle", "chassis", "car")
+	vinContext = newWordContext("vin", "vehicle", "chassis", "car")
 )
 
 // findVINs reports 17-character vehicle identification numbers with a
@@ -840,7 +862,7 @@ var (
 // NOTE: VINs from outside North America need not carry a check digit, so
 // they are missed.
 func findVINs(s *scan) {
-	for _, m := range s.findAll(vinPattern, codeAlphabet, digitNeed, hasDigitAndUpper) {
+	for _, m := range s.findAllAt(matchVIN, codeAlphabet, digitNeed, hasDigitAndUpper) {
 		b, e := m[0], m[1]
 		vin := s.text[b:e]
 		if wordBefore(s.text, b) || wordAfter(s.text, e) || !vinValid(vin) {

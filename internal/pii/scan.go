@@ -26,20 +26,42 @@ type scan struct {
 	priority   int
 	// loose caches looseNumbers and runs caches runsWith.
 	loose [][2]int
-	runs  map[runKey][][2]int
+	runs  []cachedRuns
 	// needs caches needPositions.
 	needs []int
 	// spans contains, per type, the [begin, end) of each candidate. Detect
 	// sorts them by position after each recognizer, so follows and near,
 	// which later recognizers call, can search them.
-	spans map[string][][2]int
+	spans [][][2]int
+}
+
+// cachedRuns are the runs that runsWith found for one pair of alphabets.
+type cachedRuns struct {
+	a, need *alphabet
+	runs    [][2]int
+}
+
+// typeIndex maps each entity type to its position in recognizers, which
+// indexes scan.spans. An init function fills it, because recognizers
+// refers to the functions that read it.
+var typeIndex = map[string]int{}
+
+func init() {
+	for i, r := range recognizers {
+		typeIndex[r.entityType] = i
+	}
+}
+
+// spansOf returns the spans of the candidates of type t found so far.
+func (s *scan) spansOf(t string) [][2]int {
+	return s.spans[typeIndex[t]]
 }
 
 // newScan starts a scan of the normalized form of text, which has the same
 // length, so offsets found in it are offsets in text.
 func newScan(text string) *scan {
 	normal, repaired := normalize(text)
-	return &scan{text: normal, repaired: repaired, spans: map[string][][2]int{}}
+	return &scan{text: normal, repaired: repaired, spans: make([][][2]int, len(recognizers))}
 }
 
 // normalize undoes two kinds of damage that OCR and text wrapping do to
@@ -61,32 +83,37 @@ func normalize(text string) (string, []int) {
 		}
 	}
 
+	// A token that needs a repair contains a digit, so the loop jumps
+	// from digit to digit and grows each token from there. done is the
+	// end of the last token, which keeps the scan linear.
 	letterFixed := false
-	for i := 0; i < len(text); {
-		if !isDigit(text[i]) && ocrDigit(text[i]) == 0 {
-			i++
+	for i, done := 0, 0; i < len(text); i++ {
+		if !isDigit(text[i]) || i < done {
 			continue
 		}
-		j := i
-		digits, letters := 0, 0
-		for j < len(text) && (isDigit(text[j]) || ocrDigit(text[j]) != 0) {
-			if isDigit(text[j]) {
+		b, e := i, i
+		for b > done && ocrDigit(text[b-1]) != 0 {
+			b--
+		}
+		digits, letters := 0, i-b
+		for e < len(text) && (isDigit(text[e]) || ocrDigit(text[e]) != 0) {
+			if isDigit(text[e]) {
 				digits++
 			} else {
 				letters++
 			}
-			j++
+			e++
 		}
-		if letters > 0 && digits >= letters && !letterAt(text, i-1) && !letterAt(text, j) {
+		done = e
+		if letters > 0 && digits >= letters && !letterAt(text, b-1) && !letterAt(text, e) {
 			ensure()
-			for k := i; k < j; k++ {
+			for k := b; k < e; k++ {
 				if d := ocrDigit(text[k]); d != 0 {
 					out[k] = d
 					letterFixed = true
 				}
 			}
 		}
-		i = j
 	}
 
 	for i := strings.IndexByte(text, '\n'); i >= 0; {
@@ -163,14 +190,15 @@ func (s *scan) add(t string, b, e int, score float64) {
 		Entity:   Entity{Type: t, Begin: b, End: e, Score: score},
 		priority: s.priority,
 	})
-	s.spans[t] = append(s.spans[t], [2]int{b, e})
+	i := typeIndex[t]
+	s.spans[i] = append(s.spans[i], [2]int{b, e})
 }
 
 // follows reports whether a candidate of one of the types ends shortly
 // before b, with only separators such as ", " between them.
 func (s *scan) follows(b int, types ...string) bool {
 	for _, t := range types {
-		spans := s.spans[t]
+		spans := s.spansOf(t)
 		i := sort.Search(len(spans), func(i int) bool { return spans[i][1] > b }) - 1
 		if i < 0 {
 			continue
@@ -186,7 +214,7 @@ func (s *scan) follows(b int, types ...string) bool {
 // sortSpans sorts the spans of type t by position, because a recognizer
 // may find a second form of its values after the first, as findLoose does.
 func (s *scan) sortSpans(t string) {
-	slices.SortFunc(s.spans[t], func(x, y [2]int) int {
+	slices.SortFunc(s.spansOf(t), func(x, y [2]int) int {
 		return cmp.Or(cmp.Compare(x[0], y[0]), cmp.Compare(x[1], y[1]))
 	})
 }
@@ -194,7 +222,7 @@ func (s *scan) sortSpans(t string) {
 // near reports whether a candidate of type t lies within distance bytes
 // of [b, e), before or after it.
 func (s *scan) near(t string, b, e, distance int) bool {
-	spans := s.spans[t]
+	spans := s.spansOf(t)
 	i := sort.Search(len(spans), func(i int) bool { return spans[i][1] > b-distance })
 	return i < len(spans) && spans[i][0] < e+distance
 }
@@ -207,10 +235,55 @@ var separatorsOnly = regexp.MustCompile(`^[\s,;:/|()-]*$`)
 type context struct {
 	re    *regexp.Regexp
 	hints []string
+	// words, when set, are the alternatives of re in lower case, grouped
+	// by first byte, and re is `(?i)\b(?:word|...)\b`, or
+	// `(?i)\b(?:word|...)\.?\s*$` when trailing is set. matches then reads
+	// the window byte by byte in place of re.
+	words    *[256][]string
+	trailing bool
+	// end, when set, matches what re matches, reading the window from
+	// its end.
+	end *endForm
 }
 
 func newContext(pattern string, hints ...string) *context {
 	return &context{re: regexp.MustCompile(pattern), hints: hints}
+}
+
+// newEndContext returns a context that matches form, whose regular
+// expression is pattern.
+func newEndContext(pattern string, form *endForm) *context {
+	return &context{re: regexp.MustCompile(pattern), end: form}
+}
+
+// newWordContext returns a context that matches any of words, which are
+// lower-case ASCII or UTF-8, as a whole word in any ASCII case. The word
+// boundaries are those of Go's ASCII \b, so "tel" matches the start of
+// "teléfono".
+func newWordContext(words ...string) *context {
+	return newWordRule(`(?i)\b(?:`+strings.Join(quoteAll(words), "|")+`)\b`, false, words)
+}
+
+// newTrailingWordContext returns a context that matches when the window
+// ends with one of words, an optional '.' and optional white space.
+func newTrailingWordContext(words ...string) *context {
+	return newWordRule(`(?i)\b(?:`+strings.Join(quoteAll(words), "|")+`)\.?\s*$`, true, words)
+}
+
+func newWordRule(pattern string, trailing bool, words []string) *context {
+	var groups [256][]string
+	for _, w := range words {
+		groups[w[0]] = append(groups[w[0]], w)
+	}
+	return &context{re: regexp.MustCompile(pattern), words: &groups, trailing: trailing}
+}
+
+func quoteAll(words []string) []string {
+	quoted := make([]string, len(words))
+	for i, w := range words {
+		quoted[i] = regexp.QuoteMeta(w)
+	}
+	return quoted
 }
 
 // hasContext reports whether rule matches the contextWindow bytes before b.
@@ -222,23 +295,108 @@ func hasContext(text string, b int, rule *context) bool {
 // contextWindow bytes before b ends after the last match of rule b.
 func contextNearer(text string, at int, a, b *context) bool {
 	window := text[max(0, at-contextWindow):at]
-	lastEnd := func(rule *context) int {
-		if !rule.matches(window) {
-			return -1
+	return a.lastEnd(window) > b.lastEnd(window)
+}
+
+// lastEnd returns the end of the last of the non-overlapping matches of
+// rule in window, or -1.
+func (rule *context) lastEnd(window string) int {
+	if rule.words != nil && !rule.trailing {
+		last := -1
+		for i := 0; i < len(window); {
+			if e := rule.wordAt(window, i); e > 0 {
+				last, i = e, e
+			} else {
+				i++
+			}
 		}
-		m := rule.re.FindAllStringIndex(window, -1)
-		return m[len(m)-1][1]
+		return last
 	}
-	return lastEnd(a) > lastEnd(b)
+	if !rule.matches(window) {
+		return -1
+	}
+	m := rule.re.FindAllStringIndex(window, -1)
+	return m[len(m)-1][1]
 }
 
 func (rule *context) matches(window string) bool {
+	if rule.words != nil {
+		if rule.trailing {
+			return rule.endsWithWord(window)
+		}
+		for i := 0; i < len(window); i++ {
+			if rule.wordAt(window, i) > 0 {
+				return true
+			}
+		}
+		return false
+	}
+	if rule.end != nil {
+		return rule.end.matches(window)
+	}
 	for _, hint := range rule.hints {
 		if containsLowerASCII(window, hint) {
 			return rule.re.MatchString(window)
 		}
 	}
 	return false
+}
+
+// wordAt returns the end of the word of rule that starts at i in window
+// with a word boundary on both sides, or -1.
+func (rule *context) wordAt(window string, i int) int {
+	for _, w := range rule.words[lowerASCII(window[i])] {
+		e := i + len(w)
+		if e <= len(window) && isWordByte(w[0]) != (i > 0 && isWordByte(window[i-1])) &&
+			isWordByte(w[len(w)-1]) != (e < len(window) && isWordByte(window[e])) && equalLowerASCII(window[i:e], w) {
+			return e
+		}
+	}
+	return -1
+}
+
+// endsWithWord reports whether window ends with a word of rule that has a
+// word boundary before it, then an optional '.' and optional white space
+// as Go's \s reads it.
+func (rule *context) endsWithWord(window string) bool {
+	e := len(window)
+	for e > 0 && strings.IndexByte("\t\n\f\r ", window[e-1]) >= 0 {
+		e--
+	}
+	ends := []int{e}
+	if e > 0 && window[e-1] == '.' {
+		ends = append(ends, e-1)
+	}
+	for _, e := range ends {
+		b := e
+		for b > 0 && isWordByte(window[b-1]) {
+			b--
+		}
+		if b == e {
+			continue
+		}
+		for _, w := range rule.words[lowerASCII(window[b])] {
+			if len(w) == e-b && equalLowerASCII(window[b:e], w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isWordByte reports whether c is an ASCII word character, as Go's \b
+// reads it.
+func isWordByte(c byte) bool { return isAlnum(c) || c == '_' }
+
+// equalLowerASCII reports whether s equals lower when the ASCII letters
+// of s are read in lower case.
+func equalLowerASCII(s, lower string) bool {
+	for i := 0; i < len(s); i++ {
+		if lowerASCII(s[i]) != lower[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // containsLowerASCII reports whether s contains hint when the ASCII
@@ -273,8 +431,7 @@ func lowerASCII(c byte) byte {
 
 // negativeContext matches words that mark a nearby number as an example
 // rather than someone's data.
-var negativeContext = newContext(`(?i)\b(?:example|sample|test|dummy|fake|placeholder|template|specimen)\b`,
-	"example", "sample", "test", "dummy", "fake", "placeholder", "template", "specimen")
+var negativeContext = newWordContext("example", "sample", "test", "dummy", "fake", "placeholder", "template", "specimen")
 
 // hasNegativeContext reports whether a word such as "sample" occurs within
 // contextWindow bytes before b or 32 bytes after e.
@@ -380,8 +537,6 @@ var (
 // text finds every byte that runsWith may start from.
 var anyNeed = newAlphabet(digitBytes, ":-./+A")
 
-type runKey struct{ a, need *alphabet }
-
 // needPositions returns the offsets of the bytes of anyNeed, found once per
 // scan.
 func (s *scan) needPositions() []int {
@@ -400,9 +555,10 @@ func (s *scan) needPositions() []int {
 // contain a byte of need, cached per pair. It visits only the offsets of
 // needPositions, so prose costs one pass over the text for all pairs.
 func (s *scan) runsWith(a, need *alphabet) [][2]int {
-	key := runKey{a, need}
-	if runs, ok := s.runs[key]; ok {
-		return runs
+	for _, c := range s.runs {
+		if c.a == a && c.need == need {
+			return c.runs
+		}
 	}
 	text := s.text
 	var runs [][2]int
@@ -422,10 +578,7 @@ func (s *scan) runsWith(a, need *alphabet) [][2]int {
 		runs = append(runs, [2]int{b, e})
 		end = e
 	}
-	if s.runs == nil {
-		s.runs = map[runKey][][2]int{}
-	}
-	s.runs[key] = runs
+	s.runs = append(s.runs, cachedRuns{a: a, need: need, runs: runs})
 	return runs
 }
 
@@ -439,6 +592,28 @@ func (s *scan) findAll(re *regexp.Regexp, a, need *alphabet, keep func(run strin
 		if run := s.text[r[0]:r[1]]; keep(run) {
 			for _, m := range re.FindAllStringIndex(run, -1) {
 				matches = append(matches, [2]int{r[0] + m[0], r[0] + m[1]})
+			}
+		}
+	}
+	return matches
+}
+
+// findAllAt is findAll with a hand-written matcher in place of a regular
+// expression. Like FindAllStringIndex it reports the leftmost match and
+// continues after its end.
+func (s *scan) findAllAt(match matcher, a, need *alphabet, keep func(run string) bool) [][2]int {
+	var matches [][2]int
+	for _, r := range s.runsWith(a, need) {
+		run := s.text[r[0]:r[1]]
+		if !keep(run) {
+			continue
+		}
+		for p := 0; p < len(run); {
+			if e := match(run, p); e > p {
+				matches = append(matches, [2]int{r[0] + p, r[0] + e})
+				p = e
+			} else {
+				p++
 			}
 		}
 	}

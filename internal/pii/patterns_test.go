@@ -1,0 +1,153 @@
+package pii
+
+import (
+	"math/rand/v2"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// patternCases pairs each hand-written matcher with the regular expression
+// it replaces and the bytes that its test inputs are drawn from.
+var patternCases = []struct {
+	name    string
+	match   matcher
+	re      *regexp.Regexp
+	symbols string
+}{
+	{"phone", matchPhone, regexp.MustCompile(`\+?\(?\d[\d().\- ]{5,20}\d`), "0123456789 ()+./-"},
+	{"card", matchCard, regexp.MustCompile(`\d{4}(?: \d{4}){2,3}(?: \d{1,3})?|\d{4}(?:-\d{4}){2,3}(?:-\d{1,3})?|\d{4}[ -]\d{6}[ -]\d{4,5}|\d{12,19}`), "0123456789012345678901234567890123456789 -"},
+	{"ssn", matchSSN, regexp.MustCompile(`\d{3}-\d{2}-\d{4}|\d{3} \d{2} \d{4}|\d{9}`), "01234567890123456789 -"},
+	{"sin", matchSIN, regexp.MustCompile(`\d{3}-\d{3}-\d{3}|\d{3} \d{3} \d{3}|\d{9}`), "01234567890123456789 -"},
+	{"nhs", matchNHS, regexp.MustCompile(`\d{3}[ -]?\d{3}[ -]?\d{4}`), "01234567890123456789 -"},
+	{"nine digits", matchNineDigits, regexp.MustCompile(`\d{9}`), "0123456789012345678901234567890123456789 -"},
+	{"cvv", matchCVV, regexp.MustCompile(`\d{3,4}`), "0123456789 -/"},
+	{"loose", matchLoose, regexp.MustCompile(`\d(?:[ -]?\d){8,22}`), "0123456789 -"},
+	{"ipv4", matchIPv4, regexp.MustCompile(`\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}`), "0123456789..."},
+	{"expiry", matchExpiry, regexp.MustCompile(`(?:0[1-9]|1[0-2]) ?[/-] ?(?:20)?\d{2}`), "00112201234567890 /-"},
+	{"mac", matchMAC, regexp.MustCompile(`[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}`), "0123456789abcdefABCDEFgG::--.."},
+	{"nino", matchNINO, regexp.MustCompile(`(?i)[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]`), "ABCDEabcdeZz0123456789012345678901234567890123456789  "},
+	{"vin", matchVIN, regexp.MustCompile(`[A-HJ-NPR-Z0-9]{17}`), "ABCHJNPRZIOQ0123456789 a"},
+}
+
+// TestPatternsMatchRegexp checks that each matcher, scanned as findAllAt
+// scans it, finds exactly the matches of its regular expression on random
+// inputs drawn from the bytes that the pattern cares about.
+func TestPatternsMatchRegexp(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, tt := range patternCases {
+		t.Run(tt.name, func(t *testing.T) {
+			for range 20_000 {
+				buf := make([]byte, 1+rng.IntN(48))
+				for i := range buf {
+					buf[i] = tt.symbols[rng.IntN(len(tt.symbols))]
+				}
+				text := string(buf)
+
+				var got [][2]int
+				for p := 0; p < len(text); {
+					if e := tt.match(text, p); e > p {
+						got = append(got, [2]int{p, e})
+						p = e
+					} else {
+						p++
+					}
+				}
+				var want [][2]int
+				for _, m := range tt.re.FindAllStringIndex(text, -1) {
+					want = append(want, [2]int{m[0], m[1]})
+				}
+
+				require.Equal(t, want, got, "input %q", text)
+			}
+		})
+	}
+}
+
+// contextCases pairs each word context with the regular expression that
+// it replaces.
+var contextCases = []struct {
+	name string
+	rule *context
+	re   *regexp.Regexp
+}{
+	{"phone", phoneContext, regexp.MustCompile(`(?i)\b(?:phone|tel|telephone|call|text|mobile|cell|fax|reach|contact|whatsapp|sms|dial|m[oó]vil|llam[ae]r?|contacto)\b`)},
+	{"card", cardContext, regexp.MustCompile(`(?i)\b(?:card|visa|mastercard|amex|american express|discover|credit|debit|charge|pay|payment|cc|tarjeta|cr[eé]dito|d[eé]bito|pago|cargo)\b`)},
+	{"ssn", ssnContext, regexp.MustCompile(`(?i)\b(?:ssn|ssns|social security|ss#|ss no|taxpayer id|tin)\b`)},
+	{"version", versionContext, regexp.MustCompile(`(?i)\b(?:section|sections|version|versions|release|ver|rev|chapter|v)\.?\s*$`)},
+	{"ip", ipContext, regexp.MustCompile(`(?i)\b(?:ip|ipv4|ipv6|host|server|address|addr|peer|client|from|source)\b`)},
+	{"mac", macContext, regexp.MustCompile(`(?i)\b(?:mac|hardware address|hwaddr|ether|bssid)\b`)},
+	{"nhs", nhsContext, regexp.MustCompile(`(?i)\b(?:nhs|health service|health and care|patient)\b`)},
+	{"nino", ninoContext, regexp.MustCompile(`(?i)\b(?:national insurance|nino|ni number|ni no)\b`)},
+	{"sin", sinContext, regexp.MustCompile(`(?i)\b(?:sin|social insurance|nas|assurance sociale)\b`)},
+	{"routing", routingContext, regexp.MustCompile(`(?i)\b(?:routing|aba|rtn|transit|bank)\b`)},
+	{"vin", vinContext, regexp.MustCompile(`(?i)\b(?:vin|vehicle|chassis|car)\b`)},
+	{"negative", negativeContext, regexp.MustCompile(`(?i)\b(?:example|sample|test|dummy|fake|placeholder|template|specimen)\b`)},
+}
+
+// TestWordContextsMatchRegexp checks that each word context matches, and
+// finds the last match, where its regular expression does, on random
+// windows built from its words, their prefixes and extensions, and
+// separators.
+func TestWordContextsMatchRegexp(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	pieces := []string{" ", " ", ".", ",", "#", "_", "x", "s", "o", "2", "é", "É", "ó", "Ó", "\t", "\n", "-", ":"}
+	for _, tt := range contextCases {
+		t.Run(tt.name, func(t *testing.T) {
+			var words []string
+			for _, group := range tt.rule.words {
+				words = append(words, group...)
+			}
+			for range 20_000 {
+				var window []byte
+				for n := rng.IntN(8); n >= 0; n-- {
+					if rng.IntN(2) == 0 {
+						w := []byte(words[rng.IntN(len(words))])
+						if rng.IntN(4) == 0 {
+							w = w[:rng.IntN(len(w)+1)]
+						}
+						if rng.IntN(3) == 0 {
+							w = []byte(strings.ToUpper(string(w)))
+						}
+						window = append(window, w...)
+					} else {
+						window = append(window, pieces[rng.IntN(len(pieces))]...)
+					}
+				}
+				text := string(window)
+
+				require.Equal(t, tt.re.MatchString(text), tt.rule.matches(text), "window %q", text)
+				want := -1
+				if m := tt.re.FindAllStringIndex(text, -1); m != nil {
+					want = m[len(m)-1][1]
+				}
+				if !tt.rule.trailing {
+					require.Equal(t, want, tt.rule.lastEnd(text), "last match in window %q", text)
+				}
+			}
+		})
+	}
+}
+
+// TestEndAnchoredContextsMatchRegexp checks that expiryContext and
+// cvvContext, which run their regular expression on the end of a window
+// only, match where the expression run on the whole window does.
+func TestEndAnchoredContextsMatchRegexp(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	pieces := []string{"exp", "exp.", "expiry", "expires", "valid thru", "valid until", "good thru", "caducidad", "vence",
+		"válida hasta", "VÁLIDA HASTA", "cvv", "cvv2", "cvc", "csc", "cid", "security code", "card verification value",
+		"verification code", "código de seguridad", "código de verificación", " date", "date", "is", "on", "el", "es",
+		"code", "number", " ", " ", ":", "-", "x", "2", "_", "\n"}
+	for _, rule := range []*context{expiryContext, cvvContext} {
+		for range 40_000 {
+			var window strings.Builder
+			for n := rng.IntN(10); n >= 0; n-- {
+				window.WriteString(pieces[rng.IntN(len(pieces))])
+			}
+			text := window.String()
+			require.Equal(t, rule.re.MatchString(text), rule.matches(text), "window %q for %s", text, rule.re)
+		}
+	}
+}

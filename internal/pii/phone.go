@@ -1,0 +1,283 @@
+package pii
+
+import (
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// phonenumbers.Parse runs several regular expressions over each number,
+// extension forms among them, and costs more than the rest of a Detect
+// call on short texts. The candidates that phoneScore parses contain only
+// digits, separators and a leading '+', so for the common forms the
+// parsed number follows from the digits and the region's metadata alone,
+// and parsePhone builds it directly. It leaves to Parse every case in
+// which Parse would strip a national or international prefix, or keep a
+// leading zero. TestParsePhoneMatchesParse compares both on random
+// numbers.
+
+// numberingPlan is the part of a region's metadata that parsePhone reads.
+type numberingPlan struct {
+	region      string
+	countryCode int
+	// simple is whether the national prefix for parsing is empty or a
+	// plain string of digits without a transform rule, and the
+	// international prefix is a plain string of digits starting with 0,
+	// so that a number starting with neither is taken as it is.
+	simple bool
+	// nationalPrefix is the national prefix for parsing, such as "1" in
+	// the US.
+	nationalPrefix string
+}
+
+// numberingPlans returns the plans by region code and by the country
+// calling code of each code's main region.
+var numberingPlans = sync.OnceValues(func() (map[string]numberingPlan, map[int]numberingPlan) {
+	byRegion := map[string]numberingPlan{}
+	byCode := map[int]numberingPlan{}
+	collection, err := phonenumbers.MetadataCollection()
+	if err != nil {
+		// The metadata is embedded in the library, which fails to start
+		// without it, so this is unreachable. Empty plans send every
+		// number to Parse.
+		return byRegion, byCode
+	}
+	for _, m := range collection.GetMetadata() {
+		prefix := m.GetNationalPrefixForParsing()
+		idd := m.GetInternationalPrefix()
+		plan := numberingPlan{
+			region:      m.GetId(),
+			countryCode: int(m.GetCountryCode()),
+			simple: m.GetNationalPrefixTransformRule() == "" && allDigits(prefix) &&
+				idd != "" && idd[0] == '0' && allDigits(idd),
+			nationalPrefix: prefix,
+		}
+		byRegion[plan.region] = plan
+	}
+	for _, plan := range byRegion {
+		if phonenumbers.GetRegionCodeForCountryCode(plan.countryCode) == plan.region {
+			byCode[plan.countryCode] = plan
+		}
+	}
+	return byRegion, byCode
+})
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// parsePhone parses number, which contains digits, spaces and ().- and
+// may start with '+', as a number of region, or of the country its '+'
+// prefix names. It returns the same number as phonenumbers.Parse with
+// region, or "US" when region is empty.
+func parsePhone(number, region string) (*phonenumbers.PhoneNumber, error) {
+	if parsed, ok := parsePhoneDirect(number, region); ok {
+		return parsed, nil
+	}
+	if region == "" {
+		region = "US"
+	}
+	return phonenumbers.Parse(number, region)
+}
+
+// parsePhoneDirect returns the parsed number and true when number has a
+// form that it can read without phonenumbers.Parse.
+func parsePhoneDirect(number, region string) (*phonenumbers.PhoneNumber, bool) {
+	digits := digitsOf(number)
+	if len(digits) < 3 || len(digits) > 17 || digits[0] == '0' {
+		return nil, false
+	}
+	byRegion, byCode := numberingPlans()
+	var plan numberingPlan
+	national := digits
+	if strings.HasPrefix(number, "+") {
+		found := false
+		for n := 1; n <= 3 && !found; n++ {
+			code, _ := strconv.Atoi(digits[:n])
+			plan, found = byCode[code]
+			national = digits[n:]
+		}
+		if !found {
+			return nil, false
+		}
+	} else {
+		var known bool
+		if plan, known = byRegion[region]; !known || strings.HasPrefix(digits, strconv.Itoa(plan.countryCode)) {
+			return nil, false
+		}
+	}
+	if !plan.simple || len(national) < 2 || national[0] == '0' ||
+		(plan.nationalPrefix != "" && strings.HasPrefix(national, plan.nationalPrefix)) {
+		return nil, false
+	}
+	value, err := strconv.ParseUint(national, 10, 64)
+	if err != nil {
+		return nil, false
+	}
+	code := int32(plan.countryCode)
+	return &phonenumbers.PhoneNumber{CountryCode: &code, NationalNumber: &value}, true
+}
+
+// The validity checks of phonenumbers build each pattern's anchored form
+// as a new string and look it up in a locked cache, for each of up to
+// ten number types per check, which costs more than the match itself.
+// phoneValid and phoneValidForRegion give the same answers as
+// IsValidNumber and IsValidNumberForRegion with two precompiled matches
+// per number: the region's general pattern and the union of the patterns
+// of the number types that allow the number's length.
+
+// regionKey names a region's metadata. Regions without a territory, such
+// as the international freephone numbers, share the region code "001"
+// and differ in their calling code.
+type regionKey struct {
+	region      string
+	countryCode int
+}
+
+// regionPatterns are the compiled patterns of one region.
+type regionPatterns struct {
+	metadata *phonenumbers.PhoneMetadata
+	// general is the anchored pattern of the general description.
+	general *regexp.Regexp
+	// leading matches the leading digits that select the region among
+	// those sharing its calling code, or is nil.
+	leading *regexp.Regexp
+	// unions are the anchored unions of the type patterns that allow each
+	// national number length, compiled on first use, or nil when no type
+	// allows the length.
+	unions [maxNationalLength + 1]struct {
+		once sync.Once
+		re   *regexp.Regexp
+	}
+}
+
+// maxNationalLength is the longest national significant number that
+// phonenumbers parses.
+const maxNationalLength = 17
+
+// patternsByRegion caches *regionPatterns by regionKey.
+var patternsByRegion sync.Map
+
+// patternsOf returns the patterns of the region, or nil when phonenumbers
+// has no metadata for it.
+func patternsOf(key regionKey) *regionPatterns {
+	if p, ok := patternsByRegion.Load(key); ok {
+		return p.(*regionPatterns)
+	}
+	m := regionMetadata()[key]
+	if m == nil {
+		return nil
+	}
+	p := &regionPatterns{metadata: m, general: regexp.MustCompile("^(?:" + m.GetGeneralDesc().GetNationalNumberPattern() + ")$")}
+	if leading := m.GetLeadingDigits(); leading != "" {
+		p.leading = regexp.MustCompile("^(?:" + leading + ")")
+	}
+	actual, _ := patternsByRegion.LoadOrStore(key, p)
+	return actual.(*regionPatterns)
+}
+
+var regionMetadata = sync.OnceValue(func() map[regionKey]*phonenumbers.PhoneMetadata {
+	byKey := map[regionKey]*phonenumbers.PhoneMetadata{}
+	collection, err := phonenumbers.MetadataCollection()
+	if err != nil {
+		// Unreachable, as in numberingPlans. Without metadata every
+		// number is invalid, as in phonenumbers.
+		return byKey
+	}
+	for _, m := range collection.GetMetadata() {
+		byKey[regionKey{m.GetId(), int(m.GetCountryCode())}] = m
+	}
+	return byKey
+})
+
+// numberTypeDescs returns the descriptions of the number types that
+// phonenumbers tests when it decides whether a number is valid.
+func numberTypeDescs(m *phonenumbers.PhoneMetadata) []*phonenumbers.PhoneNumberDesc {
+	return []*phonenumbers.PhoneNumberDesc{m.GetPremiumRate(), m.GetTollFree(), m.GetSharedCost(), m.GetVoip(),
+		m.GetPersonalNumber(), m.GetPager(), m.GetUan(), m.GetVoicemail(), m.GetFixedLine(), m.GetMobile()}
+}
+
+// lengthAllowed reports whether desc allows national numbers of length n.
+// A description without lengths allows those of the general description,
+// which the caller checks.
+func lengthAllowed(desc *phonenumbers.PhoneNumberDesc, n int) bool {
+	return len(desc.GetPossibleLength()) == 0 || slices.Contains(desc.GetPossibleLength(), int32(n))
+}
+
+// typeUnion returns the union of the type patterns that allow length, or
+// nil when none does.
+func (p *regionPatterns) typeUnion(length int) *regexp.Regexp {
+	u := &p.unions[length]
+	u.once.Do(func() {
+		var patterns []string
+		for _, desc := range numberTypeDescs(p.metadata) {
+			if pattern := desc.GetNationalNumberPattern(); pattern != "" && lengthAllowed(desc, length) {
+				patterns = append(patterns, "(?:"+pattern+")")
+			}
+		}
+		if len(patterns) > 0 {
+			u.re = regexp.MustCompile("^(?:" + strings.Join(patterns, "|") + ")$")
+		}
+	})
+	return u.re
+}
+
+// nationalNumberValid reports whether nsn is a valid national significant
+// number of the region, as phonenumbers decides it: it matches the
+// general description and that of at least one number type.
+func (p *regionPatterns) nationalNumberValid(nsn string) bool {
+	if len(nsn) > maxNationalLength || !lengthAllowed(p.metadata.GetGeneralDesc(), len(nsn)) || !p.general.MatchString(nsn) {
+		return false
+	}
+	union := p.typeUnion(len(nsn))
+	return union != nil && union.MatchString(nsn)
+}
+
+// phoneValidForRegion returns what phonenumbers.IsValidNumberForRegion
+// returns.
+func phoneValidForRegion(number *phonenumbers.PhoneNumber, region string) bool {
+	code := int(number.GetCountryCode())
+	if region != "001" && phonenumbers.GetCountryCodeForRegion(region) != code {
+		return false
+	}
+	p := patternsOf(regionKey{region, code})
+	return p != nil && p.nationalNumberValid(phonenumbers.GetNationalSignificantNumber(number))
+}
+
+// phoneValid returns what phonenumbers.IsValidNumber returns: whether the
+// number is valid in the region that its country code and leading digits
+// select.
+func phoneValid(number *phonenumbers.PhoneNumber) bool {
+	code := int(number.GetCountryCode())
+	regions := phonenumbers.GetRegionCodesForCountryCode(code)
+	switch len(regions) {
+	case 0:
+		return false
+	case 1:
+		return phoneValidForRegion(number, regions[0])
+	}
+	nsn := phonenumbers.GetNationalSignificantNumber(number)
+	for _, region := range regions {
+		p := patternsOf(regionKey{region, code})
+		if p == nil {
+			continue
+		}
+		if p.leading != nil {
+			if p.leading.MatchString(nsn) {
+				return phoneValidForRegion(number, region)
+			}
+		} else if p.nationalNumberValid(nsn) {
+			return phoneValidForRegion(number, region)
+		}
+	}
+	return false
+}
