@@ -112,8 +112,8 @@ func detectLines(detector *pii.Detector, in io.Reader, name string, out *bufio.W
 }
 
 func detectLine(detector *pii.Detector, line []byte, out *bufio.Writer) error {
-	var doc piiDocument
-	if err := json.Unmarshal(line, &doc); err != nil {
+	doc, err := decodeDocument(line)
+	if err != nil {
 		return fmt.Errorf("decoding document: %w", err)
 	}
 	if doc.Text == nil {
@@ -123,14 +123,11 @@ func detectLine(detector *pii.Detector, line []byte, out *bufio.Writer) error {
 		doc.ID = json.RawMessage("null")
 	}
 
-	encoded, err := json.Marshal(struct {
-		ID       json.RawMessage `json:"id"`
-		Entities []piiEntity     `json:"entities"`
-	}{doc.ID, entitiesOf(*doc.Text, detector.DetectLong(*doc.Text))})
+	encoded, err := appendDetection(nil, doc.ID, entitiesOf(*doc.Text, detector.DetectLong(*doc.Text)))
 	if err != nil {
 		return fmt.Errorf("encoding entities: %w", err)
 	}
-	if _, err := out.Write(append(encoded, '\n')); err != nil {
+	if _, err := out.Write(encoded); err != nil {
 		return fmt.Errorf("writing entities: %w", err)
 	}
 	return nil

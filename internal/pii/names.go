@@ -147,18 +147,29 @@ var cuesByFirstByte = func() [256][]string {
 	return groups
 }()
 
+// cuePrefixes is the set of the first two bytes of nameCues, a bit per
+// pair, which rules out most words before any cue is compared.
+var cuePrefixes = func() *[1 << 13]byte {
+	var set [1 << 13]byte
+	for _, cue := range nameCues {
+		pair := uint16(cue[0])<<8 | uint16(cue[1])
+		set[pair>>3] |= 1 << (pair & 7)
+	}
+	return &set
+}()
+
 // findCuedNames reports capitalized words after a cue.
 func findCuedNames(s *scan) {
 	text := s.text
-	for b := 0; b < len(text); b++ {
+	for b := 0; b+1 < len(text); b++ {
 		if b > 0 && isAlnum(text[b-1]) {
 			continue
 		}
-		cues := cuesByFirstByte[lowerASCII(text[b])]
-		if len(cues) == 0 || wordBefore(text, b) {
+		pair := uint16(lowerASCII(text[b]))<<8 | uint16(lowerASCII(text[b+1]))
+		if cuePrefixes[pair>>3]&(1<<(pair&7)) == 0 || wordBefore(text, b) {
 			continue
 		}
-		for _, cue := range cues {
+		for _, cue := range cuesByFirstByte[lowerASCII(text[b])] {
 			if len(text)-b >= len(cue) && equalLowerASCII(text[b:b+len(cue)], cue) {
 				addCuedName(s, cue, b+len(cue))
 			}

@@ -578,6 +578,9 @@ func hasAccessKeyPrefix(run string) bool {
 }
 
 func findAWSAccessKeys(s *scan) {
+	if !hasAccessKeyPrefix(s.text) {
+		return
+	}
 	for _, m := range s.findAll(awsAccessKeyPattern, codeAlphabet, accessKeyNeed, hasAccessKeyPrefix) {
 		b, e := m[0], m[1]
 		if wordBefore(s.text, b) || wordAfter(s.text, e) {
@@ -637,6 +640,9 @@ func hasURLStart(run string) bool {
 // any credentials in them, minus trailing punctuation. A URL longer than
 // maxURLBytes is cut there.
 func findURLs(s *scan) {
+	if !hasURLStart(s.text) {
+		return
+	}
 	for _, m := range s.findAll(urlPattern, tokenAlphabet, urlNeed, hasURLStart) {
 		b, e := m[0], m[1]
 		if e-b > maxURLBytes {

@@ -1,0 +1,284 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// decodeDocument decodes one input line of "pii detect --jsonl" as
+// json.Unmarshal decodes it into a piiDocument. encoding/json validates
+// and decodes through reflection, which costs about as much as detection
+// on short texts, so decodeDocument reads the common form itself: an
+// object whose keys have no escapes and whose "text" string has no
+// escapes. Any other line, a malformed one among them, goes to
+// json.Unmarshal, so the result and the errors stay the same.
+func decodeDocument(line []byte) (piiDocument, error) {
+	if doc, ok := decodeDocumentDirect(line); ok {
+		return doc, nil
+	}
+	var doc piiDocument
+	err := json.Unmarshal(line, &doc)
+	return doc, err
+}
+
+// decodeDocumentDirect returns the document and true when line has the
+// common form, and false when json.Unmarshal has to decide.
+func decodeDocumentDirect(line []byte) (piiDocument, bool) {
+	var doc piiDocument
+	i := skipSpace(line, 0)
+	if i >= len(line) || line[i] != '{' {
+		return doc, false
+	}
+	i = skipSpace(line, i+1)
+	if i < len(line) && line[i] == '}' {
+		return doc, skipSpace(line, i+1) == len(line)
+	}
+	for {
+		if i >= len(line) || line[i] != '"' {
+			return doc, false
+		}
+		keyEnd := i + 1
+		for keyEnd < len(line) && line[keyEnd] != '"' {
+			// Escaped or non-ASCII keys may still name a field, as
+			// json.Unmarshal matches names without regard to case.
+			if c := line[keyEnd]; c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+				return doc, false
+			}
+			keyEnd++
+		}
+		if keyEnd >= len(line) {
+			return doc, false
+		}
+		key := string(line[i+1 : keyEnd])
+		i = skipSpace(line, keyEnd+1)
+		if i >= len(line) || line[i] != ':' {
+			return doc, false
+		}
+		valueStart := skipSpace(line, i+1)
+		valueEnd, plainString := skipValue(line, valueStart)
+		if valueEnd < 0 {
+			return doc, false
+		}
+
+		switch {
+		case key == "text":
+			if doc.Text != nil || !plainString || !utf8.Valid(line[valueStart+1:valueEnd-1]) {
+				return doc, false
+			}
+			text := string(line[valueStart+1 : valueEnd-1])
+			doc.Text = &text
+		case key == "id":
+			if doc.ID != nil {
+				return doc, false
+			}
+			doc.ID = json.RawMessage(line[valueStart:valueEnd])
+		case strings.EqualFold(key, "text"), strings.EqualFold(key, "id"):
+			return doc, false
+		}
+
+		i = skipSpace(line, valueEnd)
+		switch {
+		case i < len(line) && line[i] == ',':
+			i = skipSpace(line, i+1)
+		case i < len(line) && line[i] == '}':
+			return doc, skipSpace(line, i+1) == len(line)
+		default:
+			return doc, false
+		}
+	}
+}
+
+// skipSpace returns the offset of the first byte at or after i that is
+// not JSON white space.
+func skipSpace(line []byte, i int) int {
+	for i < len(line) && (line[i] == ' ' || line[i] == '\t' || line[i] == '\n' || line[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipValue returns the end of the valid JSON value that starts at i, and
+// whether it is a string without escapes or control characters, or -1
+// when the value is invalid or ends the line early.
+func skipValue(line []byte, i int) (end int, plainString bool) {
+	if i >= len(line) {
+		return -1, false
+	}
+	switch c := line[i]; {
+	case c == '"':
+		return skipString(line, i)
+	case c == '{' || c == '[':
+		end := skipNested(line, i)
+		if end < 0 || !json.Valid(line[i:end]) {
+			return -1, false
+		}
+		return end, false
+	case c == '-' || (c >= '0' && c <= '9'):
+		return skipNumber(line, i), false
+	}
+	for _, literal := range []string{"true", "false", "null"} {
+		if strings.HasPrefix(string(line[i:min(len(line), i+5)]), literal) {
+			return i + len(literal), false
+		}
+	}
+	return -1, false
+}
+
+// skipString returns the end of the string that starts with the quote at
+// i and whether it has no escapes, or -1 when it is invalid.
+func skipString(line []byte, i int) (int, bool) {
+	plain := true
+	for j := i + 1; j < len(line); j++ {
+		switch c := line[j]; {
+		case c == '"':
+			return j + 1, plain
+		case c < 0x20:
+			return -1, false
+		case c == '\\':
+			plain = false
+			if j+1 >= len(line) {
+				return -1, false
+			}
+			switch line[j+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				j++
+			case 'u':
+				if j+5 >= len(line) {
+					return -1, false
+				}
+				for _, h := range line[j+2 : j+6] {
+					if !isHexDigit(h) {
+						return -1, false
+					}
+				}
+				j += 5
+			default:
+				return -1, false
+			}
+		}
+	}
+	return -1, false
+}
+
+func isHexDigit(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+// skipNested returns the end of the object or array that starts at i,
+// found by counting brackets outside strings, or -1. The caller validates
+// the value.
+func skipNested(line []byte, i int) int {
+	depth := 0
+	for j := i; j < len(line); j++ {
+		switch line[j] {
+		case '"':
+			end, _ := skipString(line, j)
+			if end < 0 {
+				return -1
+			}
+			j = end - 1
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				return j + 1
+			}
+		}
+	}
+	return -1
+}
+
+// skipNumber returns the end of the JSON number that starts at i, or -1.
+func skipNumber(line []byte, i int) int {
+	digits := func(j int) int {
+		start := j
+		for j < len(line) && line[j] >= '0' && line[j] <= '9' {
+			j++
+		}
+		if j == start {
+			return -1
+		}
+		return j
+	}
+	j := i
+	if line[j] == '-' {
+		j++
+	}
+	if j < len(line) && line[j] == '0' {
+		j++
+	} else if j = digits(j); j < 0 {
+		return -1
+	}
+	if j < len(line) && line[j] == '.' {
+		if j = digits(j + 1); j < 0 {
+			return -1
+		}
+	}
+	if j < len(line) && (line[j] == 'e' || line[j] == 'E') {
+		j++
+		if j < len(line) && (line[j] == '+' || line[j] == '-') {
+			j++
+		}
+		if j = digits(j); j < 0 {
+			return -1
+		}
+	}
+	return j
+}
+
+// appendDetection appends the output line of one document, as json.Marshal
+// encodes the struct of an id and its entities, and a newline.
+func appendDetection(buf []byte, id json.RawMessage, entities []piiEntity) ([]byte, error) {
+	idJSON, err := json.Marshal(id)
+	if err != nil {
+		return buf, err
+	}
+	buf = append(buf, `{"id":`...)
+	buf = append(buf, idJSON...)
+	buf = append(buf, `,"entities":[`...)
+	for i, e := range entities {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		typ, err := json.Marshal(e.Type)
+		if err != nil {
+			return buf, err
+		}
+		buf = append(buf, `{"type":`...)
+		buf = append(buf, typ...)
+		buf = append(buf, `,"begin":`...)
+		buf = strconv.AppendInt(buf, int64(e.Begin), 10)
+		buf = append(buf, `,"end":`...)
+		buf = strconv.AppendInt(buf, int64(e.End), 10)
+		buf = append(buf, `,"score":`...)
+		if buf, err = appendJSONFloat(buf, e.Score); err != nil {
+			return buf, err
+		}
+		buf = append(buf, '}')
+	}
+	return append(buf, "]}\n"...), nil
+}
+
+// appendJSONFloat appends f as encoding/json writes a float64: in
+// exponent form only below 1e-6 or from 1e21 on, with a one-digit negative
+// exponent written without its leading zero.
+func appendJSONFloat(buf []byte, f float64) ([]byte, error) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		_, err := json.Marshal(f)
+		return buf, err
+	}
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	buf = strconv.AppendFloat(buf, f, format, -1, 64)
+	if n := len(buf); format == 'e' && n >= 4 && buf[n-4] == 'e' && buf[n-3] == '-' && buf[n-2] == '0' {
+		buf[n-2] = buf[n-1]
+		buf = buf[:n-1]
+	}
+	return buf, nil
+}

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestDecodeDocumentMatchesUnmarshal checks that decodeDocument returns
+// what json.Unmarshal returns, errors included, on lines of the common
+// form and on lines that must fall back.
+func TestDecodeDocumentMatchesUnmarshal(t *testing.T) {
+	lines := []string{
+		`{"id": "a", "text": "Call (415) 555-0134 today"}`,
+		`{"text":"plain","id":7}`,
+		`{ "id" : {"k": [1, 2, {"x": "y"}]} , "text" : "ñ 😀 text" , "entities": [{"type": "NAME", "begin": 0, "end": 3}], "kind": "chat" }`,
+		`{"id": null, "text": ""}`,
+		`{"id": -1.5e+3, "text": "x"}`,
+		`{"id": true, "text": "x", "other": false, "n": null}`,
+		`{"text": "quote \" and newline \n and \u00e9 and \ud83d\ude00"}`,
+		`{"text": "lone surrogate \ud83d"}`,
+		"{\"text\": \"invalid \xff byte\"}",
+		`{"text": "a", "text": "b"}`,
+		`{"TEXT": "upper", "id": 1}`,
+		`{"Text": "title", "text": "lower"}`,
+		`{"Id": "x", "text": "y"}`,
+		`{"te\u0078t": "escaped key"}`,
+		`{"text": 5}`,
+		`{"text": null}`,
+		`{"id": "x"}`,
+		`{}`,
+		`[]`,
+		`"text"`,
+		`{"text": "x"} trailing`,
+		`{"text": "x",}`,
+		`{"text": "x" "id": 1}`,
+		`{"text": "unterminated}`,
+		`{"id": 01, "text": "x"}`,
+		`{"id": [1, 2, "text": "x"}`,
+		`{"id": {"a": }, "text": "x"}`,
+		`{"id": tru, "text": "x"}`,
+		`{"id": "bad \q escape", "text": "x"}`,
+		"{\"text\": \"control \x01 char\"}",
+		`{"id": "<b>&amp;</b>", "text": "x"}`,
+		`{"id": { "spaced" : 1 }, "text": "x"}`,
+	}
+	// The first six lines have the common form that decodeDocument reads
+	// without encoding/json.
+	for _, line := range lines[:6] {
+		_, direct := decodeDocumentDirect([]byte(line))
+		assert.True(t, direct, "line %s", line)
+	}
+	for _, line := range lines {
+		var want piiDocument
+		wantErr := json.Unmarshal([]byte(line), &want)
+
+		got, gotErr := decodeDocument([]byte(line))
+
+		if wantErr != nil {
+			require.Error(t, gotErr, "line %s", line)
+			assert.Equal(t, wantErr.Error(), gotErr.Error(), "line %s", line)
+			continue
+		}
+		require.NoError(t, gotErr, "line %s", line)
+		assert.Equal(t, string(want.ID), string(got.ID), "id of line %s", line)
+		require.Equal(t, want.Text == nil, got.Text == nil, "text of line %s", line)
+		if want.Text != nil {
+			assert.Equal(t, *want.Text, *got.Text, "text of line %s", line)
+		}
+	}
+}
+
+// TestAppendDetectionMatchesMarshal checks that appendDetection writes
+// the bytes that json.Marshal writes for the same id and entities.
+func TestAppendDetectionMatchesMarshal(t *testing.T) {
+	ids := []string{`"a"`, `7`, `null`, `{ "k" : [1, 2] }`, `"<b>&</b>"`, `"\u2028"`}
+	entities := []piiEntity{
+		{Type: "EMAIL", Begin: 0, End: 12, Score: 0.99},
+		{Type: "PHONE", Begin: 15, End: 29, Score: 0.85 + 0.15},
+		{Type: "NAME", Begin: 30, End: 40, Score: 0.1 + 0.2},
+		{Type: "SSN", Begin: 41, End: 52, Score: 0},
+		{Type: "URL", Begin: 53, End: 60, Score: 1e-7},
+		{Type: "URL", Begin: 61, End: 70, Score: 2.5e-12},
+	}
+	for _, id := range ids {
+		for n := 0; n <= len(entities); n++ {
+			want, err := json.Marshal(struct {
+				ID       json.RawMessage `json:"id"`
+				Entities []piiEntity     `json:"entities"`
+			}{json.RawMessage(id), entities[:n]})
+			require.NoError(t, err)
+
+			got, err := appendDetection(nil, json.RawMessage(id), entities[:n])
+
+			require.NoError(t, err)
+			assert.Equal(t, string(want)+"\n", string(got))
+		}
+	}
+}
