@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"text/tabwriter"
 	"time"
 
@@ -17,10 +18,11 @@ import (
 )
 
 func reviewsListCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("reviews list", stderr, "reviews list [--data DIR] [--json] [--all]")
+	fs := newFlagSet("reviews list", stderr, "reviews list [--data DIR] [--json] [--all] [--queue NAME]")
 	dataDir := fs.String("data", defaultDataDir(), "data `directory`")
 	asJSON := fs.Bool("json", false, "print one JSON object per review, one per line")
-	all := fs.Bool("all", false, "list decided and expired reviews too")
+	all := fs.Bool("all", false, "list decided, expired and escalated reviews too")
+	queue := fs.String("queue", "", "list only the reviews of this `queue`, such as an escalation queue")
 	positional, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -45,6 +47,9 @@ func reviewsListCommand(ctx context.Context, args []string, stdout, stderr io.Wr
 	if err != nil {
 		return err
 	}
+	if *queue != "" {
+		reviews = slices.DeleteFunc(reviews, func(r review.Review) bool { return reviewQueue(r) != *queue })
+	}
 
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
@@ -62,13 +67,13 @@ func reviewsListCommand(ctx context.Context, args []string, stdout, stderr io.Wr
 		return nil
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "REVIEW\tSTATUS\tMEDIA\tKEY\tDEADLINE\tREASON")
+	fmt.Fprintln(tw, "REVIEW\tSTATUS\tQUEUE\tMEDIA\tKEY\tDEADLINE\tREASON")
 	for _, r := range reviews {
 		reason := "-"
 		if len(r.Reasons) > 0 {
 			reason = r.Reasons[0]
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Status, r.MediaType, r.Key, r.Deadline.Local().Format(time.DateTime), truncate(reason, 70))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Status, reviewQueue(r), r.MediaType, r.Key, r.Deadline.Local().Format(time.DateTime), truncate(reason, 70))
 	}
 	tw.Flush()
 	return nil
@@ -206,4 +211,11 @@ func defaultReviewer() string {
 		return u
 	}
 	return "local-moderator"
+}
+
+// reviewQueue returns the queue of a local review. Local mode routes no
+// media type to a queue of its own, so a review stored without a queue is
+// in review.DefaultQueue.
+func reviewQueue(r review.Review) string {
+	return review.Router{}.Queue(r, time.Now())
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -157,4 +158,77 @@ func TestStatemachineTestShowsRetryIntervals(t *testing.T) {
 	assert.Regexp(t, `\n\s+6\s+30s\s+TaskScheduled\s+Fetch item\n`, stdout.String())
 	assert.Regexp(t, `\n\s+9\s+1m30s\s+TaskScheduled\s+Fetch item\n`, stdout.String())
 	assert.Contains(t, stdout.String(), `Output: {"recorded":true}`)
+}
+
+// A review that times out escalates only when the decision carries the
+// policy's escalation, and a timeout of the escalated review still ends in
+// Record outcome.
+func TestStatemachineTestReviewEscalation(t *testing.T) {
+	tests := []struct {
+		mocks     string
+		entered   []string
+		notEnter  []string
+		timeouts  []string
+		lastState string
+	}{
+		{
+			mocks:     "moderation-escalation.mocks.json",
+			entered:   []string{"Wait for review", "Escalate?", "Wait for escalated review", "Record outcome"},
+			timeouts:  []string{"Wait for review"},
+			lastState: "Record outcome",
+		},
+		{
+			mocks:     "moderation-escalation-timeout.mocks.json",
+			entered:   []string{"Wait for review", "Escalate?", "Wait for escalated review", "Record outcome"},
+			notEnter:  []string{"Outcome not recorded"},
+			timeouts:  []string{"Wait for review", "Wait for escalated review"},
+			lastState: "Record outcome",
+		},
+		{
+			mocks:     "moderation-no-escalation.mocks.json",
+			entered:   []string{"Wait for review", "Escalate?", "Record outcome"},
+			notEnter:  []string{"Wait for escalated review"},
+			timeouts:  []string{"Wait for review"},
+			lastState: "Record outcome",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.mocks, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), []string{"statemachine", "test", "--render", "--json",
+				"--definition", filepath.Join("..", "..", "statemachines", "moderation.asl.json"),
+				"--mocks", smTestdata(tc.mocks),
+				"--input", smTestdata("moderation.input.json")}, nil, &stdout, &stderr)
+			require.Equal(t, 0, code, "stdout: %s\nstderr: %s", stdout.String(), stderr.String())
+
+			var got struct {
+				Status  string `json:"status"`
+				History []struct {
+					Type  string `json:"type"`
+					State string `json:"state"`
+				} `json:"history"`
+			}
+			require.NoError(t, json.Unmarshal(stdout.Bytes(), &got), stdout.String())
+			assert.Equal(t, "SUCCEEDED", got.Status)
+
+			var entered, timedOut []string
+			for _, ev := range got.History {
+				if strings.HasSuffix(ev.Type, "StateEntered") {
+					entered = append(entered, ev.State)
+				}
+				if ev.Type == "TaskTimedOut" {
+					timedOut = append(timedOut, ev.State)
+				}
+			}
+			require.NotEmpty(t, entered)
+			start := slices.Index(entered, tc.entered[0])
+			require.GreaterOrEqual(t, start, 0, "entered: %v", entered)
+			assert.Equal(t, tc.entered, entered[start:], "states after the first review wait")
+			for _, state := range tc.notEnter {
+				assert.NotContains(t, entered, state)
+			}
+			assert.Equal(t, tc.timeouts, timedOut)
+			assert.Equal(t, tc.lastState, entered[len(entered)-1])
+		})
+	}
 }

@@ -274,7 +274,7 @@ func (rt *Runtime) Settle(ctx context.Context, name string) (Result, error) {
 			return rt.outcomeResult(name, o), nil
 		}
 
-		r, err := rt.DB.Reviews().GetReview(ctx, pipeline.ReviewID(arn))
+		r, err := rt.currentReview(ctx, arn)
 		if err == nil {
 			return rt.pendingResult(name, r), nil
 		}
@@ -293,6 +293,18 @@ func (rt *Runtime) Settle(ctx context.Context, name string) (Result, error) {
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
+}
+
+// currentReview returns the latest review of an execution: the escalated
+// review when one exists, or else the first.
+func (rt *Runtime) currentReview(ctx context.Context, arn string) (review.Review, error) {
+	for level := pipeline.MaxEscalationLevel; level > 0; level-- {
+		r, err := rt.DB.Reviews().GetReview(ctx, pipeline.ReviewIDAt(arn, level))
+		if !errors.Is(err, review.ErrNotFound) {
+			return r, err
+		}
+	}
+	return rt.DB.Reviews().GetReview(ctx, pipeline.ReviewID(arn))
 }
 
 // recordLostExecution records a failed outcome for an execution that ended

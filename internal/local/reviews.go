@@ -9,6 +9,7 @@ import (
 
 	"github.com/moderato/moderato/internal/asl"
 	"github.com/moderato/moderato/internal/pipeline"
+	"github.com/moderato/moderato/internal/policy"
 	"github.com/moderato/moderato/internal/review"
 )
 
@@ -24,11 +25,35 @@ func (rt *Runtime) ResumePending(ctx context.Context) error {
 		return err
 	}
 	for _, e := range running {
-		if _, err := rt.Settle(ctx, e.Name); err != nil {
+		if err := rt.settleOverdue(ctx, e.Name); err != nil {
 			rt.logger.WarnContext(ctx, "settling resumed execution", "execution", e.Name, "error", err)
 		}
 	}
 	return nil
+}
+
+// settleOverdue settles an execution and, while it waits for a review whose
+// deadline has passed, applies that timeout, so that an escalation or the
+// timeout outcome is in place before the caller lists reviews.
+func (rt *Runtime) settleOverdue(ctx context.Context, name string) error {
+	for range pipeline.MaxEscalationLevel + 1 {
+		res, err := rt.Settle(ctx, name)
+		if err != nil || res.Verdict != policy.Review || res.ReviewID == "" {
+			return err
+		}
+		r, err := rt.DB.Reviews().GetReview(ctx, res.ReviewID)
+		if err != nil {
+			return err
+		}
+		if r.Status != review.StatusPending || !rt.now().After(r.Deadline) {
+			return nil
+		}
+		if err := rt.ApplyTimeout(ctx, r); err != nil {
+			return err
+		}
+	}
+	_, err := rt.Settle(ctx, name)
+	return err
 }
 
 // DecisionError explains why a decision was not accepted. Review is the
@@ -49,6 +74,8 @@ func (e *DecisionError) Error() string {
 			msg += " at " + e.Review.DecidedAt.Format(time.RFC3339)
 		}
 		return msg
+	case errors.Is(e.Err, review.ErrExpired) && e.Review.Status == review.StatusEscalated:
+		return fmt.Sprintf("review %s expired at %s: %s", e.Review.ID, e.Review.Deadline.Format(time.RFC3339), e.Review.Reason)
 	case errors.Is(e.Err, review.ErrExpired):
 		return fmt.Sprintf("review %s expired at %s: the policy's timeout action was applied", e.Review.ID, e.Review.Deadline.Format(time.RFC3339))
 	}
@@ -71,7 +98,7 @@ func (rt *Runtime) Decide(ctx context.Context, id, decision, reason, reviewer st
 	if err != nil {
 		return Result{}, &DecisionError{Review: review.Review{ID: id}, Err: review.ErrNotFound}
 	}
-	if r.Status == review.StatusExpired {
+	if r.Status.TimedOut() {
 		return Result{}, &DecisionError{Review: r, Err: review.ErrExpired}
 	}
 	if r.Status != review.StatusPending {
@@ -79,14 +106,10 @@ func (rt *Runtime) Decide(ctx context.Context, id, decision, reason, reviewer st
 	}
 	now := rt.now()
 	if now.After(r.Deadline) {
-		// The deadline passed while no process ran the execution: resume it
-		// so that its timeout applies, rather than accept a late decision.
-		name := executionName(r.Execution)
-		if err := rt.Runner.Resume(ctx, name); err != nil && !errors.Is(err, asl.ErrNotRunning) {
-			return Result{}, fmt.Errorf("resuming execution %s: %w", name, err)
-		}
-		if _, err := rt.Runner.Wait(ctx, name); err != nil {
-			return Result{}, fmt.Errorf("waiting for execution %s: %w", name, err)
+		// The deadline passed while no process ran the execution: apply its
+		// timeout rather than accept a late decision.
+		if err := rt.ApplyTimeout(ctx, r); err != nil {
+			return Result{}, err
 		}
 		return Result{}, rt.rejectedDecision(ctx, id)
 	}
@@ -113,6 +136,41 @@ func (rt *Runtime) Decide(ctx context.Context, id, decision, reason, reviewer st
 	return rt.Settle(ctx, name)
 }
 
+// ApplyTimeout resumes the execution of a review whose deadline passed and
+// waits until the executor has applied the task's timeout: the review
+// leaves pending (expired or escalated) or the execution ends. With an
+// escalation the execution then waits for the escalated review, so this
+// does not wait for the execution to finish.
+func (rt *Runtime) ApplyTimeout(ctx context.Context, r review.Review) error {
+	name := executionName(r.Execution)
+	if err := rt.Runner.Resume(ctx, name); err != nil && !errors.Is(err, asl.ErrNotRunning) {
+		return fmt.Errorf("resuming execution %s: %w", name, err)
+	}
+	for {
+		exec, err := rt.Runner.WaitSettled(ctx, name)
+		if err != nil {
+			return fmt.Errorf("waiting for execution %s: %w", name, err)
+		}
+		if exec.Status != asl.StatusRunning {
+			return nil
+		}
+		stored, err := rt.DB.Reviews().GetReview(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		if stored.Status != review.StatusPending {
+			return nil
+		}
+		// The timer fires on its own goroutine, so the execution can
+		// still look paused on the old task token for a moment.
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for the timeout of review %s: %w", r.ID, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
 // rejectedDecision explains a decision whose task token no longer accepts
 // a result: another decision came first, or the deadline passed.
 func (rt *Runtime) rejectedDecision(ctx context.Context, id string) error {
@@ -120,7 +178,7 @@ func (rt *Runtime) rejectedDecision(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	if r.Status == review.StatusPending || r.Status == review.StatusExpired {
+	if r.Status == review.StatusPending || r.Status.TimedOut() {
 		return &DecisionError{Review: r, Err: review.ErrExpired}
 	}
 	return &DecisionError{Review: r, Err: review.ErrAlreadyDecided}

@@ -25,6 +25,7 @@ import (
 	"github.com/moderato/moderato/internal/pii"
 	"github.com/moderato/moderato/internal/pipeline"
 	"github.com/moderato/moderato/internal/policy"
+	"github.com/moderato/moderato/internal/review"
 	"github.com/moderato/moderato/internal/toxicity"
 	"github.com/moderato/moderato/statemachines"
 )
@@ -56,6 +57,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Clock drives the executor's timers; nil means the real clock.
 	Clock asl.Clock
+	// Queues assigns new reviews to queues by media type; the zero Router
+	// puts them in review.DefaultQueue.
+	Queues review.Router
 }
 
 // Runtime is an open local pipeline.
@@ -112,6 +116,12 @@ func Open(ctx context.Context, cfg Config) (*Runtime, error) {
 	}
 	rt.definition = []byte(definition)
 
+	audit, err := db.Audit(ctx)
+	if err != nil {
+		rt.Close()
+		return nil, err
+	}
+
 	documents := newDocumentReader(rt.Objects, rt.logger)
 	rt.Tasks = &pipeline.Tasks{
 		Objects: rt.Objects,
@@ -125,6 +135,8 @@ func Open(ctx context.Context, cfg Config) (*Runtime, error) {
 		Imaging:        imaging.DefaultOptions(),
 		Policy:         rt.Policy,
 		Reviews:        db.Reviews(),
+		Queues:         cfg.Queues,
+		Audit:          audit,
 		Outcomes:       db,
 		TextModerator:  lexiconModerator{toxicity.New()},
 		PIIDetector:    patternDetector{pii.NewDetector()},
@@ -178,7 +190,8 @@ func FunctionARN(name string) string {
 
 // RenderDefinition renders the moderation definition for local mode: the
 // function placeholders become local function ARNs and the review timeout
-// comes from the policy.
+// comes from the policy. The escalated review's timeout needs no
+// placeholder, because that state reads it from the decision.
 func RenderDefinition(p *policy.Policy) (string, error) {
 	vars := map[string]string{}
 	for _, name := range statemachines.Placeholders(statemachines.Moderation) {

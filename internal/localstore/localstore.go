@@ -15,8 +15,9 @@ import (
 )
 
 // schemaVersion is stored in PRAGMA user_version; Open refuses a database
-// written by a newer version instead of misreading it.
-const schemaVersion = 1
+// written by a newer version instead of misreading it. Version 2 added the
+// queue and escalation columns of reviews.
+const schemaVersion = 2
 
 const schema = `
 CREATE TABLE IF NOT EXISTS executions (
@@ -63,7 +64,10 @@ CREATE TABLE IF NOT EXISTS reviews (
 	details     BLOB,
 	decided_at  INTEGER NOT NULL DEFAULT 0,
 	decided_by  TEXT NOT NULL DEFAULT '',
-	reason      TEXT NOT NULL DEFAULT ''
+	reason      TEXT NOT NULL DEFAULT '',
+	queue            TEXT NOT NULL DEFAULT '',
+	escalation_level INTEGER NOT NULL DEFAULT 0,
+	escalated_from   TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS reviews_status ON reviews (status, created_at);
 CREATE TABLE IF NOT EXISTS outcomes (
@@ -118,6 +122,14 @@ func (d *DB) migrate(ctx context.Context) error {
 	}
 	if _, err := d.db.ExecContext(ctx, schema); err != nil {
 		return fmt.Errorf("creating schema: %w", err)
+	}
+	if version == 1 {
+		// CREATE TABLE IF NOT EXISTS kept the version 1 reviews table.
+		if _, err := d.db.ExecContext(ctx, `ALTER TABLE reviews ADD COLUMN queue TEXT NOT NULL DEFAULT '';
+			ALTER TABLE reviews ADD COLUMN escalation_level INTEGER NOT NULL DEFAULT 0;
+			ALTER TABLE reviews ADD COLUMN escalated_from TEXT NOT NULL DEFAULT ''`); err != nil {
+			return fmt.Errorf("upgrading the reviews table to schema version 2: %w", err)
+		}
 	}
 	if _, err := d.db.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", schemaVersion)); err != nil {
 		return fmt.Errorf("writing schema version: %w", err)

@@ -96,6 +96,47 @@ func TestReviewsCreateIsIdempotent(t *testing.T) {
 	assert.ErrorIs(t, err, review.ErrNotFound)
 }
 
+func TestReviewsKeepQueueAndEscalation(t *testing.T) {
+	ctx := context.Background()
+	store := openTemp(t).Reviews()
+	r := newReview("rv-1-e1", "exec-1")
+	r.Queue, r.EscalationLevel, r.EscalatedFrom = "senior", 1, "rv-1"
+	require.NoError(t, store.CreateReview(ctx, r))
+
+	got, err := store.GetReview(ctx, "rv-1-e1")
+	require.NoError(t, err)
+	assert.Equal(t, "senior", got.Queue)
+	assert.Equal(t, 1, got.EscalationLevel)
+	assert.Equal(t, "rv-1", got.EscalatedFrom)
+}
+
+// A database written by schema version 1 gets the queue and escalation
+// columns on open, and keeps its reviews.
+func TestSchemaOneUpgrades(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "moderato.db")
+	db, err := Open(ctx, path)
+	require.NoError(t, err)
+	require.NoError(t, db.Reviews().CreateReview(ctx, newReview("rv-old", "exec-old")))
+	_, err = db.db.ExecContext(ctx, `ALTER TABLE reviews DROP COLUMN queue;
+		ALTER TABLE reviews DROP COLUMN escalation_level;
+		ALTER TABLE reviews DROP COLUMN escalated_from;
+		PRAGMA user_version = 1`)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+
+	reopened, err := Open(ctx, path)
+	require.NoError(t, err)
+	t.Cleanup(func() { reopened.Close() })
+	old, err := reopened.Reviews().GetReview(ctx, "rv-old")
+	require.NoError(t, err)
+	assert.Equal(t, "", old.Queue, "a review stored before queues has none")
+	assert.Equal(t, 0, old.EscalationLevel)
+	var version int
+	require.NoError(t, reopened.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version))
+	assert.Equal(t, schemaVersion, version)
+}
+
 func TestFinishReviewOnce(t *testing.T) {
 	ctx := context.Background()
 	store := openTemp(t).Reviews()

@@ -16,7 +16,7 @@ func (d *DB) Reviews() review.Store { return reviewStore{d} }
 
 type reviewStore struct{ d *DB }
 
-const reviewColumns = `id, execution, task_token, status, bucket, key, version_id, media_type, reasons, created_at, deadline, details, decided_at, decided_by, reason`
+const reviewColumns = `id, execution, task_token, status, bucket, key, version_id, media_type, reasons, created_at, deadline, details, decided_at, decided_by, reason, queue, escalation_level, escalated_from`
 
 func scanReview(row interface{ Scan(...any) error }) (review.Review, error) {
 	var r review.Review
@@ -24,7 +24,7 @@ func scanReview(row interface{ Scan(...any) error }) (review.Review, error) {
 	var reasons, details []byte
 	var created, deadline, decided int64
 	if err := row.Scan(&r.ID, &r.Execution, &r.TaskToken, &status, &r.Bucket, &r.Key, &r.VersionID, &r.MediaType,
-		&reasons, &created, &deadline, &details, &decided, &r.DecidedBy, &r.Reason); err != nil {
+		&reasons, &created, &deadline, &details, &decided, &r.DecidedBy, &r.Reason, &r.Queue, &r.EscalationLevel, &r.EscalatedFrom); err != nil {
 		return review.Review{}, err
 	}
 	r.Status = review.Status(status)
@@ -49,11 +49,12 @@ func (s reviewStore) CreateReview(ctx context.Context, r review.Review) error {
 		r.Status = review.StatusPending
 	}
 	_, err = s.d.db.ExecContext(ctx, `INSERT INTO reviews (id, execution, task_token, status, bucket, key, version_id,
-		media_type, reasons, created_at, deadline, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		media_type, reasons, created_at, deadline, details, queue, escalation_level, escalated_from)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET task_token = excluded.task_token
 		WHERE reviews.execution = excluded.execution AND reviews.status = 'pending'`,
 		r.ID, r.Execution, r.TaskToken, string(r.Status), r.Bucket, r.Key, r.VersionID, r.MediaType,
-		reasons, toNanos(r.CreatedAt), toNanos(r.Deadline), r.Details)
+		reasons, toNanos(r.CreatedAt), toNanos(r.Deadline), r.Details, r.Queue, r.EscalationLevel, r.EscalatedFrom)
 	if err != nil {
 		return fmt.Errorf("creating review %s: %w", r.ID, err)
 	}

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"time"
 
 	"github.com/moderato/moderato/internal/policy"
 )
@@ -32,7 +33,7 @@ func (t *Tasks) Decide(ctx context.Context, in DecideInput) (Decision, error) {
 		}
 		categories = append(categories, score)
 	}
-	return Decision{
+	decision := Decision{
 		Verdict:              d.Verdict,
 		Reasons:              d.Reasons,
 		Categories:           categories,
@@ -40,5 +41,9 @@ func (t *Tasks) Decide(ctx context.Context, in DecideInput) (Decision, error) {
 		OnTimeout:            t.Policy.OnTimeout(),
 		ReviewTimeoutSeconds: int64(t.Policy.ReviewTimeout().Seconds()),
 		ReviewQuorum:         t.Policy.ReviewQuorum(),
-	}, nil
+	}
+	if e, ok := t.Policy.Escalation(); ok {
+		decision.Escalation = &Escalation{Queue: e.Queue, TimeoutSeconds: int64(e.Timeout / time.Second)}
+	}
+	return decision, nil
 }

@@ -5,6 +5,7 @@ import (
 	"image"
 
 	"github.com/moderato/moderato/internal/pii"
+	"github.com/moderato/moderato/internal/review"
 )
 
 // TextModerator scores text in the moderation categories.
@@ -70,9 +71,10 @@ type DocumentRedactor interface {
 	RedactDocument(ctx context.Context, item Item, text string, entities []pii.Entity) ([]byte, error)
 }
 
-// Notifier notifies moderators that a review waits. Messages carry no PII.
+// Notifier notifies moderators that a review waits, in its queue: a new
+// review or one that escalated. Messages carry no PII.
 type Notifier interface {
-	ReviewCreated(ctx context.Context, reviewID string, reasons []string) error
+	ReviewCreated(ctx context.Context, r review.Review) error
 }
 
 // Publisher announces a recorded outcome to the applications that consume

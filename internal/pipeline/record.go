@@ -49,8 +49,8 @@ func (t *Tasks) RecordOutcome(ctx context.Context, in RecordInput) (Outcome, err
 			}
 		}
 	}
-	if doc.ReviewTimeout != nil {
-		o.ReviewID = ReviewID(in.Execution)
+	if expired := timedOutReview(in.Execution, doc); expired != "" {
+		o.ReviewID = expired
 		if _, err := t.Reviews.FinishReview(ctx, o.ReviewID, review.StatusExpired, "", "review deadline passed", o.RecordedAt); err != nil && !errors.Is(err, review.ErrAlreadyDecided) && !errors.Is(err, review.ErrNotFound) {
 			return Outcome{}, fmt.Errorf("expiring review %s: %w", o.ReviewID, err)
 		}
@@ -95,6 +95,10 @@ func settle(doc Document) (policy.Verdict, []string) {
 	}
 
 	reasons := append([]string(nil), doc.Decision.Reasons...)
+	if doc.ReviewTimeout != nil && doc.Decision.Escalation != nil && (doc.Review != nil || doc.EscalationTimeout != nil) {
+		reasons = append(reasons, fmt.Sprintf("review not decided within %d seconds: escalated to queue %s",
+			doc.Decision.ReviewTimeoutSeconds, doc.Decision.Escalation.Queue))
+	}
 	switch {
 	case doc.Review != nil:
 		verdict := policy.Approved
@@ -106,14 +110,35 @@ func settle(doc Document) (policy.Verdict, []string) {
 			note += ": " + doc.Review.Reason
 		}
 		return verdict, append(reasons, note)
+	case doc.EscalationTimeout != nil && doc.Decision.Escalation != nil:
+		return timeoutVerdict(doc), append(reasons, fmt.Sprintf("escalated review not decided within %d seconds: the policy's timeout action applied", doc.Decision.Escalation.TimeoutSeconds))
 	case doc.ReviewTimeout != nil:
-		verdict := doc.Decision.OnTimeout
-		if verdict != policy.Approved && verdict != policy.Rejected {
-			verdict = policy.Rejected
-		}
-		return verdict, append(reasons, fmt.Sprintf("review not decided within %d seconds: the policy's timeout action applied", doc.Decision.ReviewTimeoutSeconds))
+		return timeoutVerdict(doc), append(reasons, fmt.Sprintf("review not decided within %d seconds: the policy's timeout action applied", doc.Decision.ReviewTimeoutSeconds))
 	}
 	return doc.Decision.Verdict, reasons
+}
+
+// timeoutVerdict returns the policy's on_timeout verdict, and rejects when
+// the decision carries none.
+func timeoutVerdict(doc Document) policy.Verdict {
+	if v := doc.Decision.OnTimeout; v == policy.Approved || v == policy.Rejected {
+		return v
+	}
+	return policy.Rejected
+}
+
+// timedOutReview returns the ID of the review whose deadline ended the
+// execution: the escalated review when it timed out, the first review when
+// it timed out without escalation, and "" otherwise. A first review that
+// escalated was marked escalated when the escalated review was created.
+func timedOutReview(execution string, doc Document) string {
+	switch {
+	case doc.EscalationTimeout != nil:
+		return ReviewIDAt(execution, 1)
+	case doc.ReviewTimeout != nil && doc.Review == nil:
+		return ReviewID(execution)
+	}
+	return ""
 }
 
 // failureVerdict turns a caught error into an unsupported or failed verdict

@@ -34,12 +34,18 @@ type OutcomeStore interface {
 // Tasks holds the dependencies of every task handler. A nil engine means the
 // capability is not installed: the handler records the content as unscored.
 type Tasks struct {
-	Objects  objects.Store
-	Buckets  Buckets
-	Limits   media.Limits
-	Imaging  imaging.Options
-	Policy   *policy.Policy
-	Reviews  review.Store
+	Objects objects.Store
+	Buckets Buckets
+	Limits  media.Limits
+	Imaging imaging.Options
+	Policy  *policy.Policy
+	Reviews review.Store
+	// Queues assigns a first-level review to its queue by media type; an
+	// escalated review goes to the policy's escalation queue.
+	Queues review.Router
+	// Audit receives an entry when a review escalates; nil records the
+	// escalation on the reviews only.
+	Audit    review.AuditLog
 	Outcomes OutcomeStore
 
 	TextModerator  TextModerator

@@ -145,15 +145,31 @@ type Decision struct {
 	// ReviewQuorum is the number of agreeing decisions that settles the
 	// review; 0 and 1 mean a single decision.
 	ReviewQuorum int `json:"review_quorum,omitempty"`
+	// Escalation is the policy's escalation of a review that times out;
+	// nil applies OnTimeout at the first timeout. The state machine's
+	// Escalate? choice tests it, and the escalated review's wait takes its
+	// TimeoutSeconds from it.
+	Escalation *Escalation `json:"escalation,omitempty"`
 }
 
-// ReviewRequest is the input of the Wait for review task.
+// Escalation is the queue and timeout of the second review of an item
+// whose first review missed its deadline.
+type Escalation struct {
+	Queue          string `json:"queue"`
+	TimeoutSeconds int64  `json:"timeout_seconds"`
+}
+
+// ReviewRequest is the input of the Wait for review and Wait for escalated
+// review tasks.
 type ReviewRequest struct {
 	TaskToken string     `json:"task_token"`
 	Execution string     `json:"execution"`
 	Item      Item       `json:"item"`
 	Decision  Decision   `json:"decision"`
 	Analysis  []Analysis `json:"analysis"`
+	// EscalationLevel is 0 for the first review and 1 for the review in the
+	// policy's escalation queue.
+	EscalationLevel int `json:"escalation_level,omitempty"`
 }
 
 // ReviewResult is a moderator's decision as it returns through the task
@@ -182,7 +198,9 @@ type Document struct {
 	Decision      *Decision     `json:"decision"`
 	Review        *ReviewResult `json:"review"`
 	ReviewTimeout *ErrorOutput  `json:"review_timeout"`
-	Error         *ErrorOutput  `json:"error"`
+	// EscalationTimeout is set when the escalated review timed out too.
+	EscalationTimeout *ErrorOutput `json:"escalation_timeout"`
+	Error             *ErrorOutput `json:"error"`
 }
 
 // RecordInput is the input of the Record outcome task.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -89,6 +90,11 @@ func Parse(data []byte) (*Policy, error) {
 
 	if err := p.resolveCategories(partial); err != nil {
 		return nil, err
+	}
+	if e := p.escalation; e != nil && p.reviewTimeout+e.Timeout > MaxReviewTimeout {
+		return nil, fieldErrorf("review.escalation.timeout_seconds",
+			"%d plus review.timeout_seconds %d is more than %d, the longest that an execution can wait",
+			int64(e.Timeout/time.Second), int64(p.reviewTimeout/time.Second), int64(MaxReviewTimeout/time.Second))
 	}
 	if p.version == "" {
 		p.version = p.derivedVersion()
@@ -352,15 +358,11 @@ func decodeAction(raw json.RawMessage, field string) (Action, error) {
 func decodeReview(raw json.RawMessage, field string, p *Policy) error {
 	return decodeObject(raw, field, map[string]fieldDecoder{
 		"timeout_seconds": func(raw json.RawMessage, field string) error {
-			var seconds int64
-			maxSeconds := int64(MaxReviewTimeout / time.Second)
-			if err := json.Unmarshal(raw, &seconds); err != nil {
-				return fieldErrorf(field, "expected a whole number of seconds, got %s", string(raw))
+			d, err := decodeTimeout(raw, field)
+			if err != nil {
+				return err
 			}
-			if seconds < 1 || seconds > maxSeconds {
-				return fieldErrorf(field, "%d is outside 1..%d", seconds, maxSeconds)
-			}
-			p.reviewTimeout = time.Duration(seconds) * time.Second
+			p.reviewTimeout = d
 			return nil
 		},
 		"on_timeout": func(raw json.RawMessage, field string) error {
@@ -378,6 +380,11 @@ func decodeReview(raw json.RawMessage, field string, p *Policy) error {
 			}
 			return nil
 		},
+		"escalation": func(raw json.RawMessage, field string) error {
+			e, err := decodeEscalation(raw, field)
+			p.escalation = e
+			return err
+		},
 		"quorum": func(raw json.RawMessage, field string) error {
 			var n int
 			if err := json.Unmarshal(raw, &n); err != nil {
@@ -390,6 +397,61 @@ func decodeReview(raw json.RawMessage, field string, p *Policy) error {
 			return nil
 		},
 	})
+}
+
+// queueNamePattern is the form of a queue name: letters, digits and
+// "-", "_", ".", starting with a letter or digit.
+var queueNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// decodeEscalation decodes review.escalation, whose queue and
+// timeout_seconds are both required.
+func decodeEscalation(raw json.RawMessage, field string) (*Escalation, error) {
+	var e Escalation
+	var hasQueue, hasTimeout bool
+	err := decodeObject(raw, field, map[string]fieldDecoder{
+		"queue": func(raw json.RawMessage, field string) error {
+			s, err := decodeString(raw, field)
+			if err != nil {
+				return err
+			}
+			switch {
+			case len(s) > MaxQueueNameBytes:
+				return fieldErrorf(field, "longer than %d bytes", MaxQueueNameBytes)
+			case !queueNamePattern.MatchString(s):
+				return fieldErrorf(field, "invalid queue name %q (use letters, digits, \".\", \"-\" and \"_\", starting with a letter or digit)", s)
+			}
+			e.Queue, hasQueue = s, true
+			return nil
+		},
+		"timeout_seconds": func(raw json.RawMessage, field string) error {
+			d, err := decodeTimeout(raw, field)
+			e.Timeout, hasTimeout = d, err == nil
+			return err
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !hasQueue {
+		return nil, fieldErrorf(field+".queue", "missing: name the queue that reviews escalate to, or leave review.escalation out to apply on_timeout at the first timeout")
+	}
+	if !hasTimeout {
+		return nil, fieldErrorf(field+".timeout_seconds", "missing: set how long the escalated review waits, in seconds")
+	}
+	return &e, nil
+}
+
+// decodeTimeout decodes a whole number of seconds in 1..MaxReviewTimeout.
+func decodeTimeout(raw json.RawMessage, field string) (time.Duration, error) {
+	var seconds int64
+	maxSeconds := int64(MaxReviewTimeout / time.Second)
+	if err := json.Unmarshal(raw, &seconds); err != nil {
+		return 0, fieldErrorf(field, "expected a whole number of seconds, got %s", string(raw))
+	}
+	if seconds < 1 || seconds > maxSeconds {
+		return 0, fieldErrorf(field, "%d is outside 1..%d", seconds, maxSeconds)
+	}
+	return time.Duration(seconds) * time.Second, nil
 }
 
 // canonicalPolicy is the effective policy, with defaults filled, in the
@@ -408,7 +470,14 @@ type canonicalPolicy struct {
 		// Quorum is omitted at its default, so that policies written
 		// before it existed keep their derived version.
 		Quorum int `json:"quorum,omitempty"`
+		// Escalation is omitted when unset, for the same reason.
+		Escalation *canonicalEscalation `json:"escalation,omitempty"`
 	} `json:"review"`
+}
+
+type canonicalEscalation struct {
+	Queue          string `json:"queue"`
+	TimeoutSeconds int64  `json:"timeout_seconds"`
 }
 
 // derivedVersion returns "sha256:" and the first 12 hex digits of the
@@ -422,6 +491,9 @@ func (p *Policy) derivedVersion() string {
 	c.Review.OnTimeout = p.onTimeout
 	if p.reviewQuorum > 1 {
 		c.Review.Quorum = p.reviewQuorum
+	}
+	if e := p.escalation; e != nil {
+		c.Review.Escalation = &canonicalEscalation{Queue: e.Queue, TimeoutSeconds: int64(e.Timeout / time.Second)}
 	}
 
 	data, err := json.Marshal(c)

@@ -16,6 +16,12 @@
 //	  "review": {"timeout_seconds": 86400, "on_timeout": "reject"}
 //	}
 //
+// review also takes "quorum" (agreeing decisions that settle a review, 1 by
+// default) and "escalation": {"queue": "senior", "timeout_seconds": 43200}.
+// With escalation, a review still pending after timeout_seconds moves to a
+// new review in that queue, which waits escalation.timeout_seconds more;
+// on_timeout applies only when the escalated review times out as well.
+//
 // Category names are the label names that the moderation engines report,
 // matched exactly. A category without its own entry, or without one of its
 // thresholds, uses the "default" category. A policy without "version" gets
@@ -77,6 +83,10 @@ const (
 // lasts at most one year.
 const MaxReviewTimeout = 365 * 24 * time.Hour
 
+// MaxQueueNameBytes bounds review.escalation.queue. Queue names appear in
+// scopes, groups and SNS message attributes, so they are short identifiers.
+const MaxQueueNameBytes = 64
+
 // MaxReviewQuorum is the maximum review.quorum.
 const MaxReviewQuorum = 10
 
@@ -104,6 +114,17 @@ type Policy struct {
 	reviewTimeout time.Duration
 	onTimeout     Verdict // Approved or Rejected
 	reviewQuorum  int     // 0 means one decision
+	escalation    *Escalation
+}
+
+// Escalation is the second review of an item whose first review was not
+// decided within the review timeout.
+type Escalation struct {
+	// Queue is the queue of the escalated review.
+	Queue string
+	// Timeout is how long the escalated review waits before the policy's
+	// on_timeout applies.
+	Timeout time.Duration
 }
 
 //go:embed default.json
@@ -149,6 +170,16 @@ func (p *Policy) OnTimeout() Verdict {
 // moderators that settles a review: review.quorum, or 1 when it is unset.
 func (p *Policy) ReviewQuorum() int {
 	return max(p.reviewQuorum, 1)
+}
+
+// Escalation returns the escalation of reviews that time out, and false
+// when the policy has none, in which case on_timeout applies at the first
+// timeout.
+func (p *Policy) Escalation() (Escalation, bool) {
+	if p.escalation == nil {
+		return Escalation{}, false
+	}
+	return *p.escalation, true
 }
 
 // Thresholds returns the thresholds of a category, which are the default

@@ -29,7 +29,9 @@ func (m Moderator) CanAccess(queue string) bool {
 
 // Router assigns reviews to queues: by media type, and to an escalation
 // queue once a review has waited longer than EscalateAfter. The zero Router
-// puts every review in DefaultQueue.
+// puts every review in DefaultQueue. This age-based move stays within the
+// review's deadline. The policy's review.escalation is different: it
+// creates a new review with a new deadline once the first one passes.
 type Router struct {
 	// ByMediaType maps a media type (image, video, audio, text, document)
 	// to its queue; other media types go to Default.
@@ -42,12 +44,27 @@ type Router struct {
 	EscalateAfter   time.Duration `json:"escalate_after,omitempty"`
 }
 
-// Queue returns the queue of a pending review at time now.
+// Queue returns the queue of a review at time now. An escalated review
+// stays in the queue it was created in. A first-level review pending
+// longer than EscalateAfter is in EscalationQueue. Any other review is in
+// the queue stored at creation, or its media type's queue when it was
+// stored without one.
 func (rt Router) Queue(r Review, now time.Time) string {
+	if r.EscalationLevel > 0 && r.Queue != "" {
+		return r.Queue
+	}
 	if rt.Escalated(r, now) {
 		return rt.EscalationQueue
 	}
-	if q, ok := rt.ByMediaType[r.MediaType]; ok && q != "" {
+	if r.Queue != "" {
+		return r.Queue
+	}
+	return rt.QueueFor(r.MediaType)
+}
+
+// QueueFor returns the queue of a new first-level review of the media type.
+func (rt Router) QueueFor(mediaType string) string {
+	if q, ok := rt.ByMediaType[mediaType]; ok && q != "" {
 		return q
 	}
 	if rt.Default != "" {
@@ -56,10 +73,11 @@ func (rt Router) Queue(r Review, now time.Time) string {
 	return DefaultQueue
 }
 
-// Escalated reports whether a pending review has moved to the escalation
-// queue at time now.
+// Escalated reports whether a pending first-level review has moved to the
+// age-based escalation queue at time now. Reviews created by an SLA
+// escalation keep their own queue.
 func (rt Router) Escalated(r Review, now time.Time) bool {
-	if rt.EscalationQueue == "" || rt.EscalateAfter <= 0 || r.Status != StatusPending {
+	if rt.EscalationQueue == "" || rt.EscalateAfter <= 0 || r.Status != StatusPending || r.EscalationLevel > 0 {
 		return false
 	}
 	return now.Sub(r.CreatedAt) >= rt.EscalateAfter

@@ -52,6 +52,9 @@ func TestRouterQueue(t *testing.T) {
 		{"escalated after the age", router, pending, created.Add(time.Hour), "senior"},
 		{"decided review stays", router, decided, created.Add(2 * time.Hour), "visual"},
 		{"escalation without age", Router{EscalationQueue: "senior"}, pending, created.Add(48 * time.Hour), DefaultQueue},
+		{"stored queue wins over media type", router, Review{MediaType: "image", Queue: "legacy", Status: StatusPending, CreatedAt: created}, created, "legacy"},
+		{"escalated review keeps its queue", router, Review{MediaType: "image", Queue: "policy-senior", EscalationLevel: 1, Status: StatusPending, CreatedAt: created}, created.Add(2 * time.Hour), "policy-senior"},
+		{"age moves a stored first review", router, Review{MediaType: "image", Queue: "visual", Status: StatusPending, CreatedAt: created}, created.Add(time.Hour), "senior"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -96,4 +99,35 @@ func TestTallyAdd(t *testing.T) {
 	got, settled := tally.Add(Approve).Outcome()
 	assert.True(t, settled)
 	assert.Equal(t, Approve, got)
+}
+
+func TestRouterQueueFor(t *testing.T) {
+	router := Router{ByMediaType: map[string]string{"image": "visual"}, Default: "general"}
+	assert.Equal(t, "visual", router.QueueFor("image"))
+	assert.Equal(t, "general", router.QueueFor("text"))
+	assert.Equal(t, DefaultQueue, Router{}.QueueFor("image"))
+}
+
+func TestEntryValidateEscalation(t *testing.T) {
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	escalation := Entry{ReviewID: "rv-1", EscalatedTo: "rv-1-e1", Result: ResultEscalated, At: at}
+	assert.NoError(t, escalation.Validate(), "an escalation names no reviewer and no decision")
+
+	missing := escalation
+	missing.EscalatedTo = ""
+	assert.ErrorContains(t, missing.Validate(), "missing escalated_to")
+
+	vote := Entry{ReviewID: "rv-1", Result: ResultVote, Decision: Approve, At: at}
+	assert.ErrorContains(t, vote.Validate(), "missing reviewer", "a decision still needs its reviewer")
+	vote.Reviewer = "alice"
+	assert.NoError(t, vote.Validate())
+	vote.Decision = ""
+	assert.ErrorContains(t, vote.Validate(), "invalid decision")
+}
+
+func TestStatusTimedOut(t *testing.T) {
+	assert.True(t, StatusExpired.TimedOut())
+	assert.True(t, StatusEscalated.TimedOut())
+	assert.False(t, StatusPending.TimedOut())
+	assert.False(t, StatusApproved.TimedOut())
 }

@@ -19,6 +19,10 @@ const (
 	ResultConflict = "conflict"
 	// ResultExpired means the review's deadline had passed.
 	ResultExpired = "expired"
+	// ResultEscalated records that the review's deadline passed and a new
+	// review in the escalation queue took over. The pipeline appends it,
+	// so it names no reviewer and no decision.
+	ResultEscalated = "escalated"
 )
 
 // ErrAuditAppendOnly is returned by an audit log asked to change or remove an
@@ -47,20 +51,28 @@ type Entry struct {
 	Decision      string       `json:"decision"`
 	Reason        string       `json:"reason"`
 	Corrections   []Correction `json:"corrections,omitempty"`
-	// Result is ResultAccepted, ResultVote, ResultConflict or ResultExpired.
+	// EscalatedTo is the ID of the review that replaced this one, set with
+	// ResultEscalated.
+	EscalatedTo string `json:"escalated_to,omitempty"`
+	// Result is ResultAccepted, ResultVote, ResultConflict, ResultExpired or
+	// ResultEscalated.
 	Result string    `json:"result"`
 	At     time.Time `json:"at"`
 }
 
 // Validate checks that the entry names a review, a reviewer, a valid
-// decision and a result.
+// decision and a result. An escalation entry names the review it escalated
+// to in place of a reviewer and a decision.
 func (e Entry) Validate() error {
 	var missing []string
 	if e.ReviewID == "" {
 		missing = append(missing, "review_id")
 	}
-	if e.Reviewer == "" {
+	if e.Reviewer == "" && e.Result != ResultEscalated {
 		missing = append(missing, "reviewer")
+	}
+	if e.EscalatedTo == "" && e.Result == ResultEscalated {
+		missing = append(missing, "escalated_to")
 	}
 	if e.At.IsZero() {
 		missing = append(missing, "at")
@@ -68,13 +80,15 @@ func (e Entry) Validate() error {
 	if len(missing) > 0 {
 		return fmt.Errorf("invalid audit entry: missing %s", strings.Join(missing, ", "))
 	}
-	if _, err := StatusFor(e.Decision); err != nil {
-		return fmt.Errorf("invalid audit entry for review %s: %w", e.ReviewID, err)
-	}
 	switch e.Result {
+	case ResultEscalated:
+		return nil
 	case ResultAccepted, ResultVote, ResultConflict, ResultExpired:
 	default:
 		return fmt.Errorf("invalid audit entry for review %s: unknown result %q", e.ReviewID, e.Result)
+	}
+	if _, err := StatusFor(e.Decision); err != nil {
+		return fmt.Errorf("invalid audit entry for review %s: %w", e.ReviewID, err)
 	}
 	return nil
 }

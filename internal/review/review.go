@@ -1,6 +1,9 @@
 // Package review models the human review of borderline items: a review is
 // created when the policy cannot decide, waits for one moderator's decision
-// (or its deadline), and is decided exactly once.
+// (or its deadline), and is decided exactly once. A review whose deadline
+// passes either expires, and the policy's timeout action applies, or
+// escalates: a new review of the same item waits in the policy's escalation
+// queue with its own deadline.
 package review
 
 import (
@@ -19,7 +22,16 @@ const (
 	StatusApproved Status = "approved"
 	StatusRejected Status = "rejected"
 	StatusExpired  Status = "expired"
+	// StatusEscalated means the deadline passed and a new review of the
+	// same item, at the next escalation level, took over.
+	StatusEscalated Status = "escalated"
 )
+
+// TimedOut reports whether the status is one that a review reaches when its
+// deadline passes: expired or escalated.
+func (s Status) TimedOut() bool {
+	return s == StatusExpired || s == StatusEscalated
+}
 
 // Decision values a moderator can send.
 const (
@@ -42,15 +54,24 @@ type Review struct {
 	Execution string `json:"execution"`
 	// TaskToken resumes the waiting execution. It never leaves the server:
 	// it is excluded from JSON and must never be logged.
-	TaskToken string    `json:"-"`
-	Status    Status    `json:"status"`
-	Bucket    string    `json:"bucket"`
-	Key       string    `json:"key"`
-	VersionID string    `json:"version_id"`
-	MediaType string    `json:"media_type"`
-	Reasons   []string  `json:"reasons"`
-	CreatedAt time.Time `json:"created_at"`
-	Deadline  time.Time `json:"deadline"`
+	TaskToken string `json:"-"`
+	Status    Status `json:"status"`
+	Bucket    string `json:"bucket"`
+	Key       string `json:"key"`
+	VersionID string `json:"version_id"`
+	MediaType string `json:"media_type"`
+	// Queue is the queue the review was created in; empty in reviews stored
+	// before queues were recorded, whose queue Router derives from the
+	// media type.
+	Queue string `json:"queue,omitempty"`
+	// EscalationLevel is 0 for the first review of an item and 1 for the
+	// review that replaced it in the escalation queue.
+	EscalationLevel int `json:"escalation_level,omitempty"`
+	// EscalatedFrom is the ID of the review this one replaced.
+	EscalatedFrom string    `json:"escalated_from,omitempty"`
+	Reasons       []string  `json:"reasons"`
+	CreatedAt     time.Time `json:"created_at"`
+	Deadline      time.Time `json:"deadline"`
 	// Details is the JSON of the item, decision and analysis summaries that
 	// a moderator sees; it never contains PII values.
 	Details   []byte     `json:"details,omitempty"`

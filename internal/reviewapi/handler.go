@@ -96,10 +96,10 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, mod review.Modera
 	case "":
 		f.Status = review.StatusPending
 	case "all":
-	case review.StatusPending, review.StatusApproved, review.StatusRejected, review.StatusExpired:
+	case review.StatusPending, review.StatusApproved, review.StatusRejected, review.StatusExpired, review.StatusEscalated:
 		f.Status = status
 	default:
-		writeError(w, http.StatusBadRequest, "invalid status: use pending, approved, rejected, expired or all")
+		writeError(w, http.StatusBadRequest, "invalid status: use pending, approved, rejected, expired, escalated or all")
 		return
 	}
 	if v := q.Get("min_age"); v != "" {

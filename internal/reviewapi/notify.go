@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -44,21 +45,33 @@ type Notifier struct {
 	PageURL string
 }
 
-// ReviewCreated publishes one message for a new review: its ID, the number
-// of reasons and a link. The reasons themselves are left out, because a
-// reason may quote the content under review.
-func (n Notifier) ReviewCreated(ctx context.Context, reviewID string, reasons []string) error {
-	body := fmt.Sprintf("A new item waits for review: %s (%d reasons).", reviewID, len(reasons))
-	if link := ReviewLink(n.PageURL, reviewID); link != "" {
+// ReviewCreated publishes one message for a new or escalated review: its
+// ID, queue, the number of reasons and a link. The reasons themselves are
+// left out, because a reason may quote the content under review.
+func (n Notifier) ReviewCreated(ctx context.Context, r review.Review) error {
+	event := "review_created"
+	subject := "moderato: review " + r.ID + " waits"
+	body := fmt.Sprintf("A new item waits for review in queue %s: %s (%d reasons).", r.Queue, r.ID, len(r.Reasons))
+	if r.EscalationLevel > 0 {
+		event = "review_escalated"
+		subject = "moderato: escalated review " + r.ID + " waits"
+		body = fmt.Sprintf("Review %s was not decided in time and escalated to queue %s: %s (%d reasons).", r.EscalatedFrom, r.Queue, r.ID, len(r.Reasons))
+	}
+	if link := ReviewLink(n.PageURL, r.ID); link != "" {
 		body += "\nOpen it: " + link
 	}
 	m := Message{
-		Subject:    "moderato: review " + reviewID + " waits",
-		Body:       body,
-		Attributes: map[string]string{"event": "review_created", "review_id": reviewID},
+		Subject: subject,
+		Body:    body,
+		Attributes: map[string]string{
+			"event":            event,
+			"review_id":        r.ID,
+			"queue":            r.Queue,
+			"escalation_level": strconv.Itoa(r.EscalationLevel),
+		},
 	}
 	if err := n.Publisher.Publish(ctx, m); err != nil {
-		return fmt.Errorf("notifying moderators of review %s: %w", reviewID, err)
+		return fmt.Errorf("notifying moderators of review %s: %w", r.ID, err)
 	}
 	return nil
 }

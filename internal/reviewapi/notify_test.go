@@ -33,7 +33,7 @@ func TestNotifierReviewCreated(t *testing.T) {
 	pub := &recorder{}
 	n := Notifier{Publisher: pub, PageURL: "https://reviews.example.com/"}
 	reasons := []string{"PII needs review: EMAIL (1)", "toxicity 0.62 is between the thresholds"}
-	require.NoError(t, n.ReviewCreated(context.Background(), "rv-0123", reasons))
+	require.NoError(t, n.ReviewCreated(context.Background(), review.Review{ID: "rv-0123", Queue: "text", Reasons: reasons}))
 
 	require.Len(t, pub.messages, 1)
 	m := pub.messages[0]
@@ -43,11 +43,31 @@ func TestNotifierReviewCreated(t *testing.T) {
 	assert.NotContains(t, m.Body, "EMAIL", "reason texts stay out of notifications")
 	assert.LessOrEqual(t, len(m.Subject), 100, "SNS subjects are at most 100 characters")
 	assert.Equal(t, "review_created", m.Attributes["event"])
+	assert.Equal(t, "text", m.Attributes["queue"])
+	assert.Equal(t, "0", m.Attributes["escalation_level"])
 
 	failing := Notifier{Publisher: &recorder{err: errors.New("topic not found")}}
-	err := failing.ReviewCreated(context.Background(), "rv-0123", nil)
+	err := failing.ReviewCreated(context.Background(), review.Review{ID: "rv-0123"})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "rv-0123")
+}
+
+func TestNotifierReviewEscalated(t *testing.T) {
+	pub := &recorder{}
+	n := Notifier{Publisher: pub, PageURL: "https://reviews.example.com/"}
+	escalated := review.Review{ID: "rv-0123-e1", Queue: "senior", EscalationLevel: 1, EscalatedFrom: "rv-0123", Reasons: []string{"PII needs review: EMAIL (1)"}}
+	require.NoError(t, n.ReviewCreated(context.Background(), escalated))
+
+	require.Len(t, pub.messages, 1)
+	m := pub.messages[0]
+	assert.Equal(t, "review_escalated", m.Attributes["event"])
+	assert.Equal(t, "senior", m.Attributes["queue"])
+	assert.Equal(t, "1", m.Attributes["escalation_level"])
+	assert.Contains(t, m.Subject, "escalated")
+	assert.Contains(t, m.Body, "rv-0123 was not decided in time")
+	assert.Contains(t, m.Body, "https://reviews.example.com/#review=rv-0123-e1")
+	assert.NotContains(t, m.Body, "EMAIL", "reason texts stay out of notifications")
+	assert.LessOrEqual(t, len(m.Subject), 100, "SNS subjects are at most 100 characters")
 }
 
 func TestReminderRun(t *testing.T) {

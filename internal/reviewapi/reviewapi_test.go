@@ -47,7 +47,8 @@ func newFixtureWithPolicy(t *testing.T, policyDoc string, auth reviewapi.Authent
 	pol, err := policy.Parse([]byte(policyDoc))
 	require.NoError(t, err)
 	clock := asltest.NewFakeClock(time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC))
-	rt, err := local.Open(context.Background(), local.Config{DataDir: filepath.Join(t.TempDir(), "data"), Policy: pol, Clock: clock})
+	// The pipeline stores each review's queue, so it routes as the API does.
+	rt, err := local.Open(context.Background(), local.Config{DataDir: filepath.Join(t.TempDir(), "data"), Policy: pol, Clock: clock, Queues: opts.Router})
 	require.NoError(t, err)
 	t.Cleanup(func() { rt.Close() })
 

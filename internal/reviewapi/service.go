@@ -156,6 +156,9 @@ type DecisionError struct {
 }
 
 func (e *DecisionError) Error() string {
+	if errors.Is(e.Err, review.ErrExpired) && e.Review.Status == review.StatusEscalated {
+		return fmt.Sprintf("review %s expired at %s: %s", e.Review.ID, e.Review.Deadline.Format(time.RFC3339), e.Review.Reason)
+	}
 	if errors.Is(e.Err, review.ErrExpired) {
 		return fmt.Sprintf("review %s expired at %s: the policy's timeout action applies", e.Review.ID, e.Review.Deadline.Format(time.RFC3339))
 	}
@@ -210,7 +213,7 @@ func (s *Service) Decide(ctx context.Context, mod review.Moderator, id string, r
 		}
 		return s.refuse(ctx, id, entry, review.ErrExpired)
 	}
-	if v.Status == review.StatusExpired {
+	if v.Status.TimedOut() {
 		return s.refuse(ctx, id, entry, review.ErrExpired)
 	}
 	if v.Status != review.StatusPending {
@@ -363,7 +366,7 @@ func (s *Service) refuse(ctx context.Context, id string, entry review.Entry, cau
 	sentinel := review.ErrAlreadyDecided
 	// A review that expired while the decision was on its way is gone, not
 	// decided by someone else.
-	if errors.Is(cause, review.ErrExpired) || r.Status == review.StatusExpired {
+	if errors.Is(cause, review.ErrExpired) || r.Status.TimedOut() {
 		entry.Result, sentinel = review.ResultExpired, review.ErrExpired
 	}
 	if err := s.cfg.Audit.AppendEntry(ctx, entry); err != nil {

@@ -21,7 +21,9 @@ const (
 )
 
 // View is a review as the API shows it: no task token, the stored details
-// decoded, and the queue it is in now.
+// decoded, and the queue it is in now. Escalated is true for a review in
+// the policy's escalation queue and for one that the age-based Router
+// moved.
 type View struct {
 	review.Review
 	Queue     string   `json:"queue"`
@@ -39,7 +41,7 @@ func (s *Service) view(r review.Review) View {
 	v := View{
 		Review:    r,
 		Queue:     s.cfg.Router.Queue(r, now),
-		Escalated: s.cfg.Router.Escalated(r, now),
+		Escalated: r.EscalationLevel > 0 || s.cfg.Router.Escalated(r, now),
 		Details:   decodeDetails(r.Details),
 		PIITypes:  []string{},
 	}

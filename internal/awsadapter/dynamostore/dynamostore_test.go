@@ -103,6 +103,23 @@ func TestReviewsAgainstMoto(t *testing.T) {
 		assert.Len(t, all, 2)
 	})
 
+	t.Run("escalated review keeps queue and level", func(t *testing.T) {
+		escalated := newReview("rv-0-e1", "exec-0", base.Add(2*time.Hour))
+		escalated.Queue, escalated.EscalationLevel, escalated.EscalatedFrom = "senior", 1, "rv-0"
+		require.NoError(t, store.CreateReview(ctx, escalated))
+		got, err := store.GetReview(ctx, "rv-0-e1")
+		require.NoError(t, err)
+		assert.Equal(t, escalated, got)
+
+		marked, err := store.FinishReview(ctx, "rv-0", review.StatusEscalated, "", "escalated to queue senior", base.Add(2*time.Hour))
+		require.NoError(t, err)
+		assert.Equal(t, review.StatusEscalated, marked.Status)
+		listed, err := store.ListReviews(ctx, review.StatusEscalated)
+		require.NoError(t, err)
+		require.Len(t, listed, 1)
+		assert.Equal(t, "rv-0", listed[0].ID)
+	})
+
 	t.Run("missing review", func(t *testing.T) {
 		_, err := store.GetReview(ctx, "rv-missing")
 		assert.True(t, errors.Is(err, review.ErrNotFound), "get: %v", err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -171,6 +172,13 @@ func reviewItem(rv review.Review) map[string]types.AttributeValue {
 		"created_at": stringAttr(rv.CreatedAt.UTC().Format(time.RFC3339Nano)),
 		"deadline":   stringAttr(rv.Deadline.UTC().Format(time.RFC3339Nano)),
 	}
+	if rv.Queue != "" {
+		item["queue"] = stringAttr(rv.Queue)
+	}
+	if rv.EscalationLevel > 0 {
+		item["escalation_level"] = &types.AttributeValueMemberN{Value: strconv.Itoa(rv.EscalationLevel)}
+		item["escalated_from"] = stringAttr(rv.EscalatedFrom)
+	}
 	reasons := make([]types.AttributeValue, 0, len(rv.Reasons))
 	for _, reason := range rv.Reasons {
 		reasons = append(reasons, stringAttr(reason))
@@ -194,8 +202,16 @@ func parseReview(item map[string]types.AttributeValue) (review.Review, error) {
 		MediaType: str(item, "media_type"),
 		DecidedBy: str(item, "decided_by"),
 		Reason:    str(item, "reason"),
+		Queue:     str(item, "queue"),
+
+		EscalatedFrom: str(item, "escalated_from"),
 	}
 	var err error
+	if n, ok := item["escalation_level"].(*types.AttributeValueMemberN); ok {
+		if rv.EscalationLevel, err = strconv.Atoi(n.Value); err != nil {
+			return review.Review{}, fmt.Errorf("decoding review %s: invalid escalation_level %s", rv.ID, n.Value)
+		}
+	}
 	if rv.CreatedAt, err = parseTime(item, "created_at"); err != nil {
 		return review.Review{}, fmt.Errorf("decoding review %s: %w", rv.ID, err)
 	}

@@ -88,7 +88,7 @@ func (b *Backend) resumeOpen(ctx context.Context, r review.Review, result pipeli
 		// A closed token on a review still pending before its deadline
 		// means a concurrent decision used it and has not finished the
 		// review yet. The task's timeout is the review deadline.
-		if stored.Status == review.StatusExpired || (stored.Status == review.StatusPending && !b.now().Before(stored.Deadline)) {
+		if stored.Status.TimedOut() || (stored.Status == review.StatusPending && !b.now().Before(stored.Deadline)) {
 			return nil, fmt.Errorf("resuming review %s: its task timed out: %w", id, review.ErrExpired)
 		}
 		return nil, fmt.Errorf("resuming review %s: %w", id, review.ErrAlreadyDecided)
@@ -108,8 +108,8 @@ func (b *Backend) resumeOpen(ctx context.Context, r review.Review, result pipeli
 // closed returns the error for a review that takes no decision any more.
 func closed(r review.Review, now time.Time) error {
 	switch {
-	case r.Status == review.StatusExpired:
-		return fmt.Errorf("deciding review %s: %w", r.ID, review.ErrExpired)
+	case r.Status.TimedOut():
+		return fmt.Errorf("deciding review %s: it is %s: %w", r.ID, r.Status, review.ErrExpired)
 	case r.Status != review.StatusPending:
 		return fmt.Errorf("deciding review %s: %w", r.ID, review.ErrAlreadyDecided)
 	case now.After(r.Deadline):

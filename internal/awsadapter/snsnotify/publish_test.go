@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/moderato/moderato/internal/awsadapter/mototest"
+	"github.com/moderato/moderato/internal/review"
 	"github.com/moderato/moderato/internal/reviewapi"
 )
 
@@ -131,7 +132,7 @@ func TestReviewCreatedLinksToPage(t *testing.T) {
 	require.NoError(t, err)
 	n := &Notifier{API: snsClient, TopicARN: aws.ToString(topic.TopicArn), PageURL: "https://reviews.example.com/"}
 
-	require.NoError(t, n.ReviewCreated(ctx, "rv-0123", []string{"PII needs review: EMAIL (1)"}))
+	require.NoError(t, n.ReviewCreated(ctx, review.Review{ID: "rv-0123", Reasons: []string{"PII needs review: EMAIL (1)"}}))
 
 	got, err := sqsClient.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: queue.QueueUrl, MaxNumberOfMessages: 10})
 	require.NoError(t, err)

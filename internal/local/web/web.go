@@ -16,7 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/moderato/moderato/internal/asl"
 	"github.com/moderato/moderato/internal/local"
 	"github.com/moderato/moderato/internal/objects"
 	"github.com/moderato/moderato/internal/pipeline"
@@ -134,19 +133,17 @@ func (b Backend) Resume(ctx context.Context, id string, result pipeline.ReviewRe
 }
 
 // ResolveExpired resumes the execution of an overdue review, so that the
-// executor applies its timeout, and waits for it to finish.
+// executor applies its timeout, and waits until it finishes or waits for
+// its escalated review.
 func (b Backend) ResolveExpired(ctx context.Context, id string) error {
 	r, err := b.rt.DB.Reviews().GetReview(ctx, id)
 	if err != nil {
 		return err
 	}
+	if err := b.rt.ApplyTimeout(ctx, r); err != nil {
+		return err
+	}
 	name := r.Execution[strings.LastIndex(r.Execution, ":")+1:]
-	if err := b.rt.Runner.Resume(ctx, name); err != nil && !errors.Is(err, asl.ErrNotRunning) {
-		return fmt.Errorf("resuming execution %s: %w", name, err)
-	}
-	if _, err := b.rt.Runner.Wait(ctx, name); err != nil {
-		return fmt.Errorf("waiting for execution %s: %w", name, err)
-	}
 	if _, err := b.rt.Settle(ctx, name); err != nil {
 		return fmt.Errorf("settling execution %s: %w", name, err)
 	}
