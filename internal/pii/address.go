@@ -100,27 +100,25 @@ var digitUpperOrMultibyte = func() *alphabet {
 // them. Each try reads a bounded window, so the scan stays linear.
 func findAddresses(s *scan) {
 	text := s.text
-	for i := 0; i < len(text); {
-		if !digitUpperOrMultibyte[text[i]] {
-			i++
+	end := 0
+	for _, i := range s.tokenStarts() {
+		if i < end || !digitUpperOrMultibyte[text[i]] {
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(text[i:])
+		r, _ := utf8.DecodeRuneInString(text[i:])
 		if wordBefore(text, i) || (!isDigit(text[i]) && !unicode.IsUpper(r)) {
-			i += size
 			continue
 		}
-		end, score, ok := addressAt(text, i)
+		e, score, ok := addressAt(text, i)
 		if !ok {
-			i += size
 			continue
 		}
 		begin := i
 		if m := unitBefore.FindStringIndex(text[max(0, i-24):i]); m != nil {
 			begin = max(0, i-24) + m[0]
 		}
-		s.add(TypeAddress, begin, end, score)
-		i = end
+		s.add(TypeAddress, begin, e, score)
+		end = e
 	}
 }
 
@@ -129,13 +127,14 @@ func findAddresses(s *scan) {
 func addressAt(text string, i int) (end int, score float64, ok bool) {
 	window := text[i:min(len(text), i+200)]
 	var re *regexp.Regexp
+	var m []int
 	switch {
 	case isDigit(text[i]):
 		if !wordFollowsNumber(window) {
 			return 0, 0, false
 		}
 		re = streetAddress
-		if !re.MatchString(window) {
+		if m = re.FindStringSubmatchIndex(window); m == nil {
 			re = cityAddress
 		}
 	case streetTypesFirst[firstWord(window)]:
@@ -149,7 +148,9 @@ func addressAt(text string, i int) (end int, score float64, ok bool) {
 		return 0, 0, false
 	}
 
-	m := re.FindStringSubmatchIndex(window)
+	if m == nil {
+		m = re.FindStringSubmatchIndex(window)
+	}
 	if m == nil || wordAfter(text, i+m[1]) {
 		return 0, 0, false
 	}

@@ -8,8 +8,8 @@ import "sort"
 // any two of them, as OCR and hand typing leave numbers whose groups are
 // not the standard ones, such as "4 233 5516 2976 1324".
 func (s *scan) looseNumbers() [][2]int {
-	if s.loose == nil {
-		s.loose = [][2]int{}
+	if !s.looseDone {
+		s.looseDone = true
 		for _, m := range s.findAllAt(matchLoose, numberAlphabet, digitNeed, atLeastDigits(9)) {
 			if numberBounded(s.text, m[0], m[1]) {
 				s.loose = append(s.loose, m)

@@ -161,9 +161,9 @@ var cuePrefixes = func() *[1 << 13]byte {
 // findCuedNames reports capitalized words after a cue.
 func findCuedNames(s *scan) {
 	text := s.text
-	for b := 0; b+1 < len(text); b++ {
-		if b > 0 && isAlnum(text[b-1]) {
-			continue
+	for _, b := range s.tokenStarts() {
+		if b+1 >= len(text) {
+			break
 		}
 		pair := uint16(lowerASCII(text[b]))<<8 | uint16(lowerASCII(text[b+1]))
 		if cuePrefixes[pair>>3]&(1<<(pair&7)) == 0 || wordBefore(text, b) {
@@ -243,30 +243,26 @@ var upperOrMultibyte = func() *alphabet {
 // starts a token and skips past every match, so the scan stays linear.
 func findUnknownWordNames(s *scan) {
 	text := s.text
-	for i := 0; i < len(text); {
-		if !upperOrMultibyte[text[i]] {
-			i++
+	end := 0
+	for _, i := range s.tokenStarts() {
+		if i < end || !upperOrMultibyte[text[i]] {
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(text[i:])
+		r, _ := utf8.DecodeRuneInString(text[i:])
 		if !unicode.IsUpper(r) || wordBefore(text, i) || (i > 0 && strings.IndexByte("'’-", text[i-1]) >= 0) {
-			i += size
 			continue
 		}
 		if !secondWordFollows(text, i) {
-			i += size
 			continue
 		}
 		m := nameAt.FindStringIndex(text[i:min(len(text), i+160)])
 		if m == nil {
-			i += size
 			continue
 		}
-		end := i + m[1]
+		end = i + m[1]
 		if !wordAfter(text, end) {
 			addUnknownWordRuns(s, nameWords(text, i, end))
 		}
-		i = end
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -150,4 +151,28 @@ func TestEndAnchoredContextsMatchRegexp(t *testing.T) {
 			require.Equal(t, rule.re.MatchString(text), rule.matches(text), "window %q for %s", text, rule.re)
 		}
 	}
+}
+
+// TestMACSeparatorKeepsEveryMatch checks that hasMACSeparator, the filter
+// that findMACAddresses applies to runs before matching, keeps every run
+// in which matchMAC finds a match.
+func TestMACSeparatorKeepsEveryMatch(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	const symbols = "0123456789abcdefABCDEF::--..x"
+	found := 0
+	for range 50_000 {
+		buf := make([]byte, 1+rng.IntN(24))
+		for i := range buf {
+			buf[i] = symbols[rng.IntN(len(symbols))]
+		}
+		run := string(buf)
+		for p := range len(run) {
+			if matchMAC(run, p) > 0 {
+				found++
+				require.True(t, hasMACSeparator(run), "run %q has a match at %d", run, p)
+				break
+			}
+		}
+	}
+	assert.Positive(t, found)
 }

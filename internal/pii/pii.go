@@ -139,7 +139,12 @@ func (d *Detector) Detect(text string) []Entity {
 			kept = append(kept, c)
 		}
 	}
-	return resolve(kept, len(text))
+	if cap(s.taken) < len(text) {
+		s.taken = make([]bool, len(text))
+	}
+	entities := resolve(kept, s.taken[:len(text)])
+	s.release()
+	return entities
 }
 
 // DetectLong detects entities in text of any length. It splits text into
@@ -171,7 +176,7 @@ func (d *Detector) DetectLong(text string) []Entity {
 			all = append(all, candidate{Entity: e, priority: priorityOf(e.Type)})
 		}
 	}
-	return resolve(all, len(text))
+	return resolve(all, make([]bool, len(text)))
 }
 
 // candidate is an entity that a recognizer found, before overlaps are
@@ -183,8 +188,10 @@ type candidate struct {
 
 // resolve keeps the best of overlapping candidates: the higher score, then
 // the longer span, then the type earlier in recognizers. It returns the
-// kept entities sorted by Begin.
-func resolve(candidates []candidate, textLen int) []Entity {
+// kept entities sorted by Begin. taken has a false element for each byte
+// of the text, and resolve leaves it so.
+func resolve(candidates []candidate, taken []bool) []Entity {
+	textLen := len(taken)
 	slices.SortFunc(candidates, func(a, b candidate) int {
 		if c := cmp.Compare(b.Score, a.Score); c != 0 {
 			return c
@@ -201,7 +208,6 @@ func resolve(candidates []candidate, textLen int) []Entity {
 	// taken marks the bytes covered by kept entities. Every candidate is
 	// checked once over its own length, so resolve runs in time linear in
 	// the total length of the candidates.
-	taken := make([]bool, textLen)
 	var entities []Entity
 	for _, c := range candidates {
 		if c.Begin < 0 || c.End > textLen || c.Begin >= c.End || slices.Contains(taken[c.Begin:c.End], true) {
@@ -213,6 +219,9 @@ func resolve(candidates []candidate, textLen int) []Entity {
 		entities = append(entities, c.Entity)
 	}
 
+	for _, e := range entities {
+		clear(taken[e.Begin:e.End])
+	}
 	slices.SortFunc(entities, func(a, b Entity) int { return cmp.Compare(a.Begin, b.Begin) })
 	return entities
 }

@@ -681,7 +681,7 @@ var (
 )
 
 func findMACAddresses(s *scan) {
-	for _, m := range s.findAllAt(matchMAC, hexAlphabet, macNeed, hasSeparator) {
+	for _, m := range s.findAllAt(matchMAC, hexAlphabet, macNeed, hasMACSeparator) {
 		b, e := m[0], m[1]
 		if wordBefore(s.text, b) || wordAfter(s.text, e) {
 			continue

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -24,15 +25,25 @@ type scan struct {
 	repaired   []int
 	candidates []candidate
 	priority   int
-	// loose caches looseNumbers and runs caches runsWith.
-	loose [][2]int
-	runs  []cachedRuns
-	// needs caches needPositions.
-	needs []int
+	// loose caches looseNumbers, once looseDone is set, and runs caches
+	// runsWith.
+	loose     [][2]int
+	looseDone bool
+	runs      []cachedRuns
+	// runArena is the backing array of the runs in runs.
+	runArena [][2]int
+	// needs caches needPositions and starts caches tokenStarts, once
+	// needsDone and startsDone are set.
+	needs      []int
+	starts     []int
+	needsDone  bool
+	startsDone bool
 	// spans contains, per type, the [begin, end) of each candidate. Detect
 	// sorts them by position after each recognizer, so follows and near,
 	// which later recognizers call, can search them.
 	spans [][][2]int
+	// taken is resolve's buffer, all false between calls.
+	taken []bool
 }
 
 // cachedRuns are the runs that runsWith found for one pair of alphabets.
@@ -57,11 +68,36 @@ func (s *scan) spansOf(t string) [][2]int {
 	return s.spans[typeIndex[t]]
 }
 
+// scanPool keeps scans between Detect calls, so that a scan's slices are
+// reused rather than allocated anew for every text.
+var scanPool = sync.Pool{New: func() any { return &scan{spans: make([][][2]int, len(recognizers))} }}
+
 // newScan starts a scan of the normalized form of text, which has the same
-// length, so offsets found in it are offsets in text.
+// length, so offsets found in it are offsets in text. The caller calls
+// release when it no longer needs the scan.
 func newScan(text string) *scan {
-	normal, repaired := normalize(text)
-	return &scan{text: normal, repaired: repaired, spans: make([][][2]int, len(recognizers))}
+	s := scanPool.Get().(*scan)
+	s.text, s.repaired = normalize(text)
+	return s
+}
+
+// release empties s and returns it to scanPool. The scan of a text longer
+// than MaxChunkBytes is left to the garbage collector, so that the pool
+// does not keep its large arrays.
+func (s *scan) release() {
+	if len(s.text) > MaxChunkBytes {
+		return
+	}
+	s.text, s.repaired, s.priority = "", nil, 0
+	s.candidates = s.candidates[:0]
+	s.loose, s.looseDone = s.loose[:0], false
+	s.runs, s.runArena = s.runs[:0], s.runArena[:0]
+	s.needs, s.needsDone = s.needs[:0], false
+	s.starts, s.startsDone = s.starts[:0], false
+	for i := range s.spans {
+		s.spans[i] = s.spans[i][:0]
+	}
+	scanPool.Put(s)
 }
 
 // normalize undoes two kinds of damage that OCR and text wrapping do to
@@ -540,8 +576,8 @@ var anyNeed = newAlphabet(digitBytes, ":-./+A")
 // needPositions returns the offsets of the bytes of anyNeed, found once per
 // scan.
 func (s *scan) needPositions() []int {
-	if s.needs == nil {
-		s.needs = []int{}
+	if !s.needsDone {
+		s.needsDone = true
 		for i := 0; i < len(s.text); i++ {
 			if anyNeed[s.text[i]] {
 				s.needs = append(s.needs, i)
@@ -550,6 +586,38 @@ func (s *scan) needPositions() []int {
 	}
 	return s.needs
 }
+
+// tokenStarts returns the offsets of the bytes that are ASCII letters or
+// digits or not ASCII, and that follow no ASCII letter or digit, found once
+// per scan. Every word or number starts at one of them, so the name and
+// address scans visit these offsets rather than every byte. Some are
+// inside a multibyte rune or follow a non-ASCII letter, and the callers
+// check for that.
+func (s *scan) tokenStarts() []int {
+	if !s.startsDone {
+		s.startsDone = true
+		text := s.text
+		for i := 0; i < len(text); i++ {
+			if tokenByte[text[i]] && (i == 0 || !asciiAlnum[text[i-1]]) {
+				s.starts = append(s.starts, i)
+			}
+		}
+	}
+	return s.starts
+}
+
+var (
+	asciiAlnum = newAlphabet(digitBytes, upperBytes, lowerBytes)
+	// tokenByte contains the ASCII letters and digits and every byte of a
+	// multibyte rune.
+	tokenByte = func() *alphabet {
+		a := newAlphabet(digitBytes, upperBytes, lowerBytes)
+		for c := utf8.RuneSelf; c < 256; c++ {
+			a[c] = true
+		}
+		return a
+	}()
+)
 
 // runsWith returns the maximal runs of text's bytes that belong to a and
 // contain a byte of need, cached per pair. It visits only the offsets of
@@ -560,8 +628,11 @@ func (s *scan) runsWith(a, need *alphabet) [][2]int {
 			return c.runs
 		}
 	}
+	// The runs of every pair share one backing array, which spares an
+	// allocation per pair. A slice handed out earlier keeps its elements
+	// when append moves the array.
 	text := s.text
-	var runs [][2]int
+	start := len(s.runArena)
 	end := 0
 	for _, i := range s.needPositions() {
 		if i < end || !need[text[i]] || !a[text[i]] {
@@ -575,9 +646,10 @@ func (s *scan) runsWith(a, need *alphabet) [][2]int {
 		for e < len(text) && a[text[e]] {
 			e++
 		}
-		runs = append(runs, [2]int{b, e})
+		s.runArena = append(s.runArena, [2]int{b, e})
 		end = e
 	}
+	runs := s.runArena[start:len(s.runArena):len(s.runArena)]
 	s.runs = append(s.runs, cachedRuns{a: a, need: need, runs: runs})
 	return runs
 }
@@ -709,8 +781,23 @@ func sameCase(s string) bool {
 	return strings.ToUpper(s) == s || strings.ToLower(s) == s
 }
 
-func hasSeparator(run string) bool {
-	return strings.ContainsAny(run, ":-.")
+// hasMACSeparator reports whether run has a ':' or '-' with two hex
+// digits on each side, or a '.' with four on each side, as every match of
+// matchMAC has.
+func hasMACSeparator(run string) bool {
+	for j := 2; j+2 < len(run); j++ {
+		switch run[j] {
+		case ':', '-':
+			if hexAt(run, j-2, 2) && hexAt(run, j+1, 2) {
+				return true
+			}
+		case '.':
+			if j >= 4 && hexAt(run, j-4, 4) && hexAt(run, j+1, 4) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func hasColon(run string) bool { return strings.IndexByte(run, ':') >= 0 }
