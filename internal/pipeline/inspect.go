@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/moderato/moderato/internal/media"
 	"github.com/moderato/moderato/internal/objects"
+	"github.com/moderato/moderato/internal/pdftext"
 )
 
 // Inspect identifies the uploaded object version: its size, checksum and
@@ -64,7 +66,43 @@ func (t *Tasks) Inspect(ctx context.Context, in InspectInput) (Item, error) {
 		return Item{}, err
 	}
 	item.SHA256 = sum
+	if sniffed.Type == media.Document && sniffed.Format == "pdf" {
+		item.PageCount = t.pageCount(ctx, item)
+	}
 	return item, nil
+}
+
+// pageCountTimeout bounds the reading of a PDF's page count. The PDF
+// library takes no context, and a damaged cross-reference table can make
+// it read for long.
+const pageCountTimeout = 30 * time.Second
+
+// pageCount returns the page count a PDF declares, or 0 when it cannot be
+// read. An unreadable PDF is not an error here: the text extraction task
+// reads it again and records why it failed.
+func (t *Tasks) pageCount(ctx context.Context, item Item) int {
+	ctx, cancel := context.WithTimeout(ctx, pageCountTimeout)
+	defer cancel()
+	type result struct {
+		n   int
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		n, err := pdftext.PageCount(&objectReaderAt{ctx: ctx, store: t.Objects, loc: item.Location()}, item.Size)
+		done <- result{n, err}
+	}()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			t.logger().InfoContext(ctx, "page count not read", "item", item.Location().String(), "error", r.err)
+			return 0
+		}
+		return r.n
+	case <-ctx.Done():
+		t.logger().WarnContext(ctx, "page count not read in time", "item", item.Location().String())
+		return 0
+	}
 }
 
 func (t *Tasks) checksum(ctx context.Context, loc objects.Location) (string, error) {

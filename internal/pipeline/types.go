@@ -45,6 +45,11 @@ type Item struct {
 	Format    string `json:"format"`
 	// Reason is the cause of an unsupported media type, and empty otherwise.
 	Reason string `json:"reason"`
+	// PageCount is the page count of a PDF document, and 0 for other
+	// items and for PDFs whose page count could not be read. The state
+	// machine sends documents of more than one page to an asynchronous
+	// text detection job.
+	PageCount int `json:"page_count"`
 }
 
 // Location returns the item's object version.
