@@ -79,8 +79,10 @@ type Result struct {
 	// pipeline.Analysis or a pipeline.TextRef.
 	Output any
 	// Err is the job's failure, when it failed. A
-	// pipeline.UnsupportedContentError fails the task with that name, so
-	// the item is recorded as unsupported.
+	// pipeline.UnsupportedContentError, InvalidContentError or
+	// ObjectNotFoundError fails the task with that type name, so the item
+	// is recorded as unsupported or failed with the reason; any other
+	// error fails it with JobFailedError.
 	Err error
 }
 
@@ -174,11 +176,7 @@ func (m *Manager) Complete(ctx context.Context, jobID string) error {
 	kind := t.Kind
 
 	if res.Err != nil {
-		name := "JobFailedError"
-		var unsupported *pipeline.UnsupportedContentError
-		if errors.As(res.Err, &unsupported) {
-			name = "UnsupportedContentError"
-		}
+		name := failureName(res.Err)
 		m.logger().InfoContext(ctx, "job failed", "job_id", jobID, "kind", kind, "error", res.Err)
 		return m.Tasks.SendTaskFailure(ctx, t.TaskToken, name, res.Err.Error())
 	}
@@ -209,6 +207,24 @@ func (m *Manager) Poll(ctx context.Context, startedBefore time.Time) error {
 	}
 	m.logger().InfoContext(ctx, "polled waiting jobs", "jobs", len(tokens))
 	return first
+}
+
+// failureName returns the error name a failed job's task fails with. The
+// pipeline's content errors keep their type names, as a Lambda function's
+// errors do, so the outcome tells unsupported and invalid content apart.
+func failureName(err error) string {
+	var unsupported *pipeline.UnsupportedContentError
+	var invalid *pipeline.InvalidContentError
+	var missing *pipeline.ObjectNotFoundError
+	switch {
+	case errors.As(err, &unsupported):
+		return "UnsupportedContentError"
+	case errors.As(err, &invalid):
+		return "InvalidContentError"
+	case errors.As(err, &missing):
+		return "ObjectNotFoundError"
+	}
+	return "JobFailedError"
 }
 
 // RequestToken returns the idempotency token of a job start: 32 hex
