@@ -126,3 +126,43 @@ func TestFunctionsInStateMachine(t *testing.T) {
 	assert.Equal(t, asl.StatusSucceeded, e.Status)
 	assert.JSONEq(t, `{"key":"k","error":{"Error":"UnsupportedContentError","Cause":"{\"errorMessage\":\"unsupported media type video/x-unknown\",\"errorType\":\"UnsupportedContentError\"}"}}`, string(e.Output))
 }
+
+// A job service can finish before the function that started it returns,
+// so a result sent through the token during the invoke must count.
+func TestTokenAnsweredDuringInvoke(t *testing.T) {
+	const definition = `{
+  "StartAt": "Start job",
+  "States": {
+    "Start job": {
+      "Type": "Task",
+      "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+      "Parameters": {"FunctionName": "start_job", "Payload": {"task_token.$": "$$.Task.Token"}},
+      "TimeoutSeconds": 5,
+      "End": true
+    }
+  }
+}`
+	ctx := testContext(t)
+	var r *asl.Runner
+	fns := asl.Functions{"start_job": func(ctx context.Context, payload json.RawMessage) (json.RawMessage, error) {
+		var in struct {
+			TaskToken string `json:"task_token"`
+		}
+		if err := json.Unmarshal(payload, &in); err != nil {
+			return nil, err
+		}
+		if err := r.SendTaskSuccess(ctx, in.TaskToken, json.RawMessage(`{"text":"done early"}`)); err != nil {
+			return nil, err
+		}
+		return json.RawMessage(`{"job_id":"j1"}`), nil
+	}}
+	r = asl.NewRunner(asl.NewMemoryStore(), fns)
+	defer r.Close()
+
+	_, err := r.Start(ctx, asl.StartInput{StateMachine: "m", Name: "e1", Definition: []byte(definition), Input: json.RawMessage(`{}`)})
+	require.NoError(t, err)
+	e, err := r.Wait(ctx, "e1")
+	require.NoError(t, err)
+	assert.Equal(t, asl.StatusSucceeded, e.Status, "error %s: %s", e.Error, e.Cause)
+	assert.JSONEq(t, `{"text":"done early"}`, string(e.Output))
+}

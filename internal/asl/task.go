@@ -33,13 +33,21 @@ type Tasks interface {
 
 const waitForTaskTokenSuffix = ".waitForTaskToken"
 
+// TaskTokenKey returns the journal key under which an execution records
+// the task token of a task attempt, given the attempt key that
+// Store.PutTaskToken receives. A store can read a token back from there,
+// so it need not keep the token anywhere else.
+func TaskTokenKey(attemptKey string) string {
+	return attemptKey + ".token"
+}
+
 func (x *run) runTask(ctx context.Context, v *visit, akey string, attempt int) (any, error) {
 	st := v.st
 	waitToken := strings.HasSuffix(st.resource, waitForTaskTokenSuffix)
 
 	token := ""
 	if waitToken {
-		b, err := x.record(akey+".token", []byte(newTaskToken()))
+		b, err := x.record(TaskTokenKey(akey), []byte(newTaskToken()))
 		if err != nil {
 			return nil, err
 		}
