@@ -1,6 +1,6 @@
 // Package localstore is local mode's database: one SQLite file (through a
 // pure-Go driver) that holds state machine executions and their journals,
-// task tokens, reviews and outcomes. Several processes may open the same
+// task tokens, reviews, outcomes and long-running jobs. Several processes may open the same
 // file at once, for example `moderato serve` and `moderato reviews decide`.
 package localstore
 
@@ -120,7 +120,7 @@ func (d *DB) migrate(ctx context.Context) error {
 	if version > schemaVersion {
 		return fmt.Errorf("schema version %d is newer than this program's %d: upgrade moderato", version, schemaVersion)
 	}
-	if _, err := d.db.ExecContext(ctx, schema); err != nil {
+	if _, err := d.db.ExecContext(ctx, schema+jobsSchema); err != nil {
 		return fmt.Errorf("creating schema: %w", err)
 	}
 	if version == 1 {
