@@ -43,11 +43,13 @@ func TestModerationPlaceholders(t *testing.T) {
 	names := Placeholders(Moderation)
 	assert.Contains(t, names, "review_timeout_seconds")
 	assert.Contains(t, names, "inspect_function_arn")
+	assert.Contains(t, names, "start_job_function_arn")
+	assert.Contains(t, names, "job_timeout_seconds")
 
 	vars := map[string]string{}
 	for _, n := range names {
 		vars[n] = "arn:aws:lambda:us-east-1:123456789012:function:" + n
-		if n == "review_timeout_seconds" {
+		if strings.HasSuffix(n, "_timeout_seconds") {
 			vars[n] = "3600"
 		}
 	}

@@ -1,15 +1,11 @@
-// Command extract_text is the Lambda function of the Extract document text,
-// Transcribe audio and Transcribe video states. It reads the text layer of
-// PDFs in process, scanned PDF pages with Amazon Textract
-// DetectDocumentText, and other one-page documents of up to 10 MB with
-// DetectDocumentText from S3, and stores the text in the work bucket.
+// Command extract_text is the Lambda function of the Extract document text
+// state, which one-page documents take (multi-page ones start a Textract
+// job through start_job). It reads the text layer of PDFs in process,
+// scanned PDF pages with Amazon Textract DetectDocumentText, and other
+// one-page documents of up to 10 MB with DetectDocumentText from S3, and
+// stores the text in the work bucket.
 //
 // Configuration: WORK_BUCKET (required).
-//
-// NOTE: multi-page documents other than PDFs, audio and video need the
-// asynchronous jobs that start_job runs, and no state starts them yet.
-// Until then this function reports that no text could be extracted from
-// them, which sends the item to review.
 package main
 
 import (

@@ -75,11 +75,14 @@ func (h *harness) reopen(wrap func(asl.Functions)) {
 // replaceFunctions swaps the runner for one whose functions wrap has edited.
 func (h *harness) replaceFunctions(wrap func(asl.Functions)) {
 	require.NoError(h.t, h.rt.Runner.Close())
-	fns := Functions(h.rt.Tasks)
+	fns := h.rt.functions()
 	wrap(fns)
 	opts := []asl.Option{asl.WithOwner(newOwner())}
 	if h.cfg.Clock != nil {
 		opts = append(opts, asl.WithClock(h.cfg.Clock))
+	}
+	if h.cfg.Lease > 0 {
+		opts = append(opts, asl.WithLeaseDuration(h.cfg.Lease))
 	}
 	h.rt.Runner = asl.NewRunner(h.rt.DB.Executions(), fns, opts...)
 }

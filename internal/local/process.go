@@ -281,9 +281,9 @@ func (rt *Runtime) Settle(ctx context.Context, name string) (Result, error) {
 		if !errors.Is(err, review.ErrNotFound) {
 			return Result{}, err
 		}
-		// Running, but not paused here: another process drives it. Try to
-		// take it over (this works once that process's lease has expired)
-		// and look again shortly.
+		// Running without a review: a long-running job runs, or another
+		// process drives the execution. Try to take it over (this works
+		// once that process's lease has expired) and look again shortly.
 		if err := rt.Runner.Resume(ctx, name); err != nil && !errors.Is(err, asl.ErrNotRunning) && !errors.Is(err, asl.ErrLeaseHeld) {
 			rt.logger.WarnContext(ctx, "resuming execution", "execution", name, "error", err)
 		}

@@ -60,6 +60,13 @@ type Config struct {
 	// Queues assigns new reviews to queues by media type; the zero Router
 	// puts them in review.DefaultQueue.
 	Queues review.Router
+	// Lease is how long an execution or a long-running job stays claimed
+	// by a process that stopped renewing it, such as one that crashed; 0
+	// means 30 seconds.
+	Lease time.Duration
+	// MaxJobAttempts is how often a job is claimed before it fails as
+	// interrupted; 0 means 3.
+	MaxJobAttempts int
 }
 
 // Runtime is an open local pipeline.
@@ -72,6 +79,7 @@ type Runtime struct {
 	Policy  *policy.Policy
 
 	definition []byte
+	jobs       *jobRunner
 	now        func() time.Time
 	logger     *slog.Logger
 	logFile    *os.File
@@ -155,14 +163,23 @@ func Open(ctx context.Context, cfg Config) (*Runtime, error) {
 	if cfg.Clock != nil {
 		opts = append(opts, asl.WithClock(cfg.Clock))
 	}
-	rt.Runner = asl.NewRunner(db.Executions(), Functions(rt.Tasks), opts...)
+	if cfg.Lease > 0 {
+		opts = append(opts, asl.WithLeaseDuration(cfg.Lease))
+	}
+	rt.jobs = newJobRunner(rt, cfg)
+	rt.Runner = asl.NewRunner(db.Executions(), rt.functions(), opts...)
+	rt.jobs.start()
 	return rt, nil
 }
 
-// Close stops the executor, leaving paused executions in the database to be
-// resumed by the next process, and closes the database.
+// Close stops the job runner and the executor, leaving running jobs and
+// paused executions in the database to be resumed by the next process, and
+// closes the database.
 func (rt *Runtime) Close() error {
 	var errs []error
+	if rt.jobs != nil {
+		rt.jobs.close()
+	}
 	if rt.Runner != nil {
 		errs = append(errs, rt.Runner.Close())
 	}
@@ -189,9 +206,10 @@ func FunctionARN(name string) string {
 }
 
 // RenderDefinition renders the moderation definition for local mode: the
-// function placeholders become local function ARNs and the review timeout
-// comes from the policy. The escalated review's timeout needs no
-// placeholder, because that state reads it from the decision.
+// function placeholders become local function ARNs, the review timeout
+// comes from the policy, and the job states time out after an hour. The
+// escalated review's timeout needs no placeholder, because that state
+// reads it from the decision.
 func RenderDefinition(p *policy.Policy) (string, error) {
 	vars := map[string]string{}
 	for _, name := range statemachines.Placeholders(statemachines.Moderation) {
@@ -200,6 +218,7 @@ func RenderDefinition(p *policy.Policy) (string, error) {
 		}
 	}
 	vars["review_timeout_seconds"] = strconv.FormatInt(int64(p.ReviewTimeout()/time.Second), 10)
+	vars["job_timeout_seconds"] = strconv.Itoa(localJobTimeoutSeconds)
 	definition, err := statemachines.Render(statemachines.Moderation, vars)
 	if err != nil {
 		return "", fmt.Errorf("rendering the moderation state machine: %w", err)
@@ -215,7 +234,8 @@ func cutSuffix(s, suffix string) (string, bool) {
 }
 
 // Functions returns the pipeline's task handlers as local Lambda functions,
-// named as the state machine's rendered ARNs name them.
+// named as the state machine's rendered ARNs name them. The start_job
+// function needs a runtime's job runner, so Runtime.functions adds it.
 func Functions(t *pipeline.Tasks) asl.Functions {
 	return asl.Functions{
 		functionPrefix + "inspect":          function(t.Inspect),
@@ -225,11 +245,18 @@ func Functions(t *pipeline.Tasks) asl.Functions {
 		functionPrefix + "moderate_image":   function(t.ModerateImage),
 		functionPrefix + "detect_pii_image": function(t.DetectPIIImage),
 		functionPrefix + "extract_text":     function(t.ExtractText),
-		functionPrefix + "moderate_video":   function(t.ModerateVideoFrames),
 		functionPrefix + "decide":           function(t.Decide),
 		functionPrefix + "request_review":   function(t.RequestReview),
 		functionPrefix + "record_outcome":   function(t.RecordOutcome),
 	}
+}
+
+// functions returns the runtime's local Lambda functions: Functions and
+// start_job.
+func (rt *Runtime) functions() asl.Functions {
+	fns := Functions(rt.Tasks)
+	fns[functionPrefix+"start_job"] = function(rt.jobs.startJob)
+	return fns
 }
 
 // function adapts a typed handler to a Lambda function: JSON in, JSON out,
