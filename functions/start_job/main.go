@@ -13,6 +13,12 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/rekognition"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/textract"
+	"github.com/aws/aws-sdk-go-v2/service/transcribe"
 
 	"github.com/moderato/moderato/internal/lambdahandler"
 )
@@ -25,7 +31,14 @@ func main() {
 		os.Exit(1)
 	}
 	var env lambdahandler.Env
-	manager := env.JobManager(cfg)
+	manager := env.JobManager(lambdahandler.JobClients{
+		Rekognition:   rekognition.NewFromConfig(cfg),
+		Transcribe:    transcribe.NewFromConfig(cfg),
+		Textract:      textract.NewFromConfig(cfg),
+		S3:            s3.NewFromConfig(cfg),
+		DynamoDB:      dynamodb.NewFromConfig(cfg),
+		StepFunctions: sfn.NewFromConfig(cfg),
+	})
 	if err := env.Err(); err != nil {
 		logger.Error("reading the configuration", "error", err)
 		os.Exit(1)

@@ -1,7 +1,6 @@
 package lambdahandler
 
 import (
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	awsrekognition "github.com/aws/aws-sdk-go-v2/service/rekognition"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -18,6 +17,18 @@ import (
 	"github.com/moderato/moderato/internal/jobs"
 )
 
+// JobClients are the AWS clients of the job functions. Each function's
+// main package builds them, as every function builds its own clients, so
+// the services a function calls show in its imports.
+type JobClients struct {
+	Rekognition   *awsrekognition.Client
+	Transcribe    *awstranscribe.Client
+	Textract      *awstextract.Client
+	S3            *s3.Client
+	DynamoDB      *dynamodb.Client
+	StepFunctions *sfn.Client
+}
+
 // JobManager builds the job manager that the start_job, job_callback and
 // poll_jobs functions share, from JOBS_TABLE, WORK_BUCKET, JOB_TOPIC_ARN,
 // JOB_TOPIC_ROLE_ARN and TRANSCRIBE_LANGUAGE. JOB_TOPIC_ARN is the SNS
@@ -25,7 +36,7 @@ import (
 // JOB_TOPIC_ROLE_ARN the role they assume to publish. TRANSCRIBE_LANGUAGE
 // defaults to "en-US"; "auto" lets Transcribe identify the language, which
 // rules out its PII redaction.
-func (e *Env) JobManager(cfg aws.Config) *jobs.Manager {
+func (e *Env) JobManager(c JobClients) *jobs.Manager {
 	table := e.Require("JOBS_TABLE")
 	work := e.Require("WORK_BUCKET")
 	topic := e.Require("JOB_TOPIC_ARN")
@@ -35,14 +46,14 @@ func (e *Env) JobManager(cfg aws.Config) *jobs.Manager {
 		language = ""
 	}
 
-	store := s3objects.New(s3.NewFromConfig(cfg))
+	store := s3objects.New(c.S3)
 	return &jobs.Manager{
-		Tokens: dynamostore.NewJobTokens(dynamodb.NewFromConfig(cfg), table),
-		Tasks:  sfnexec.New(sfn.NewFromConfig(cfg), ""),
+		Tokens: dynamostore.NewJobTokens(c.DynamoDB, table),
+		Tasks:  sfnexec.New(c.StepFunctions, ""),
 		Engines: map[jobs.Kind]jobs.Engine{
-			jobs.VideoModeration: &rekognition.VideoModerator{API: awsrekognition.NewFromConfig(cfg), TopicARN: topic, RoleARN: role},
-			jobs.Transcription:   &transcribe.Transcriber{API: awstranscribe.NewFromConfig(cfg), Objects: store, WorkBucket: work, LanguageCode: language},
-			jobs.DocumentText:    &textract.DocumentText{API: awstextract.NewFromConfig(cfg), Objects: store, WorkBucket: work, TopicARN: topic, RoleARN: role},
+			jobs.VideoModeration: &rekognition.VideoModerator{API: c.Rekognition, TopicARN: topic, RoleARN: role},
+			jobs.Transcription:   &transcribe.Transcriber{API: c.Transcribe, Objects: store, WorkBucket: work, LanguageCode: language},
+			jobs.DocumentText:    &textract.DocumentText{API: c.Textract, Objects: store, WorkBucket: work, TopicARN: topic, RoleARN: role},
 		},
 	}
 }
