@@ -3,14 +3,18 @@ package dynamostore
 import (
 	"context"
 	"errors"
+	"strconv"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/moderato/moderato/internal/awsadapter/mototest"
+	"github.com/moderato/moderato/internal/jobs"
 	"github.com/moderato/moderato/internal/objects"
 	"github.com/moderato/moderato/internal/pipeline"
 	"github.com/moderato/moderato/internal/policy"
@@ -187,4 +191,24 @@ func TestAuditAppendOnly(t *testing.T) {
 	none, err := audit.History(ctx, "rv-other")
 	require.NoError(t, err)
 	assert.Empty(t, none)
+}
+
+func TestJobTokenExpires(t *testing.T) {
+	ctx := context.Background()
+	server := mototest.Start(t)
+	client := dynamodb.NewFromConfig(server.Config())
+	require.NoError(t, CreateTables(ctx, client, TableNames{Jobs: "jobs"}))
+	store := NewJobTokens(client, "jobs")
+	started := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+
+	require.NoError(t, store.PutToken(ctx, jobs.Token{JobID: "job-1", Kind: jobs.Transcription, TaskToken: "token-1", StartedAt: started}))
+
+	out, err := client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String("jobs"),
+		Key:       map[string]types.AttributeValue{"job_id": &types.AttributeValueMemberS{Value: "job-1"}},
+	})
+	require.NoError(t, err)
+	expires, ok := out.Item["expires_at"].(*types.AttributeValueMemberN)
+	require.True(t, ok, "the item needs a numeric expires_at for the table's TTL")
+	assert.Equal(t, strconv.FormatInt(started.Add(7*24*time.Hour).Unix(), 10), expires.Value)
 }

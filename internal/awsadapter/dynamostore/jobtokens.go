@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,6 +14,13 @@ import (
 	"github.com/moderato/moderato/internal/jobs"
 	"github.com/moderato/moderato/internal/pipeline"
 )
+
+// tokenLifetime is how long a job's item stays in the table before
+// DynamoDB's TTL deletes it, through its expires_at attribute (epoch
+// seconds). It outlasts the longest job state timeout the Terraform module
+// accepts (two days), so only the items of jobs whose task already timed
+// out expire.
+const tokenLifetime = 7 * 24 * time.Hour
 
 // JobTokens is a jobs.TokenStore over a DynamoDB table with partition key
 // "job_id" (S). Items hold the task token, so the table must be encrypted
@@ -43,6 +51,7 @@ func (s *JobTokens) PutToken(ctx context.Context, t jobs.Token) error {
 			"task_token": stringAttr(t.TaskToken),
 			"item":       stringAttr(string(item)),
 			"started_at": stringAttr(t.StartedAt.UTC().Format(time.RFC3339Nano)),
+			"expires_at": &types.AttributeValueMemberN{Value: strconv.FormatInt(t.StartedAt.Add(tokenLifetime).Unix(), 10)},
 		},
 	})
 	if err != nil {
