@@ -147,6 +147,7 @@ func testCompleteExample(t *testing.T, realAWS bool) {
 	t.Run("state machine", func(t *testing.T) { checkStateMachine(t, s) })
 	t.Run("functions", func(t *testing.T) { checkFunctions(t, s) })
 	t.Run("tables", func(t *testing.T) { checkTables(t, s) })
+	t.Run("job wiring", func(t *testing.T) { checkJobWiring(t, s) })
 	t.Run("alarms", func(t *testing.T) { checkAlarms(t, s) })
 	t.Run("iam coverage", func(t *testing.T) { checkIAMCoverage(t, s, root) })
 	if !realAWS {

@@ -35,6 +35,12 @@ module "moderato" {
     create_api       = var.create_review_api
   }
 
+  jobs = {
+    timeout_seconds    = 7200
+    poll_schedule      = "rate(5 minutes)"
+    poll_after_seconds = 600
+  }
+
   alarms = {
     emails                    = var.alarm_emails
     oldest_review_age_seconds = 86400

@@ -60,3 +60,62 @@ resource "aws_lambda_permission" "review_reminders" {
   principal     = "events.amazonaws.com"
   source_arn    = aws_cloudwatch_event_rule.review_reminders.arn
 }
+
+# The ends of the pipeline's Transcribe jobs reach job_callback. Transcribe
+# publishes them to the default bus; the pipeline names its jobs
+# "moderato-<request token>".
+#
+# NOTE: the job name prefix does not include var.name, so two stacks in one
+# account and region receive each other's Transcribe events. job_callback
+# finds no task token for a job of the other stack and ignores it.
+resource "aws_cloudwatch_event_rule" "transcribe_job_state" {
+  name        = "${var.name}-transcribe-job-state"
+  description = "Completed and failed Amazon Transcribe jobs of the pipeline."
+  tags        = var.tags
+
+  event_pattern = jsonencode({
+    source      = ["aws.transcribe"]
+    detail-type = ["Transcribe Job State Change"]
+    detail = {
+      TranscriptionJobStatus = ["COMPLETED", "FAILED"]
+      TranscriptionJobName   = [{ prefix = local.transcription_job_prefix }]
+    }
+  })
+}
+
+resource "aws_cloudwatch_event_target" "transcribe_job_state" {
+  rule      = aws_cloudwatch_event_rule.transcribe_job_state.name
+  target_id = "job-callback"
+  arn       = module.service_function["job_callback"].arn
+}
+
+resource "aws_lambda_permission" "transcribe_job_state" {
+  statement_id  = "AllowTranscribeJobEvents"
+  action        = "lambda:InvokeFunction"
+  function_name = module.service_function["job_callback"].name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.transcribe_job_state.arn
+}
+
+# poll_jobs finishes the jobs whose completion notification never came,
+# because SNS and EventBridge deliveries are best-effort.
+resource "aws_cloudwatch_event_rule" "poll_jobs" {
+  name                = "${var.name}-poll-jobs"
+  description         = "Finishes long-running jobs whose completion notification did not arrive."
+  schedule_expression = var.jobs.poll_schedule
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "poll_jobs" {
+  rule      = aws_cloudwatch_event_rule.poll_jobs.name
+  target_id = "poll-jobs"
+  arn       = module.service_function["poll_jobs"].arn
+}
+
+resource "aws_lambda_permission" "poll_jobs" {
+  statement_id  = "AllowPollSchedule"
+  action        = "lambda:InvokeFunction"
+  function_name = module.service_function["poll_jobs"].name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.poll_jobs.arn
+}

@@ -10,7 +10,7 @@ locals {
     moderate_image   = {}
     detect_pii_image = { REDACTED_BUCKET = aws_s3_bucket.this["redacted"].bucket, WORK_BUCKET = aws_s3_bucket.this["work"].bucket }
     extract_text     = { WORK_BUCKET = aws_s3_bucket.this["work"].bucket }
-    moderate_video   = {}
+    start_job        = local.job_environment
     decide           = local.policy_environment
     review_reminders = {
       REVIEWS_TABLE    = aws_dynamodb_table.reviews.name
@@ -26,6 +26,57 @@ locals {
       EVENT_BUS_NAME    = aws_cloudwatch_event_bus.outcomes.name
     }, local.policy_environment)
   }
+
+  # The job functions (start_job, job_callback, poll_jobs) share one
+  # configuration: see internal/lambdahandler.JobManager.
+  job_environment = {
+    JOBS_TABLE          = aws_dynamodb_table.jobs.name
+    WORK_BUCKET         = aws_s3_bucket.this["work"].bucket
+    JOB_TOPIC_ARN       = aws_sns_topic.job_completion.arn
+    JOB_TOPIC_ROLE_ARN  = aws_iam_role.job_completion.arn
+    TRANSCRIBE_LANGUAGE = var.jobs.transcribe_language
+  }
+
+  # What job_callback and poll_jobs need to read a finished job's result
+  # and send it through the task token.
+  job_result_statements = [
+    # GetContentModeration and GetDocumentTextDetection have no
+    # resource-level permissions: their resource types cover only custom
+    # models and adapters.
+    {
+      sid       = "ReadAnalysisJobs"
+      actions   = ["rekognition:GetContentModeration", "textract:GetDocumentTextDetection"]
+      resources = ["*"]
+    },
+    {
+      sid       = "ReadTranscriptionJobs"
+      actions   = ["transcribe:GetTranscriptionJob"]
+      resources = [local.transcription_job_arns]
+    },
+    # Transcripts are read from transcripts/, and the text of every job is
+    # written to text/.
+    {
+      sid       = "ReadTranscripts"
+      actions   = ["s3:GetObject"]
+      resources = ["${aws_s3_bucket.this["work"].arn}/transcripts/*"]
+    },
+    {
+      sid       = "WriteJobText"
+      actions   = ["s3:PutObject"]
+      resources = ["${aws_s3_bucket.this["work"].arn}/text/*"]
+    },
+    {
+      sid       = "TakeJobTokens"
+      actions   = ["dynamodb:DeleteItem", "dynamodb:GetItem"]
+      resources = [aws_dynamodb_table.jobs.arn]
+    },
+    {
+      sid       = "CompleteTasks"
+      actions   = ["states:SendTaskFailure", "states:SendTaskSuccess"]
+      resources = [aws_sfn_state_machine.this.arn]
+    },
+    local.use_keys,
+  ]
 
   use_keys = {
     sid       = "UseDataKey"
@@ -67,7 +118,8 @@ locals {
   }
 
   # The functions that do not depend on the state machine: every task
-  # function, because the definition names their ARNs, and the reminders.
+  # function (start_job included), because the definition names their
+  # ARNs, and the reminders.
   # Each role allows the AWS actions its code calls (functions/README.md
   # lists them), on the resources it touches.
   task_functions = {
@@ -150,10 +202,45 @@ locals {
         },
       ]
     }
-    moderate_video = {
-      description = "Moderate video frames. NOTE: no video engine exists yet; every video is reported as unscored."
-      timeout     = 30
-      statements  = []
+    start_job = {
+      description = "Starts a Rekognition video moderation, Transcribe or Textract job and stores its task token."
+      timeout     = 60
+      statements = [
+        # The services read the media, and Transcribe writes the transcript
+        # to transcripts/, with the caller's permissions.
+        local.read_ingest,
+        {
+          sid       = "WriteTranscripts"
+          actions   = ["s3:PutObject"]
+          resources = ["${aws_s3_bucket.this["work"].arn}/transcripts/*"]
+        },
+        {
+          sid       = "StoreJobTokens"
+          actions   = ["dynamodb:PutItem"]
+          resources = [aws_dynamodb_table.jobs.arn]
+        },
+        local.use_keys,
+        # StartContentModeration and StartDocumentTextDetection have no
+        # resource-level permissions: their resource types cover only custom
+        # models and adapters.
+        {
+          sid       = "StartAnalysisJobs"
+          actions   = ["rekognition:StartContentModeration", "textract:StartDocumentTextDetection"]
+          resources = ["*"]
+        },
+        {
+          sid       = "StartTranscriptionJobs"
+          actions   = ["transcribe:StartTranscriptionJob"]
+          resources = [local.transcription_job_arns]
+        },
+        # Rekognition and Textract publish the job's completion with this
+        # role.
+        {
+          sid       = "PassCompletionRole"
+          actions   = ["iam:PassRole"]
+          resources = [aws_iam_role.job_completion.arn]
+        },
+      ]
     }
     decide = {
       description = "Decide: applies the moderation policy to the analysis results."
@@ -227,8 +314,8 @@ locals {
     }
   }
 
-  # The starter and the review API call the state machine, so they are
-  # created after it.
+  # The starter, the job callbacks and the review API call the state
+  # machine, so they are created after it.
   service_functions = merge(
     {
       starter = {
@@ -255,6 +342,28 @@ locals {
           local.list_ingest,
           local.decrypt,
         ]
+      }
+    },
+    # job_callback and poll_jobs send job results through task tokens of the
+    # state machine.
+    {
+      job_callback = {
+        description = "Reads a finished job's result on its completion notification and sends it through the task token."
+        timeout     = 120
+        environment = local.job_environment
+        statements  = local.job_result_statements
+      }
+      poll_jobs = {
+        description = "Finishes, on a schedule, the jobs whose completion notification did not arrive."
+        timeout     = 300
+        environment = merge(local.job_environment, { POLL_AFTER_SECONDS = tostring(var.jobs.poll_after_seconds) })
+        statements = concat(local.job_result_statements, [
+          {
+            sid       = "ListJobTokens"
+            actions   = ["dynamodb:Scan"]
+            resources = [aws_dynamodb_table.jobs.arn]
+          },
+        ])
       }
     },
     # A for expression, because a conditional cannot choose between objects

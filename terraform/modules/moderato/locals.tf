@@ -28,4 +28,9 @@ locals {
 
   definition_file = coalesce(var.statemachine_definition_file, "${path.module}/../../../statemachines/moderation.asl.json")
 
+  # The transcription jobs the pipeline starts: internal/awsadapter/transcribe
+  # names each "moderato-" and a request token.
+  transcription_job_prefix = "moderato-"
+  transcription_job_arns   = "arn:${local.partition}:transcribe:${local.region}:${local.account_id}:transcription-job/${local.transcription_job_prefix}*"
+
 }

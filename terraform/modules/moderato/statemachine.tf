@@ -74,7 +74,10 @@ resource "aws_sfn_state_machine" "this" {
 
   definition = templatefile(local.definition_file, merge(
     { for name, m in local.state_machine_functions : "${name}_function_arn" => m.arn },
-    { review_timeout_seconds = var.review.timeout_seconds },
+    {
+      review_timeout_seconds = var.review.timeout_seconds
+      job_timeout_seconds    = var.jobs.timeout_seconds
+    },
   ))
 
   # Execution data holds object keys and analysis results, so only errors

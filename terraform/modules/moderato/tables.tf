@@ -92,11 +92,9 @@ resource "aws_dynamodb_table" "audit" {
 
 # Task tokens of long-running jobs (video moderation, transcription,
 # multi-page documents), keyed by the job ID, until the job's completion
-# notification resumes the execution.
-#
-# NOTE: no state of the state machine starts a job yet, so the job
-# functions (start_job, job_callback, poll_jobs) are not deployed and no
-# role is granted this table.
+# notification resumes the execution. Only the job functions may use it.
+# An item expires seven days after its job started (expires_at), so the
+# items of jobs whose task timed out do not pile up.
 resource "aws_dynamodb_table" "jobs" {
   name         = "${var.name}-jobs"
   billing_mode = "PAY_PER_REQUEST"

@@ -15,10 +15,9 @@ resource "aws_sns_topic_subscription" "moderators" {
   endpoint  = each.value
 }
 
-# Completion notifications of Rekognition, Textract and Transcribe jobs.
-#
-# NOTE: the state machine starts no asynchronous job yet; the topic and the
-# role that lets those services publish to it are in place for when it does.
+# Completion notifications of Rekognition Video and Textract jobs, which
+# these services publish with the job_completion role (JOB_TOPIC_ROLE_ARN of
+# the job functions). Transcribe reports through EventBridge instead.
 resource "aws_sns_topic" "job_completion" {
   name              = "${var.name}-job-completion"
   kms_master_key_id = aws_kms_key.this.arn
@@ -66,6 +65,20 @@ resource "aws_iam_role_policy" "job_completion" {
   name   = "publish-completion"
   role   = aws_iam_role.job_completion.id
   policy = data.aws_iam_policy_document.job_completion.json
+}
+
+resource "aws_sns_topic_subscription" "job_completion" {
+  topic_arn = aws_sns_topic.job_completion.arn
+  protocol  = "lambda"
+  endpoint  = module.service_function["job_callback"].arn
+}
+
+resource "aws_lambda_permission" "job_completion" {
+  statement_id  = "AllowJobCompletionTopic"
+  action        = "lambda:InvokeFunction"
+  function_name = module.service_function["job_callback"].name
+  principal     = "sns.amazonaws.com"
+  source_arn    = aws_sns_topic.job_completion.arn
 }
 
 resource "aws_sns_topic" "alarms" {

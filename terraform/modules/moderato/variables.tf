@@ -98,11 +98,11 @@ variable "functions" {
     condition = alltrue([
       for name in concat(keys(var.functions.package_files), keys(var.functions.memory_mb)) : contains([
         "starter", "inspect", "normalize_image", "moderate_text", "detect_pii_text", "moderate_image",
-        "detect_pii_image", "extract_text", "moderate_video", "decide", "request_review", "record_outcome", "review_api",
-        "review_reminders",
+        "detect_pii_image", "extract_text", "start_job", "job_callback", "poll_jobs", "decide", "request_review",
+        "record_outcome", "review_api", "review_reminders",
       ], name)
     ])
-    error_message = "functions.package_files and functions.memory_mb take only these function names: starter, inspect, normalize_image, moderate_text, detect_pii_text, moderate_image, detect_pii_image, extract_text, moderate_video, decide, request_review, record_outcome, review_api, review_reminders."
+    error_message = "functions.package_files and functions.memory_mb take only these function names: starter, inspect, normalize_image, moderate_text, detect_pii_text, moderate_image, detect_pii_image, extract_text, start_job, job_callback, poll_jobs, decide, request_review, record_outcome, review_api, review_reminders."
   }
 
   validation {
@@ -198,6 +198,44 @@ variable "review" {
   validation {
     condition     = alltrue([for e in var.review.moderator_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
     error_message = "review.moderator_emails must hold email addresses."
+  }
+}
+
+variable "jobs" {
+  description = <<-EOT
+    Long-running jobs: video moderation (Amazon Rekognition), transcription of audio and video (Amazon Transcribe) and text detection in documents of more than one page (Amazon Textract).
+    timeout_seconds: how long a job state waits for its job before the item is recorded as failed (300 to 172800).
+    poll_schedule: EventBridge schedule expression of poll_jobs, which finishes the jobs whose completion notification did not arrive.
+    poll_after_seconds: age in seconds of a job before poll_jobs checks it.
+    transcribe_language: language code of the speech, such as en-US, or auto to let Transcribe identify the language (which turns its PII redaction off).
+  EOT
+  type = object({
+    timeout_seconds     = optional(number, 14400)
+    poll_schedule       = optional(string, "rate(15 minutes)")
+    poll_after_seconds  = optional(number, 900)
+    transcribe_language = optional(string, "en-US")
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.jobs.timeout_seconds >= 300 && var.jobs.timeout_seconds <= 172800 && floor(var.jobs.timeout_seconds) == var.jobs.timeout_seconds
+    error_message = "jobs.timeout_seconds must be a whole number between 300 and 172800 (two days), because the jobs table keeps a job's task token for seven days."
+  }
+
+  validation {
+    condition     = can(regex("^(rate\\(.+\\)|cron\\(.+\\))$", var.jobs.poll_schedule))
+    error_message = "jobs.poll_schedule must be an EventBridge schedule expression, such as rate(15 minutes)."
+  }
+
+  validation {
+    condition     = var.jobs.poll_after_seconds >= 0 && floor(var.jobs.poll_after_seconds) == var.jobs.poll_after_seconds
+    error_message = "jobs.poll_after_seconds must be a whole number of seconds, 0 or more."
+  }
+
+  validation {
+    condition     = can(regex("^(auto|[a-z]{2}-[A-Z]{2})$", var.jobs.transcribe_language))
+    error_message = "jobs.transcribe_language must be a language code such as en-US, or auto."
   }
 }
 

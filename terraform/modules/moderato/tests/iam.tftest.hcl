@@ -65,6 +65,16 @@ override_resource {
 }
 
 override_resource {
+  target = aws_iam_role.job_completion
+  values = { arn = "arn:aws:iam::123456789012:role/modtest-job-completion" }
+}
+
+override_resource {
+  target = aws_dynamodb_table.jobs
+  values = { arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/modtest-jobs" }
+}
+
+override_resource {
   target = aws_sqs_queue.intake
   values = { arn = "arn:aws:sqs:eu-west-1:123456789012:modtest-intake" }
 }
@@ -100,8 +110,8 @@ variables {
     package_files = {
       for fn in [
         "starter", "inspect", "normalize_image", "moderate_text", "detect_pii_text", "moderate_image",
-        "detect_pii_image", "extract_text", "moderate_video", "decide", "request_review", "record_outcome", "review_api",
-        "review_reminders",
+        "detect_pii_image", "extract_text", "start_job", "job_callback", "poll_jobs", "decide", "request_review",
+        "record_outcome", "review_api", "review_reminders",
       ] : fn => "tests/testdata/bootstrap.zip"
     }
   }
@@ -127,6 +137,8 @@ run "grants" {
           for a in s.actions : contains([
             "comprehend:DetectDominantLanguage", "comprehend:DetectPiiEntities", "comprehend:DetectToxicContent",
             "rekognition:DetectModerationLabels", "textract:DetectDocumentText", "xray:PutTelemetryRecords", "xray:PutTraceSegments",
+            "rekognition:StartContentModeration", "rekognition:GetContentModeration",
+            "textract:StartDocumentTextDetection", "textract:GetDocumentTextDetection",
           ], a)
         ] if contains(s.resources, "*")
       ]
@@ -182,8 +194,108 @@ run "grants" {
   }
 
   assert {
-    condition     = length(flatten([for fn, statements in output.function_permissions : [for s in statements : s.actions if anytrue([for a in s.actions : startswith(a, "iam:")])]])) == 0
-    error_message = "No function may call IAM."
+    condition     = length(flatten([for fn, statements in output.function_permissions : [for s in statements : s.actions if anytrue([for a in s.actions : startswith(a, "iam:")])] if fn != "start_job"])) == 0
+    error_message = "No function but start_job may call IAM."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for s in output.function_permissions["start_job"] : [
+        toset(s.actions) == toset(["iam:PassRole"]) && toset(s.resources) == toset([aws_iam_role.job_completion.arn])
+      ] if anytrue([for a in s.actions : startswith(a, "iam:")])
+    ]))
+    error_message = "start_job may only pass the role that Rekognition and Textract publish job completions with."
+  }
+}
+
+run "job_grants" {
+  command = apply
+
+  assert {
+    condition     = toset(flatten([for s in output.function_permissions["start_job"] : s.resources if contains(s.actions, "transcribe:StartTranscriptionJob")])) == toset(["arn:aws:transcribe:eu-west-1:123456789012:transcription-job/moderato-*"])
+    error_message = "start_job may start only transcription jobs named as the pipeline names them."
+  }
+
+  assert {
+    condition     = toset(flatten([for s in output.function_permissions["start_job"] : s.resources if contains(s.actions, "dynamodb:PutItem")])) == toset([aws_dynamodb_table.jobs.arn])
+    error_message = "start_job may put items only into the jobs table."
+  }
+
+  assert {
+    condition     = length([for s in output.function_permissions["start_job"] : s if anytrue([for a in s.actions : startswith(a, "states:") || a == "dynamodb:DeleteItem"])]) == 0
+    error_message = "start_job stores task tokens; it may neither send them nor delete them."
+  }
+
+  assert {
+    condition = alltrue([
+      for fn in ["job_callback", "poll_jobs"] : anytrue([
+        for s in output.function_permissions[fn] : toset(s.actions) == toset(["states:SendTaskFailure", "states:SendTaskSuccess"]) && toset(s.resources) == toset([aws_sfn_state_machine.this.arn])
+      ])
+    ])
+    error_message = "job_callback and poll_jobs must complete task tokens of this state machine only."
+  }
+
+  assert {
+    condition = alltrue([
+      for fn in ["job_callback", "poll_jobs"] : toset(flatten([for s in output.function_permissions[fn] : s.resources if contains(s.actions, "dynamodb:DeleteItem")])) == toset([aws_dynamodb_table.jobs.arn])
+    ])
+    error_message = "job_callback and poll_jobs may take tokens only from the jobs table."
+  }
+
+  assert {
+    condition     = length([for s in output.function_permissions["job_callback"] : s if contains(s.actions, "dynamodb:Scan")]) == 0 && length([for s in output.function_permissions["poll_jobs"] : s if contains(s.actions, "dynamodb:Scan")]) == 1
+    error_message = "Only poll_jobs may scan the jobs table."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for fn in ["start_job", "job_callback", "poll_jobs"] : [
+        for s in output.function_permissions[fn] : [
+          for r in s.resources : startswith(r, "${aws_s3_bucket.this["work"].arn}/")
+        ] if contains(s.actions, "s3:PutObject")
+      ]
+    ]))
+    error_message = "The job functions may write only into the work bucket."
+  }
+}
+
+run "job_wiring" {
+  command = apply
+
+  variables {
+    jobs = { timeout_seconds = 7200, poll_schedule = "rate(5 minutes)" }
+  }
+
+  assert {
+    condition = alltrue([
+      for state in ["Transcribe audio", "Detect document text"] : jsondecode(aws_sfn_state_machine.this.definition).States[state].TimeoutSeconds == 7200
+    ])
+    error_message = "The job states must time out after jobs.timeout_seconds."
+  }
+
+  assert {
+    condition     = aws_sns_topic_subscription.job_completion.topic_arn == aws_sns_topic.job_completion.arn && aws_sns_topic_subscription.job_completion.protocol == "lambda" && aws_sns_topic_subscription.job_completion.endpoint == module.service_function["job_callback"].arn
+    error_message = "job_callback must receive the job completion topic."
+  }
+
+  assert {
+    condition     = aws_lambda_permission.job_completion.principal == "sns.amazonaws.com" && aws_lambda_permission.job_completion.source_arn == aws_sns_topic.job_completion.arn
+    error_message = "Only the job completion topic may invoke job_callback through SNS."
+  }
+
+  assert {
+    condition     = jsondecode(aws_cloudwatch_event_rule.transcribe_job_state.event_pattern).source[0] == "aws.transcribe" && jsondecode(aws_cloudwatch_event_rule.transcribe_job_state.event_pattern)["detail-type"][0] == "Transcribe Job State Change"
+    error_message = "The Transcribe rule must match Transcribe Job State Change events."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_target.transcribe_job_state.arn == module.service_function["job_callback"].arn
+    error_message = "Transcribe job events must reach job_callback."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_rule.poll_jobs.schedule_expression == "rate(5 minutes)" && aws_cloudwatch_event_target.poll_jobs.arn == module.service_function["poll_jobs"].arn
+    error_message = "poll_jobs must run on jobs.poll_schedule."
   }
 }
 

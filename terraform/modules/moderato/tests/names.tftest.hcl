@@ -99,8 +99,8 @@ variables {
     package_files = {
       for fn in [
         "starter", "inspect", "normalize_image", "moderate_text", "detect_pii_text", "moderate_image",
-        "detect_pii_image", "extract_text", "moderate_video", "decide", "request_review", "record_outcome", "review_api",
-        "review_reminders",
+        "detect_pii_image", "extract_text", "start_job", "job_callback", "poll_jobs", "decide", "request_review",
+        "record_outcome", "review_api", "review_reminders",
       ] : fn => "tests/testdata/bootstrap.zip"
     }
   }
@@ -127,7 +127,7 @@ run "names_and_tags" {
   }
 
   assert {
-    condition     = output.function_names["inspect"] == "modtest-inspect" && length(output.function_names) == 14
+    condition     = output.function_names["inspect"] == "modtest-inspect" && length(output.function_names) == 16
     error_message = "Functions must be named <name>-<function>, one per function."
   }
 
@@ -212,8 +212,8 @@ run "names_and_tags" {
   }
 
   assert {
-    condition     = length(output.alarm_names) == 18
-    error_message = "Expected alarms on failed executions, the oldest pending review, two dead-letter queues and each of the 14 functions."
+    condition     = length(output.alarm_names) == 20
+    error_message = "Expected alarms on failed executions, the oldest pending review, two dead-letter queues and each of the 16 functions."
   }
 }
 

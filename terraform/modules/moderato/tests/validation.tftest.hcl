@@ -99,8 +99,8 @@ variables {
     package_files = {
       for fn in [
         "starter", "inspect", "normalize_image", "moderate_text", "detect_pii_text", "moderate_image",
-        "detect_pii_image", "extract_text", "moderate_video", "decide", "request_review", "record_outcome", "review_api",
-        "review_reminders",
+        "detect_pii_image", "extract_text", "start_job", "job_callback", "poll_jobs", "decide", "request_review",
+        "record_outcome", "review_api", "review_reminders",
       ] : fn => "tests/testdata/bootstrap.zip"
     }
   }
@@ -204,6 +204,38 @@ run "rejects_short_review_timeout" {
     review = { timeout_seconds = 30 }
   }
   expect_failures = [var.review]
+}
+
+run "rejects_short_job_timeout" {
+  command = plan
+  variables {
+    jobs = { timeout_seconds = 60 }
+  }
+  expect_failures = [var.jobs]
+}
+
+run "rejects_job_timeout_beyond_token_lifetime" {
+  command = plan
+  variables {
+    jobs = { timeout_seconds = 604800 }
+  }
+  expect_failures = [var.jobs]
+}
+
+run "rejects_poll_schedule_without_rate" {
+  command = plan
+  variables {
+    jobs = { poll_schedule = "15 minutes" }
+  }
+  expect_failures = [var.jobs]
+}
+
+run "rejects_unknown_transcribe_language" {
+  command = plan
+  variables {
+    jobs = { transcribe_language = "english" }
+  }
+  expect_failures = [var.jobs]
 }
 
 run "rejects_remind_after_without_unit" {
