@@ -4,25 +4,27 @@
 // detections (types and offsets, never values). For a PDF it also writes a
 // redacted PDF, with a black box in place of each PII word.
 //
-// Configuration: REDACTED_BUCKET and WORK_BUCKET (required). Text in a
+// Configuration: REDACTED_BUCKET and WORK_BUCKET (required);
+// MODERATO_ENGINES (optional, "aws" or "local"; see functions/README.md).
+// Text in a
 // language that DetectPiiEntities does not support (it supports English
 // and Spanish) is reported as not scanned, which sends the item to review.
 package main
 
 import (
 	"context"
+	"errors"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
-	awscomprehend "github.com/aws/aws-sdk-go-v2/service/comprehend"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	awstextract "github.com/aws/aws-sdk-go-v2/service/textract"
 
-	"github.com/moderato/moderato/internal/awsadapter/comprehend"
 	"github.com/moderato/moderato/internal/awsadapter/documents"
 	"github.com/moderato/moderato/internal/awsadapter/s3objects"
 	"github.com/moderato/moderato/internal/lambdahandler"
+	"github.com/moderato/moderato/internal/lambdahandler/engines"
 	"github.com/moderato/moderato/internal/pipeline"
 )
 
@@ -30,7 +32,8 @@ func main() {
 	logger := lambdahandler.NewLogger()
 	var env lambdahandler.Env
 	buckets := env.Buckets("REDACTED_BUCKET", "WORK_BUCKET")
-	if err := env.Err(); err != nil {
+	kind, kindErr := engines.FromEnv(os.Getenv)
+	if err := errors.Join(env.Err(), kindErr); err != nil {
 		logger.Error("reading the configuration", "error", err)
 		os.Exit(1)
 	}
@@ -44,7 +47,7 @@ func main() {
 	tasks := &pipeline.Tasks{
 		Objects:     store,
 		Buckets:     buckets,
-		PIIDetector: &comprehend.PIIDetector{API: awscomprehend.NewFromConfig(cfg), Logger: logger},
+		PIIDetector: kind.PIIDetector(cfg, logger),
 		DocumentRedactor: &documents.Redactor{
 			Reader: &documents.Reader{Objects: store, Textract: awstextract.NewFromConfig(cfg)},
 		},

@@ -2,7 +2,8 @@
 // it scores the normalised image with Amazon Rekognition
 // DetectModerationLabels.
 //
-// Configuration: none beyond the AWS environment.
+// Configuration: MODERATO_ENGINES (optional, "aws" or "local"; see
+// functions/README.md).
 package main
 
 import (
@@ -11,17 +12,21 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
-	awsrekognition "github.com/aws/aws-sdk-go-v2/service/rekognition"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/moderato/moderato/internal/awsadapter/rekognition"
 	"github.com/moderato/moderato/internal/awsadapter/s3objects"
 	"github.com/moderato/moderato/internal/lambdahandler"
+	"github.com/moderato/moderato/internal/lambdahandler/engines"
 	"github.com/moderato/moderato/internal/pipeline"
 )
 
 func main() {
 	logger := lambdahandler.NewLogger()
+	kind, err := engines.FromEnv(os.Getenv)
+	if err != nil {
+		logger.Error("reading the configuration", "error", err)
+		os.Exit(1)
+	}
 	cfg, err := config.LoadDefaultConfig(context.Background())
 	if err != nil {
 		logger.Error("loading the AWS configuration", "error", err)
@@ -30,7 +35,7 @@ func main() {
 
 	tasks := &pipeline.Tasks{
 		Objects:        s3objects.New(s3.NewFromConfig(cfg)),
-		ImageModerator: &rekognition.Moderator{API: awsrekognition.NewFromConfig(cfg)},
+		ImageModerator: kind.ImageModerator(cfg, logger),
 		Logger:         logger,
 	}
 	lambda.Start(lambdahandler.Wrap(logger, "moderate_image", tasks.ModerateImage))

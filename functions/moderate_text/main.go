@@ -2,9 +2,10 @@
 // Moderate document text, Moderate speech and Moderate video speech states:
 // it scores text with Amazon Comprehend DetectToxicContent.
 //
-// Configuration: none beyond the AWS environment. Text in a language that
-// DetectToxicContent does not support is reported as unscored with the
-// language, which sends the item to review.
+// Configuration: MODERATO_ENGINES (optional, "aws" or "local"; see
+// functions/README.md). Text in a language that DetectToxicContent does not
+// support is reported as unscored with the language, which sends the item
+// to review.
 package main
 
 import (
@@ -13,17 +14,21 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
-	awscomprehend "github.com/aws/aws-sdk-go-v2/service/comprehend"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/moderato/moderato/internal/awsadapter/comprehend"
 	"github.com/moderato/moderato/internal/awsadapter/s3objects"
 	"github.com/moderato/moderato/internal/lambdahandler"
+	"github.com/moderato/moderato/internal/lambdahandler/engines"
 	"github.com/moderato/moderato/internal/pipeline"
 )
 
 func main() {
 	logger := lambdahandler.NewLogger()
+	kind, err := engines.FromEnv(os.Getenv)
+	if err != nil {
+		logger.Error("reading the configuration", "error", err)
+		os.Exit(1)
+	}
 	cfg, err := config.LoadDefaultConfig(context.Background())
 	if err != nil {
 		logger.Error("loading the AWS configuration", "error", err)
@@ -32,7 +37,7 @@ func main() {
 
 	tasks := &pipeline.Tasks{
 		Objects:       s3objects.New(s3.NewFromConfig(cfg)),
-		TextModerator: &comprehend.Moderator{API: awscomprehend.NewFromConfig(cfg), Logger: logger},
+		TextModerator: kind.TextModerator(cfg, logger),
 		Logger:        logger,
 	}
 	lambda.Start(lambdahandler.Wrap(logger, "moderate_text", tasks.ModerateText))

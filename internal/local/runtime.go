@@ -19,14 +19,13 @@ import (
 
 	"github.com/moderato/moderato/internal/asl"
 	"github.com/moderato/moderato/internal/imaging"
+	"github.com/moderato/moderato/internal/localengine"
 	"github.com/moderato/moderato/internal/localstore"
 	"github.com/moderato/moderato/internal/media"
 	"github.com/moderato/moderato/internal/objects"
-	"github.com/moderato/moderato/internal/pii"
 	"github.com/moderato/moderato/internal/pipeline"
 	"github.com/moderato/moderato/internal/policy"
 	"github.com/moderato/moderato/internal/review"
-	"github.com/moderato/moderato/internal/toxicity"
 	"github.com/moderato/moderato/statemachines"
 )
 
@@ -146,9 +145,9 @@ func Open(ctx context.Context, cfg Config) (*Runtime, error) {
 		Queues:         cfg.Queues,
 		Audit:          audit,
 		Outcomes:       db,
-		TextModerator:  lexiconModerator{toxicity.New()},
-		PIIDetector:    patternDetector{pii.NewDetector()},
-		ImageModerator: newImageModerator(rt.logger),
+		TextModerator:  localengine.NewTextModerator(),
+		PIIDetector:    localengine.NewPIIDetector(),
+		ImageModerator: localengine.NewImageModerator(rt.logger),
 		TextRecognizer: newTesseractRecognizer(rt.logger),
 		FrameSampler:   newFFmpegFrames(rt.Objects, rt.logger),
 		TextExtractor:  newMediaExtractor(rt.Objects, documents, rt.logger),

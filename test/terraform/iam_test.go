@@ -97,18 +97,16 @@ func declaredActions(t *testing.T, root string) map[string]map[string]bool {
 }
 
 // clientServices returns the IAM prefixes of the AWS services whose SDK
-// clients the function's main package builds: the only services its code
-// can call, because a function's main package builds every client it uses.
+// clients the function's main package builds, itself or through a
+// subpackage of internal/lambdahandler (such as engines, which builds the
+// AI service clients): the only services its code can call, because the
+// wiring code builds every client a function uses.
 func clientServices(t *testing.T, root, function string) map[string]bool {
 	t.Helper()
-	dir := filepath.Join(root, "functions", function)
-	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
-	require.NoError(t, err)
+	files := goFiles(t, filepath.Join(root, "functions", function))
 	services := map[string]bool{}
-	for _, file := range files {
-		if strings.HasSuffix(file, "_test.go") {
-			continue
-		}
+	for i := 0; i < len(files); i++ {
+		file := files[i]
 		src, err := os.ReadFile(file)
 		require.NoError(t, err)
 		f, err := parser.ParseFile(token.NewFileSet(), file, src, parser.ImportsOnly)
@@ -116,6 +114,11 @@ func clientServices(t *testing.T, root, function string) map[string]bool {
 		aliases := map[string]string{}
 		for _, imp := range f.Imports {
 			path, _ := strconv.Unquote(imp.Path.Value)
+			const wiring = "github.com/moderato/moderato/internal/lambdahandler/"
+			if strings.HasPrefix(path, wiring) && strings.HasPrefix(file, filepath.Join(root, "functions")) {
+				files = append(files, goFiles(t, filepath.Join(root, "internal", "lambdahandler", strings.TrimPrefix(path, wiring)))...)
+				continue
+			}
 			const sdk = "github.com/aws/aws-sdk-go-v2/service/"
 			if !strings.HasPrefix(path, sdk) {
 				continue
@@ -137,6 +140,20 @@ func clientServices(t *testing.T, root, function string) map[string]bool {
 		}
 	}
 	return services
+}
+
+// goFiles returns the non-test Go files of a package directory.
+func goFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	matches, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	require.NoError(t, err)
+	var files []string
+	for _, file := range matches {
+		if !strings.HasSuffix(file, "_test.go") {
+			files = append(files, file)
+		}
+	}
+	return files
 }
 
 // roleActions returns the actions that the inline policies of the

@@ -1,4 +1,8 @@
-package local
+// Package localengine adapts the in-process analysis engines (the toxicity
+// lexicon, the PII patterns and the nsfwjs image model) to the pipeline's
+// engine interfaces. Local mode uses them, and so do the Lambda functions
+// when MODERATO_ENGINES=local (see internal/lambdahandler/engines).
+package localengine
 
 import (
 	"context"
@@ -13,6 +17,16 @@ import (
 	"github.com/moderato/moderato/internal/pipeline"
 	"github.com/moderato/moderato/internal/toxicity"
 )
+
+// NewTextModerator returns the toxicity lexicon as a pipeline.TextModerator.
+func NewTextModerator() pipeline.TextModerator {
+	return lexiconModerator{toxicity.New()}
+}
+
+// NewPIIDetector returns the PII patterns as a pipeline.PIIDetector.
+func NewPIIDetector() pipeline.PIIDetector {
+	return patternDetector{pii.NewDetector()}
+}
 
 // lexiconModerator adapts the toxicity classifier to pipeline.TextModerator.
 type lexiconModerator struct{ c *toxicity.Classifier }
@@ -61,10 +75,10 @@ func (m nsfwModel) ModerateImage(ctx context.Context, img image.Image) ([]pipeli
 // every runtime of the process can share it.
 var imageModels sync.Map
 
-// newImageModerator returns the nsfwjs model from the model cache (see
+// NewImageModerator returns the nsfwjs model from the model cache (see
 // nsfw.DefaultDir). When it is missing or damaged it logs why and returns
-// noImageModel with the reason, so images go to review.
-func newImageModerator(logger *slog.Logger) pipeline.ImageModerator {
+// an engine that reports the reason, so images go to review.
+func NewImageModerator(logger *slog.Logger) pipeline.ImageModerator {
 	dir, err := nsfw.DefaultDir()
 	if err != nil {
 		logger.Warn("image moderation model not loaded, so images go to review", "error", err)
