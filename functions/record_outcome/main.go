@@ -2,7 +2,8 @@
 // state: it settles the final verdict, copies the original to the approved
 // or quarantine bucket and stores the outcome once per execution.
 //
-// Configuration: APPROVED_BUCKET, QUARANTINE_BUCKET, OUTCOMES_TABLE and
+// Configuration: APPROVED_BUCKET, QUARANTINE_BUCKET, REDACTED_BUCKET (where
+// the redacted copies of approved items are published), OUTCOMES_TABLE and
 // REVIEWS_TABLE (required); POLICY_JSON and EVENT_BUS_NAME, the
 // EventBridge bus that receives a "Moderation Decided" event per outcome
 // (optional).
@@ -28,7 +29,7 @@ import (
 func main() {
 	logger := lambdahandler.NewLogger()
 	var env lambdahandler.Env
-	buckets := env.Buckets("APPROVED_BUCKET", "QUARANTINE_BUCKET")
+	buckets := env.Buckets("APPROVED_BUCKET", "QUARANTINE_BUCKET", "REDACTED_BUCKET")
 	outcomes := env.Require("OUTCOMES_TABLE")
 	reviews := env.Require("REVIEWS_TABLE")
 	bus := env.Optional("EVENT_BUS_NAME", "")

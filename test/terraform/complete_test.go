@@ -376,6 +376,7 @@ func checkFunctions(t *testing.T, s *stack) {
 	buckets := mapOutput(t, s, "output_buckets")
 	assert.Equal(t, buckets["approved"], env("record_outcome")["APPROVED_BUCKET"])
 	assert.Equal(t, buckets["redacted"], env("detect_pii_text")["REDACTED_BUCKET"])
+	assert.Equal(t, buckets["redacted"], env("record_outcome")["REDACTED_BUCKET"], "record_outcome publishes the redacted copies of approved items")
 }
 
 func checkTables(t *testing.T, s *stack) {

@@ -21,6 +21,7 @@ locals {
     record_outcome = merge({
       APPROVED_BUCKET   = aws_s3_bucket.this["approved"].bucket
       QUARANTINE_BUCKET = aws_s3_bucket.this["quarantine"].bucket
+      REDACTED_BUCKET   = aws_s3_bucket.this["redacted"].bucket
       OUTCOMES_TABLE    = aws_dynamodb_table.outcomes.name
       REVIEWS_TABLE     = aws_dynamodb_table.reviews.name
       EVENT_BUS_NAME    = aws_cloudwatch_event_bus.outcomes.name
@@ -287,6 +288,10 @@ locals {
       statements = [
         local.read_ingest,
         local.list_ingest,
+        # An approved item's redacted copies move from the work bucket,
+        # where the analysis staged them, to the redacted bucket.
+        merge(local.read_work, { actions = ["s3:GetObject"] }),
+        local.write_redacted,
         # Objects above 5 GiB are copied in parts; a failed part copy
         # aborts its upload.
         {
