@@ -93,16 +93,18 @@ func testCompleteExample(t *testing.T, realAWS bool) {
 		s.cfg = cfg
 		buildPackages(t, root, packageDir, "linux", "arm64")
 	} else {
-		moto := startMoto(t)
+		moto := startMoto(t, motoFunctionEnv...)
 		s.cfg = moto.config()
 		s.moto = moto.endpoint
 		require.NoError(t, os.WriteFile(filepath.Join(exampleDir, "moto_override.tf"), []byte(motoProviderOverride(moto.endpoint)), 0o644))
-		// moto never runs the code, so the host's build is enough and
-		// shares the compilation cache with go test.
+		// moto runs the functions as processes of this machine (see
+		// lambda_runtime.py), so the packages hold the host's build, which
+		// also shares the compilation cache with go test.
 		buildPackages(t, root, packageDir, runtime.GOOS, runtime.GOARCH)
 		t.Cleanup(func() {
 			if t.Failed() {
 				t.Logf("moto log tail:\n%s", moto.tail(6000))
+				t.Logf("function logs:\n%s", moto.functionLogs(20000))
 			}
 		})
 	}
@@ -151,7 +153,7 @@ func testCompleteExample(t *testing.T, realAWS bool) {
 	t.Run("alarms", func(t *testing.T) { checkAlarms(t, s) })
 	t.Run("iam coverage", func(t *testing.T) { checkIAMCoverage(t, s, root) })
 	if !realAWS {
-		t.Run("upload starts an execution", func(t *testing.T) { checkUploadStartsExecution(t, s) })
+		t.Run("pipeline end to end", func(t *testing.T) { checkPipeline(t, s) })
 	}
 
 	t.Run("second plan is empty", func(t *testing.T) {

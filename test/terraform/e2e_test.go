@@ -3,124 +3,362 @@ package terraformtest
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/moderato/moderato/internal/awsadapter/s3objects"
-	"github.com/moderato/moderato/internal/awsadapter/sfnexec"
+	"github.com/moderato/moderato/internal/awsadapter/dynamostore"
+	"github.com/moderato/moderato/internal/pipeline"
+	"github.com/moderato/moderato/internal/policy"
+	"github.com/moderato/moderato/internal/review"
 	"github.com/moderato/moderato/internal/starter"
 )
 
-// checkUploadStartsExecution uploads objects into the deployed stack and
-// follows them as far as the stack runs in moto. S3 sends the event to
-// EventBridge, and the rule delivers it to the intake queue. The starter's
-// code then runs in the test process with the deployed function's settings
-// and starts one execution per object version.
+// motoFunctionEnv is set in every function that moto runs. moto 5.2.1 does
+// not implement Comprehend's toxicity and PII detection or Rekognition's
+// moderation, so the functions score and redact with the in-process
+// engines of local mode instead.
+var motoFunctionEnv = []string{"MODERATO_ENGINES=local"}
+
+// e2eModerator is the IAM principal the review API request carries, as API
+// Gateway's IAM authorizer would set it.
+const e2eModerator = "arn:aws:iam::123456789012:user/e2e-moderator"
+
+// e2eTimeout bounds each wait for the pipeline. Every function invocation
+// starts or reuses a local process, and one object takes a few seconds.
+const e2eTimeout = 90 * time.Second
+
+// Objects the end-to-end test uploads. The flagged text has an email
+// address, which the example's policy redacts, and an insult that scores
+// between the policy's review_at and reject_at for INSULT, so it needs a
+// moderator.
+const (
+	flaggedKey  = "uploads/e2e/flagged message.txt"
+	flaggedText = "Contact me at jane.doe@example.com. You are a moron and a loser.\n"
+	flaggedPII  = "jane.doe@example.com"
+	cleanKey    = "uploads/e2e/clean.txt"
+	cleanText   = "The quarterly report is attached. Thanks for the quick turnaround.\n"
+)
+
+// checkPipeline uploads objects into the deployed stack and follows them
+// through every part of the stack, running the functions' own code. S3
+// sends each event to EventBridge, and the rule delivers it to the intake
+// queue. The event source mapping invokes the starter, which starts an
+// execution. moto's Step Functions interpreter runs the state machine,
+// whose tasks invoke the functions. The flagged object waits for review,
+// so the test decides it through the review_api function and follows the
+// execution to its outcome.
 //
-// NOTE: moto's Lambda never runs a function's code, so the state machine's
-// tasks do not run here. The task handlers are tested end to end in local
-// mode (internal/local) with the same definition.
-func checkUploadStartsExecution(t *testing.T, s *stack) {
+// The functions run as local processes behind the Lambda Runtime API
+// emulation of moto_launcher.py (lambda_runtime.py), from the packages that
+// the apply uploaded, built for this machine instead of linux/arm64.
+func checkPipeline(t *testing.T, s *stack) {
 	ctx := context.Background()
 	s3client := s3.NewFromConfig(s.cfg, func(o *s3.Options) { o.UsePathStyle = true })
-	sqsclient := sqs.NewFromConfig(s.cfg)
 	sfnclient := sfn.NewFromConfig(s.cfg)
+	db := dynamodb.NewFromConfig(s.cfg)
 	ingest := stringOutput(t, s, "ingest_bucket")
-	outputs := mapOutput(t, s, "output_buckets")
+	buckets := mapOutput(t, s, "output_buckets")
+	tables := mapOutput(t, s, "tables")
 	machine := stringOutput(t, s, "state_machine_arn")
-	queue := stringOutput(t, s, "intake_queue_url")
+	outcomes := dynamostore.NewOutcomes(db, tables["outcomes"].(string))
+	reviews := dynamostore.NewReviews(db, tables["reviews"].(string))
 
-	const watched = "uploads/e2e/hello world.txt"
-	uploads := []struct{ bucket, key string }{
-		{ingest, watched},
-		{ingest, "elsewhere/not-watched.txt"},
-		{outputs["approved"].(string), "uploads/e2e/an-output.txt"},
+	uploads := []struct{ bucket, key, body string }{
+		{ingest, flaggedKey, flaggedText},
+		{ingest, cleanKey, cleanText},
+		// Neither of these may start an execution: one is outside the
+		// watched prefixes, the other is in an output bucket.
+		{ingest, "elsewhere/not-watched.txt", cleanText},
+		{buckets["approved"].(string), "uploads/e2e/an-output.txt", cleanText},
 	}
 	for _, u := range uploads {
 		_, err := s3client.PutObject(ctx, &s3.PutObjectInput{
 			Bucket: aws.String(u.bucket),
 			Key:    aws.String(u.key),
-			Body:   strings.NewReader("Hello from the Terraform test."),
+			Body:   strings.NewReader(u.body),
 		})
 		require.NoError(t, err, "uploading s3://%s/%s", u.bucket, u.key)
 	}
 
-	messages := receiveAll(t, sqsclient, queue, 10*time.Second)
-	require.Len(t, messages, 1, "only the upload under a watched prefix of the ingest bucket may reach the intake queue")
-	var event starter.Event
-	require.NoError(t, json.Unmarshal([]byte(messages[0].body), &event))
-	assert.Equal(t, "Object Created", event.DetailType)
-	assert.Equal(t, ingest, event.Detail.Bucket.Name)
-	assert.Equal(t, watched, event.Detail.Object.Key)
+	executions := waitForExecutions(t, sfnclient, machine, 2)
+	require.Contains(t, executions, flaggedKey)
+	require.Contains(t, executions, cleanKey)
+	flagged, clean := executions[flaggedKey], executions[cleanKey]
 
-	var ignore []string
-	for _, b := range outputs {
-		ignore = append(ignore, b.(string))
-	}
-	st := &starter.Starter{
-		Executions:    sfnexec.New(sfnclient, machine),
-		Objects:       s3objects.New(s3client),
-		IgnoreBuckets: ignore,
-		Logger:        slog.New(slog.NewJSONHandler(testWriter{t}, nil)),
-	}
-	batch := events.SQSEvent{Records: []events.SQSMessage{{MessageId: messages[0].id, Body: messages[0].body}}}
-	resp, err := st.HandleSQS(ctx, batch)
-	require.NoError(t, err)
-	assert.Empty(t, resp.BatchItemFailures, "the starter must start the execution")
+	t.Run("intake queue drained", func(t *testing.T) {
+		assertQueueEmpty(t, s, stringOutput(t, s, "intake_queue_url"))
+		for role, url := range mapOutput(t, s, "dead_letter_queue_urls") {
+			assertQueueEmpty(t, s, url.(string), role+" dead-letter queue")
+		}
+	})
 
-	list, err := sfnclient.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: &machine})
-	require.NoError(t, err)
-	require.Len(t, list.Executions, 1, "one upload, one execution")
-	execution, err := sfnclient.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: list.Executions[0].ExecutionArn})
-	require.NoError(t, err)
-	var input starter.Event
-	require.NoError(t, json.Unmarshal([]byte(aws.ToString(execution.Input)), &input))
-	assert.Equal(t, watched, input.Detail.Object.Key, "the execution's input names the uploaded object")
-	assert.NotEmpty(t, input.Detail.Object.VersionID, "the ingest bucket is versioned, so the event names the version")
+	t.Run("clean object approved", func(t *testing.T) {
+		status := waitForExecutionEnd(t, sfnclient, clean)
+		require.Equal(t, sfntypes.ExecutionStatusSucceeded, status)
+		o := waitForOutcome(t, outcomes, clean)
+		assert.Equal(t, policy.Approved, o.Verdict, "reasons: %v", o.Reasons)
+		assert.Empty(t, o.PII)
+		assert.Empty(t, o.ReviewID)
+		require.NotNil(t, o.Destination)
+		assert.Equal(t, buckets["approved"], o.Destination.Bucket)
+		assert.Equal(t, cleanText, readObject(t, s3client, o.Destination.Bucket, o.Destination.Key))
+	})
+
+	var pending review.Review
+	t.Run("flagged object waits for review", func(t *testing.T) {
+		pending = waitForReview(t, reviews, flagged)
+		assert.Equal(t, review.StatusPending, pending.Status)
+		assert.Equal(t, flaggedKey, pending.Key)
+		assert.NotEmpty(t, pending.TaskToken, "the review keeps the task token that resumes the execution")
+		joined := strings.Join(pending.Reasons, "; ")
+		assert.Contains(t, joined, "INSULT")
+		assert.NotContains(t, string(pending.Details), flaggedPII, "review details never hold a PII value")
+
+		out, err := sfnclient.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: &flagged})
+		require.NoError(t, err)
+		assert.Equal(t, sfntypes.ExecutionStatusRunning, out.Status, "the execution waits for the decision")
+		_, err = outcomes.GetOutcome(ctx, flagged)
+		assert.Error(t, err, "no outcome before the decision")
+	})
+	require.NotEmpty(t, pending.ID, "no pending review to decide")
+
+	// moto has no data plane for API Gateway HTTP APIs, so the request
+	// cannot go through the deployed API and its IAM authorizer. The test
+	// invokes the deployed review_api function with the payload format 2.0
+	// event that API Gateway would send, carrying the IAM authorizer
+	// context of the signed request.
+	api := reviewAPI{client: lambda.NewFromConfig(s.cfg), function: s.name + "-review_api"}
+	decisionPath := "/api/reviews/" + pending.ID + "/decision"
+	decision := `{"decision":"approve","reason":"satire between colleagues"}`
+
+	t.Run("review listed by the API", func(t *testing.T) {
+		resp := api.call(t, http.MethodGet, "/api/reviews", "status=pending", "")
+		require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
+		assert.Contains(t, resp.Body, pending.ID)
+		assert.NotContains(t, resp.Body, flaggedPII)
+	})
+
+	t.Run("decision resumes the execution", func(t *testing.T) {
+		resp := api.call(t, http.MethodPost, decisionPath, "", decision)
+		require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
+
+		status := waitForExecutionEnd(t, sfnclient, flagged)
+		require.Equal(t, sfntypes.ExecutionStatusSucceeded, status)
+		o := waitForOutcome(t, outcomes, flagged)
+		assert.Equal(t, policy.Approved, o.Verdict, "reasons: %v", o.Reasons)
+		assert.Equal(t, pending.ID, o.ReviewID)
+		assert.Equal(t, e2eModerator, o.ReviewedBy)
+		assert.Contains(t, o.PII, pipeline.TypeCount{Type: "EMAIL", Count: 1})
+		require.NotNil(t, o.Destination)
+		assert.Equal(t, buckets["approved"], o.Destination.Bucket)
+
+		require.NotNil(t, o.Redacted, "an approved item with PII has a published redacted copy")
+		assert.Equal(t, buckets["redacted"], o.Redacted.Bucket)
+		redacted := readObject(t, s3client, o.Redacted.Bucket, o.Redacted.Key)
+		assert.NotContains(t, redacted, flaggedPII, "the redacted copy holds no PII value")
+		assert.Contains(t, redacted, "You are a moron", "the rest of the text is kept")
+
+		stored, err := reviews.GetReview(ctx, pending.ID)
+		require.NoError(t, err)
+		assert.Equal(t, review.StatusApproved, stored.Status)
+		assert.Equal(t, e2eModerator, stored.DecidedBy)
+	})
+
+	t.Run("audit trail", func(t *testing.T) {
+		resp := api.call(t, http.MethodGet, "/api/reviews/"+pending.ID+"/history", "", "")
+		require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
+		assert.Contains(t, resp.Body, e2eModerator)
+		assert.Contains(t, resp.Body, "approve")
+		assert.Contains(t, resp.Body, "satire between colleagues")
+
+		entries, err := dynamostore.NewAudit(db, tables["audit"].(string)).History(ctx, pending.ID)
+		require.NoError(t, err)
+		require.NotEmpty(t, entries, "the audit table records the decision")
+	})
+
+	t.Run("second decision conflicts", func(t *testing.T) {
+		resp := api.call(t, http.MethodPost, decisionPath, "", `{"decision":"reject","reason":"second thoughts"}`)
+		assert.Equal(t, http.StatusConflict, resp.StatusCode, resp.Body)
+		o, err := outcomes.GetOutcome(ctx, flagged)
+		require.NoError(t, err)
+		assert.Equal(t, policy.Approved, o.Verdict, "a late decision does not change the outcome")
+	})
 }
 
-type queuedMessage struct{ id, body string }
-
-// receiveAll receives messages from the queue until none arrives for the
-// given wait, and deletes them.
-func receiveAll(t *testing.T, client *sqs.Client, queue string, wait time.Duration) []queuedMessage {
+// waitForExecutions waits until the state machine has want executions and
+// returns their ARNs keyed by the object key of their input. It waits a
+// little longer to catch an execution that should not exist.
+func waitForExecutions(t *testing.T, client *sfn.Client, machine string, want int) map[string]string {
 	t.Helper()
 	ctx := context.Background()
-	var got []queuedMessage
-	deadline := time.Now().Add(wait)
+	var list []sfntypes.ExecutionListItem
+	deadline := time.Now().Add(e2eTimeout)
 	for time.Now().Before(deadline) {
-		out, err := client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
-			QueueUrl:            &queue,
-			MaxNumberOfMessages: 10,
-			WaitTimeSeconds:     1,
-		})
+		out, err := client.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: &machine})
 		require.NoError(t, err)
-		for _, m := range out.Messages {
-			got = append(got, queuedMessage{id: aws.ToString(m.MessageId), body: aws.ToString(m.Body)})
-			_, err := client.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &queue, ReceiptHandle: m.ReceiptHandle})
-			require.NoError(t, err)
-		}
-		if len(got) > 0 && len(out.Messages) == 0 {
+		list = out.Executions
+		if len(list) >= want {
 			break
 		}
+		time.Sleep(500 * time.Millisecond)
 	}
-	return got
+	time.Sleep(2 * time.Second)
+	out, err := client.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: &machine})
+	require.NoError(t, err)
+	list = out.Executions
+	require.Len(t, list, want, "one execution per upload under a watched prefix of the ingest bucket")
+
+	byKey := map[string]string{}
+	for _, e := range list {
+		desc, err := client.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: e.ExecutionArn})
+		require.NoError(t, err)
+		var input starter.Event
+		require.NoError(t, json.Unmarshal([]byte(aws.ToString(desc.Input)), &input))
+		assert.NotEmpty(t, input.Detail.Object.VersionID, "the ingest bucket is versioned, so the event names the version")
+		byKey[input.Detail.Object.Key] = aws.ToString(e.ExecutionArn)
+	}
+	return byKey
 }
 
-// testWriter sends the starter's log lines to the test log.
-type testWriter struct{ t *testing.T }
+// waitForExecutionEnd waits until the execution is no longer running and
+// returns its status. A failed execution's error and cause are logged.
+func waitForExecutionEnd(t *testing.T, client *sfn.Client, arn string) sfntypes.ExecutionStatus {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(e2eTimeout)
+	for {
+		out, err := client.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: &arn})
+		require.NoError(t, err)
+		if out.Status != sfntypes.ExecutionStatusRunning {
+			if out.Status != sfntypes.ExecutionStatusSucceeded {
+				t.Logf("execution %s ended %s: %s: %s", arn, out.Status, aws.ToString(out.Error), aws.ToString(out.Cause))
+			}
+			return out.Status
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("execution %s still running after %s", arn, e2eTimeout)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
 
-func (w testWriter) Write(p []byte) (int, error) {
-	w.t.Log(strings.TrimSpace(string(p)))
-	return len(p), nil
+// waitForOutcome waits for the outcome record of the execution.
+func waitForOutcome(t *testing.T, store *dynamostore.Outcomes, execution string) pipeline.Outcome {
+	t.Helper()
+	deadline := time.Now().Add(e2eTimeout)
+	for {
+		o, err := store.GetOutcome(context.Background(), execution)
+		if err == nil {
+			return o
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no outcome for %s after %s: %v", execution, e2eTimeout, err)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// waitForReview waits for the pending review of the execution.
+func waitForReview(t *testing.T, store *dynamostore.Reviews, execution string) review.Review {
+	t.Helper()
+	deadline := time.Now().Add(e2eTimeout)
+	for {
+		list, err := store.ListReviews(context.Background(), review.StatusPending)
+		require.NoError(t, err)
+		for _, r := range list {
+			if r.Execution == execution {
+				return r
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no pending review for %s after %s", execution, e2eTimeout)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+func readObject(t *testing.T, client *s3.Client, bucket, key string) string {
+	t.Helper()
+	out, err := client.GetObject(context.Background(), &s3.GetObjectInput{Bucket: &bucket, Key: &key})
+	require.NoError(t, err, "reading s3://%s/%s", bucket, key)
+	defer out.Body.Close()
+	body, err := io.ReadAll(out.Body)
+	require.NoError(t, err)
+	return string(body)
+}
+
+func assertQueueEmpty(t *testing.T, s *stack, url string, msgAndArgs ...any) {
+	t.Helper()
+	out, err := sqs.NewFromConfig(s.cfg).GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{
+		QueueUrl: &url,
+		AttributeNames: []sqstypes.QueueAttributeName{
+			sqstypes.QueueAttributeNameApproximateNumberOfMessages,
+			sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible,
+		},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "0", out.Attributes["ApproximateNumberOfMessages"], msgAndArgs...)
+	assert.Equal(t, "0", out.Attributes["ApproximateNumberOfMessagesNotVisible"], msgAndArgs...)
+}
+
+// reviewAPI invokes the deployed review_api function with API Gateway HTTP
+// API events.
+type reviewAPI struct {
+	client   *lambda.Client
+	function string
+}
+
+// call sends one request as e2eModerator and returns the function's
+// response. A function error fails the test.
+func (a reviewAPI) call(t *testing.T, method, path, query, body string) events.APIGatewayV2HTTPResponse {
+	t.Helper()
+	event := events.APIGatewayV2HTTPRequest{
+		Version:        "2.0",
+		RouteKey:       "$default",
+		RawPath:        path,
+		RawQueryString: query,
+		Headers:        map[string]string{"content-type": "application/json"},
+		Body:           body,
+		RequestContext: events.APIGatewayV2HTTPRequestContext{
+			DomainName: "review.example.test",
+			Stage:      "$default",
+			RequestID:  "e2e-" + method + "-" + path,
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
+				Method:   method,
+				Path:     path,
+				Protocol: "HTTP/1.1",
+				SourceIP: "127.0.0.1",
+			},
+			Authorizer: &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+				IAM: &events.APIGatewayV2HTTPRequestContextAuthorizerIAMDescription{
+					AccountID: motoAccount,
+					UserARN:   e2eModerator,
+					UserID:    "AIDAE2EMODERATOR",
+				},
+			},
+		},
+	}
+	payload, err := json.Marshal(event)
+	require.NoError(t, err)
+	out, err := a.client.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: &a.function, Payload: payload})
+	require.NoError(t, err, "invoking %s", a.function)
+	require.Empty(t, aws.ToString(out.FunctionError), "%s %s failed: %s", method, path, out.Payload)
+	var resp events.APIGatewayV2HTTPResponse
+	require.NoError(t, json.Unmarshal(out.Payload, &resp), "decoding the response to %s %s", method, path)
+	return resp
 }

@@ -1,13 +1,17 @@
 """Start a moto server on 127.0.0.1 with fixes for the gaps of moto 5.2.1
 that break `terraform apply` of the moderato stack. Test use only.
 
-Usage: python3 moto_launcher.py PORT
+Usage: python3 moto_launcher.py PORT [NAME=VALUE ...]
+
+Each NAME=VALUE is set in the environment of every function process, on
+top of the function's own configuration.
 
 Each fix wraps a moto function and changes only the behaviour named in its
 comment; everything else is moto's own code.
 """
 
 import json
+import os
 import re
 import sys
 
@@ -42,6 +46,25 @@ def fix_stepfunctions():
 
     sfn_responses.StepFunctionResponse.validate_state_machine_definition = validate_state_machine_definition
     sfn_responses.StepFunctionResponse.list_state_machine_versions = list_state_machine_versions
+
+
+def fix_concurrent_executions():
+    """moto's Step Functions interpreter deep-copies the state machine for
+    each new execution, together with its running executions, whose locks
+    cannot be copied: StartExecution fails with HTTP 500 while another
+    execution of the machine runs. The copy leaves the executions out."""
+    import copy
+
+    from moto.stepfunctions import models as sfn_models
+
+    def deepcopy(self, memo):
+        clone = self.__class__.__new__(self.__class__)
+        memo[id(self)] = clone
+        for name, value in self.__dict__.items():
+            setattr(clone, name, [] if name == "executions" else copy.deepcopy(value, memo))
+        return clone
+
+    sfn_models.StateMachine.__deepcopy__ = deepcopy
 
 
 LAMBDA_OMITTED_FIELDS = ("DeadLetterConfig", "KMSKeyArn", "LoggingConfig")
@@ -151,19 +174,6 @@ def fix_policy_conditions():
     access_control.IAMPolicyStatement.is_action_permitted = is_action_permitted
 
 
-def fix_sqs_event_source():
-    """moto invokes the function of an SQS event source mapping when a
-    message arrives, through Docker, and without Docker the message stays
-    invisible for the queue's visibility timeout. The invocation is dropped
-    and the message stays visible, so that the test can hand it to the
-    starter's code itself."""
-
-    def send_sqs_batch(self, function_arn, messages, queue_arn):
-        return False
-
-    lambda_models.LambdaBackend.send_sqs_batch = send_sqs_batch
-
-
 def fix_event_rule_isolation():
     """moto hands an S3 event to every rule in creation order and stops at
     the first rule whose delivery raises, swallowing the error. A schedule
@@ -186,19 +196,42 @@ def fix_event_rule_isolation():
     events_models.Rule.send_to_targets = send_to_targets
 
 
+def run_functions(port, extra_env):
+    """Runs the functions' code and the state machines' executions. moto
+    runs a function only in Docker, and by default records executions
+    without running them. Functions run as local processes behind a Lambda
+    Runtime API emulation (lambda_runtime.py), and moto's Step Functions
+    interpreter runs each execution, calling Invoke on this server for its
+    Lambda tasks. The interpreter reaches the server at localhost:MOTO_PORT."""
+    from moto.core.config import default_user_config
+
+    import lambda_runtime
+
+    os.environ["MOTO_PORT"] = port
+    default_user_config["stepfunctions"]["execute_state_machine"] = True
+    lambda_runtime.install(f"http://127.0.0.1:{port}", extra_env)
+
+
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: moto_launcher.py PORT")
+    if len(sys.argv) < 2:
+        sys.exit("usage: moto_launcher.py PORT [NAME=VALUE ...]")
+    extra_env = {}
+    for arg in sys.argv[2:]:
+        name, sep, value = arg.partition("=")
+        if not sep or not name:
+            sys.exit(f"moto_launcher: invalid function variable {arg!r}: use NAME=VALUE")
+        extra_env[name] = value
     if moto.__version__ != "5.2.1":
         print(f"moto_launcher: written for moto 5.2.1, running {moto.__version__}", file=sys.stderr)
 
     fix_stepfunctions()
+    fix_concurrent_executions()
     fix_lambda()
     fix_s3_notification()
     fix_sqs_redrive_policy()
     fix_policy_conditions()
-    fix_sqs_event_source()
     fix_event_rule_isolation()
+    run_functions(sys.argv[1], extra_env)
 
     from moto.server import main as server_main
 

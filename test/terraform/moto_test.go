@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -55,10 +57,30 @@ func (s *motoServer) tail(n int) string {
 	return string(b)
 }
 
+// functionLogs returns the last n bytes of the log lines that the
+// functions and the launcher's fixes wrote, which the request log of a
+// failed run would push out of tail.
+func (s *motoServer) functionLogs(n int) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, line := range strings.Split(s.logs.String(), "\n") {
+		if strings.HasPrefix(line, "lambda ") || strings.HasPrefix(line, "moto_launcher:") {
+			out = append(out, line)
+		}
+	}
+	text := strings.Join(out, "\n")
+	if len(text) > n {
+		text = text[len(text)-n:]
+	}
+	return text
+}
+
 // startMoto starts the patched moto server on a free port of 127.0.0.1 and
-// stops it when the test ends. It skips the test when python3 or moto is
-// missing.
-func startMoto(t *testing.T) *motoServer {
+// stops it when the test ends. Each functionEnv entry, NAME=VALUE, is set
+// in the environment of every Lambda function the server runs. It skips
+// the test when python3 or moto is missing.
+func startMoto(t *testing.T, functionEnv ...string) *motoServer {
 	t.Helper()
 	python, err := exec.LookPath("python3")
 	if err != nil {
@@ -77,9 +99,13 @@ func startMoto(t *testing.T) *motoServer {
 	if err != nil {
 		t.Fatalf("resolving moto_launcher.py: %v", err)
 	}
-	cmd := exec.Command(python, launcher, strconv.Itoa(port))
+	cmd := exec.Command(python, append([]string{launcher, strconv.Itoa(port)}, functionEnv...)...)
 	cmd.Stdout, cmd.Stderr = s, s
-	// A process group lets the cleanup stop moto and any process it forks.
+	// The launcher unpacks the functions' packages under TMPDIR, which the
+	// test removes at the end even though moto is killed.
+	cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir())
+	// A process group lets the cleanup stop moto and the function
+	// processes it starts.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting moto_launcher.py: %v", err)
