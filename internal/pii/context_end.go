@@ -24,7 +24,10 @@ type endForm struct {
 
 // matches reports whether window ends with the form.
 func (f *endForm) matches(window string) bool {
-	ends := []int{len(window)}
+	// At most two ends per linker follow the window's end, and
+	// endsBuffer keeps them off the heap for the forms in use.
+	var endsBuffer [9]int
+	ends := append(endsBuffer[:0], len(window))
 	for _, linker := range f.linkers {
 		e := len(window)
 		for k := 0; k < 2; k++ {

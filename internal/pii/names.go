@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	_ "embed"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -87,19 +86,12 @@ var titles = map[string]bool{"mr": true, "mrs": true, "ms": true, "dr": true, "p
 // nameWordPattern matches one capitalized word of a name, including forms
 // such as O'Neill, McAllister, Jean-Luc, Hyun-woo and Abernathy-Cole. particles are
 // the lower-case words that may stand between the words of a name, as in
-// "van der Berg" or "de la Cruz".
+// "van der Berg" or "de la Cruz". namePattern, a name of one to four
+// words, is the regular expression that matchName implements by hand.
 const (
 	nameWordPattern = `(?:O['’]|Mc|Mac|D['’])?\p{Lu}\p{Ll}+(?:-\p{L}\p{Ll}+)*`
 	particles       = `(?:van|von|der|den|de|del|della|la|le|da|das|dos|du|di|bin|ibn|al|ten|ter|y)`
 	namePattern     = nameWordPattern + `(?: (?:` + particles + ` ){0,2}` + nameWordPattern + `){0,3}`
-)
-
-var (
-	// nameAfterCue matches, from the end of a cue, a name of one to four
-	// words.
-	nameAfterCue = regexp.MustCompile(`^[.:]?,?\s+(` + namePattern + `)`)
-	// nameAt matches, from a capitalized word, a name of one to four words.
-	nameAt = regexp.MustCompile(`^` + namePattern)
 )
 
 // nonNames contains capitalized words that are not names but are missing
@@ -188,11 +180,11 @@ func addCuedName(s *scan, cue string, from int) {
 	if !capitalFollows(s.text, from) {
 		return
 	}
-	m := nameAfterCue.FindStringSubmatchIndex(s.text[from:min(len(s.text), from+120)])
-	if m == nil || wordAfter(s.text, from+m[3]) {
+	nameBegin, nameEnd := matchNameAfterCue(s.text[from:min(len(s.text), from+120)])
+	if nameBegin < 0 || wordAfter(s.text, from+nameEnd) {
 		return
 	}
-	words := trimNonNames(s.text, nameWords(s.text, from+m[2], from+m[3]))
+	words := trimNonNames(s.text, nameWords(s.text, from+nameBegin, from+nameEnd))
 	if len(words) == 0 || (roleCues[cue] && !slices.ContainsFunc(words, func(w [2]int) bool {
 		return wordClassOf(s.text[w[0]:w[1]]) != commonClass
 	})) {
@@ -207,7 +199,7 @@ func addCuedName(s *scan, cue string, from int) {
 
 // capitalFollows reports whether, after an optional '.' or ':', an optional
 // ',' and at least one space, a capital letter follows from, as
-// nameAfterCue requires. It spares the pattern after most cues in prose.
+// matchNameAfterCue requires. It spares the pattern after most cues in prose.
 func capitalFollows(text string, from int) bool {
 	i := from
 	if i < len(text) && (text[i] == '.' || text[i] == ':') {
@@ -255,11 +247,11 @@ func findUnknownWordNames(s *scan) {
 		if !secondWordFollows(text, i) {
 			continue
 		}
-		m := nameAt.FindStringIndex(text[i:min(len(text), i+160)])
-		if m == nil {
+		n := matchName(text[i:min(len(text), i+160)])
+		if n < 0 {
 			continue
 		}
-		end = i + m[1]
+		end = i + n
 		if !wordAfter(text, end) {
 			addUnknownWordRuns(s, nameWords(text, i, end))
 		}
@@ -349,9 +341,26 @@ func wordClassOf(word string) wordClass {
 		if len(part) < 2 {
 			continue
 		}
-		class = min(class, words[strings.ToLower(part)])
+		class = min(class, lexiconClass(words, part))
 	}
 	return class
+}
+
+// lexiconClass returns the class of word in words, looked up in lower
+// case. An ASCII word of up to 32 bytes is lowered in a buffer on the
+// stack, and the map lookup of the converted buffer allocates nothing.
+func lexiconClass(words map[string]wordClass, word string) wordClass {
+	var buf [32]byte
+	if len(word) > len(buf) {
+		return words[strings.ToLower(word)]
+	}
+	for i := 0; i < len(word); i++ {
+		if word[i] >= utf8.RuneSelf {
+			return words[strings.ToLower(word)]
+		}
+		buf[i] = lowerASCII(word[i])
+	}
+	return words[string(buf[:len(word)])]
 }
 
 var particleSet = func() map[string]bool {

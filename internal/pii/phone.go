@@ -250,7 +250,7 @@ func phoneValidForRegion(number *phonenumbers.PhoneNumber, region string) bool {
 		return false
 	}
 	p := patternsOf(regionKey{region, code})
-	return p != nil && p.nationalNumberValid(phonenumbers.GetNationalSignificantNumber(number))
+	return p != nil && p.nationalNumberValid(nationalSignificantNumber(number))
 }
 
 // phoneValid returns what phonenumbers.IsValidNumber returns: whether the
@@ -265,7 +265,7 @@ func phoneValid(number *phonenumbers.PhoneNumber) bool {
 	case 1:
 		return phoneValidForRegion(number, regions[0])
 	}
-	nsn := phonenumbers.GetNationalSignificantNumber(number)
+	nsn := nationalSignificantNumber(number)
 	for _, region := range regions {
 		p := patternsOf(regionKey{region, code})
 		if p == nil {
@@ -280,4 +280,15 @@ func phoneValid(number *phonenumbers.PhoneNumber) bool {
 		}
 	}
 	return false
+}
+
+// nationalSignificantNumber returns what
+// phonenumbers.GetNationalSignificantNumber returns, with one allocation
+// in place of its builder's several when the number has no Italian
+// leading zero.
+func nationalSignificantNumber(number *phonenumbers.PhoneNumber) string {
+	if number.GetItalianLeadingZero() {
+		return phonenumbers.GetNationalSignificantNumber(number)
+	}
+	return strconv.FormatUint(number.GetNationalNumber(), 10)
 }

@@ -233,7 +233,10 @@ func dropLastGroup(text string, b, e int) int {
 // such as order numbers, without these rules.
 // ssnShape matches the grouping of a US Social Security number, which
 // takes precedence over a national phone number of the same digits.
-var ssnShape = regexp.MustCompile(`^\d{3}[- ]\d{2}[- ]\d{4}$`)
+func ssnShape(number string) bool {
+	return len(number) == 11 && exactDigits(number, 0, 3) == 3 && (number[3] == '-' || number[3] == ' ') &&
+		exactDigits(number, 4, 2) == 6 && (number[6] == '-' || number[6] == ' ') && exactDigits(number, 7, 4) == 11
+}
 
 var (
 	trunkRegions     = []string{"GB", "IE", "FR", "DE", "AT", "CH", "NL", "BE", "IT", "AU", "NZ"}
@@ -325,7 +328,7 @@ func internationalPhoneScore(number string, digits int) float64 {
 // nationalValid reports whether number, written without a country code,
 // is valid in one of trunkRegions or nineDigitRegions.
 func nationalValid(number string) bool {
-	if ssnShape.MatchString(number) {
+	if ssnShape(number) {
 		return false
 	}
 	regions := nineDigitRegions
@@ -423,9 +426,7 @@ var ibanPattern = regexp.MustCompile(`^(?i)[A-Z]{2}[0-9OIL]{2}(?: ?[A-Z0-9]{1,4}
 // other match, so trying the pattern only at such starts spares it on
 // prose.
 func matchIBAN(run string, p int) int {
-	if p+4 > len(run) || (p > 0 && run[p-1] != ' ') || !isLetter(run[p]) || !isLetter(run[p+1]) ||
-		!digitLike(run[p+2]) || !digitLike(run[p+3]) || isUpper(run[p]) != isUpper(run[p+1]) ||
-		ibanLengths[string([]byte{run[p] &^ 0x20, run[p+1] &^ 0x20})] == 0 {
+	if !ibanStartAt(run, p) {
 		return -1
 	}
 	m := ibanPattern.FindStringIndex(run[p:min(len(run), p+maxIBANMatch)])
@@ -433,6 +434,25 @@ func matchIBAN(run string, p int) int {
 		return -1
 	}
 	return p + m[1]
+}
+
+// ibanStartAt reports whether p starts a token of run with two letters of
+// the same case that name a country with IBANs, and two digits or letters
+// that OCR reads for digits.
+func ibanStartAt(run string, p int) bool {
+	return p+4 <= len(run) && (p == 0 || run[p-1] == ' ') && isLetter(run[p]) && isLetter(run[p+1]) &&
+		digitLike(run[p+2]) && digitLike(run[p+3]) && isUpper(run[p]) == isUpper(run[p+1]) &&
+		ibanLengths[string([]byte{run[p] &^ 0x20, run[p+1] &^ 0x20})] != 0
+}
+
+// hasIBANStart reports whether a token of run starts as an IBAN does.
+func hasIBANStart(run string) bool {
+	for p := 0; p+4 <= len(run); p++ {
+		if ibanStartAt(run, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // maxIBANMatch is the longest match of ibanPattern: four bytes, then nine

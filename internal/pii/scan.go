@@ -250,7 +250,11 @@ func (s *scan) follows(b int, types ...string) bool {
 // sortSpans sorts the spans of type t by position, because a recognizer
 // may find a second form of its values after the first, as findLoose does.
 func (s *scan) sortSpans(t string) {
-	slices.SortFunc(s.spansOf(t), func(x, y [2]int) int {
+	spans := s.spansOf(t)
+	if len(spans) < 2 {
+		return
+	}
+	slices.SortFunc(spans, func(x, y [2]int) int {
 		return cmp.Or(cmp.Compare(x[0], y[0]), cmp.Compare(x[1], y[1]))
 	})
 }
@@ -730,17 +734,6 @@ func hasDigitAndDot(run string) bool {
 
 func hasDateSeparator(run string) bool {
 	return strings.ContainsAny(run, "/-")
-}
-
-// hasIBANStart reports whether run contains two letters followed by two
-// digits, or letters that OCR reads for digits, as an IBAN starts.
-func hasIBANStart(run string) bool {
-	for i := 0; i+3 < len(run); i++ {
-		if isLetter(run[i]) && isLetter(run[i+1]) && digitLike(run[i+2]) && digitLike(run[i+3]) {
-			return true
-		}
-	}
-	return false
 }
 
 // hasNINOStart reports whether run contains two letters followed by two

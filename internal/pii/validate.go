@@ -4,6 +4,9 @@ import "strings"
 
 // digitsOf returns the ASCII digits of s in order, dropping separators.
 func digitsOf(s string) string {
+	if allDigits(s) {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for i := 0; i < len(s); i++ {
