@@ -74,6 +74,17 @@ var (
 	unitBefore = regexp.MustCompile(`(?:Flat|Apartment|Apt\.?|Unit|Suite) [0-9A-Z]{1,4}[a-z]?,? $`)
 )
 
+// unitBeforeAddress returns the match of unitBefore in window, or nil. It
+// skips the pattern when none of the unit words occurs.
+func unitBeforeAddress(window string) []int {
+	for _, word := range []string{"Flat", "Apartment", "Apt", "Unit", "Suite"} {
+		if strings.Contains(window, word) {
+			return unitBefore.FindStringIndex(window)
+		}
+	}
+	return nil
+}
+
 // streetTypesFirst are the words that start a typeFirstAddress.
 var streetTypesFirst = map[string]bool{}
 
@@ -114,7 +125,7 @@ func findAddresses(s *scan) {
 			continue
 		}
 		begin := i
-		if m := unitBefore.FindStringIndex(text[max(0, i-24):i]); m != nil {
+		if m := unitBeforeAddress(text[max(0, i-24):i]); m != nil {
 			begin = max(0, i-24) + m[0]
 		}
 		s.add(TypeAddress, begin, e, score)

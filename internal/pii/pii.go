@@ -128,9 +128,9 @@ func (d *Detector) Detect(text string) []Entity {
 		if d.types != nil && !d.types[r.entityType] && !r.neededBy(d.types) {
 			continue
 		}
-		s.priority = i
+		s.priority, s.priorityType = i, r.entityType
 		r.find(s)
-		s.sortSpans(r.entityType)
+		s.sortSpans(i)
 	}
 
 	kept := s.candidates[:0]

@@ -24,7 +24,10 @@ type scan struct {
 	// letter into a digit, or nil when it changed none.
 	repaired   []int
 	candidates []candidate
-	priority   int
+	// priority is the position in recognizers of the running recognizer,
+	// and priorityType its entity type.
+	priority     int
+	priorityType string
 	// loose caches looseNumbers, once looseDone is set, and runs caches
 	// runsWith.
 	loose     [][2]int
@@ -88,7 +91,7 @@ func (s *scan) release() {
 	if len(s.text) > MaxChunkBytes {
 		return
 	}
-	s.text, s.repaired, s.priority = "", nil, 0
+	s.text, s.repaired, s.priority, s.priorityType = "", nil, 0, ""
 	s.candidates = s.candidates[:0]
 	s.loose, s.looseDone = s.loose[:0], false
 	s.runs, s.runArena = s.runs[:0], s.runArena[:0]
@@ -226,7 +229,12 @@ func (s *scan) add(t string, b, e int, score float64) {
 		Entity:   Entity{Type: t, Begin: b, End: e, Score: score},
 		priority: s.priority,
 	})
-	i := typeIndex[t]
+	// Every recognizer adds candidates of its own type, whose index is
+	// its priority, which spares a map lookup.
+	i := s.priority
+	if t != s.priorityType {
+		i = typeIndex[t]
+	}
 	s.spans[i] = append(s.spans[i], [2]int{b, e})
 }
 
@@ -240,17 +248,18 @@ func (s *scan) follows(b int, types ...string) bool {
 			continue
 		}
 		end := spans[i][1]
-		if b-end <= 16 && separatorsOnly.MatchString(s.text[end:b]) {
+		if b-end <= 16 && separatorsOnly(s.text[end:b]) {
 			return true
 		}
 	}
 	return false
 }
 
-// sortSpans sorts the spans of type t by position, because a recognizer
-// may find a second form of its values after the first, as findLoose does.
-func (s *scan) sortSpans(t string) {
-	spans := s.spansOf(t)
+// sortSpans sorts the spans of the type of recognizers[i] by position,
+// because a recognizer may find a second form of its values after the
+// first, as findLoose does.
+func (s *scan) sortSpans(i int) {
+	spans := s.spans[i]
 	if len(spans) < 2 {
 		return
 	}
@@ -267,7 +276,16 @@ func (s *scan) near(t string, b, e, distance int) bool {
 	return i < len(spans) && spans[i][0] < e+distance
 }
 
-var separatorsOnly = regexp.MustCompile(`^[\s,;:/|()-]*$`)
+// separatorsOnly reports whether s consists of white space, as Go's \s
+// reads it, and the separators ,;:/|()- only.
+func separatorsOnly(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte("\t\n\f\r ,;:/|()-", s[i]) < 0 {
+			return false
+		}
+	}
+	return true
+}
 
 // context is a rule for the words near a candidate. hints are lower-case
 // strings, one of which occurs in every match of re, so a window without
