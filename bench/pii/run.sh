@@ -34,11 +34,18 @@ go build -o "$work/moderato" ./cmd/moderato
 python3 bench/pii/cleantext.py "$clean_mb" > "$work/clean.jsonl"
 
 # cpu_seconds INPUT OUTPUT prints the CPU seconds (user and system) of one
-# run of moderato pii detect --jsonl.
+# run of moderato pii detect --jsonl. getrusage reports microseconds,
+# where time(1) prints hundredths, too coarse for a run of some 50 ms.
 cpu_seconds() {
-	local cpu
-	cpu="$( { /usr/bin/env time -f '%U %S' "$work/moderato" pii detect --jsonl "$1" > "$2"; } 2>&1 | tail -1)"
-	awk '{print $1 + $2}' <<<"$cpu"
+	python3 - "$work/moderato" "$1" "$2" <<'PY'
+import resource, subprocess, sys
+
+moderato, input_, output = sys.argv[1:]
+with open(output, "w") as out:
+    subprocess.run([moderato, "pii", "detect", "--jsonl", input_], stdout=out, check=True)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(usage.ru_utime + usage.ru_stime)
+PY
 }
 
 # The node script times its detection calls alone, so moderato's start-up
