@@ -334,17 +334,35 @@ func decodeJobError(name, cause string) error {
 	return errors.New(cause)
 }
 
+// waiting reports whether the execution has a job that is queued or
+// running.
+func (r *jobRunner) waiting(ctx context.Context, execution string) bool {
+	for kind := range r.handlers {
+		job, err := r.db.GetJob(ctx, jobID(kind, jobs.RequestToken(ExecutionARN(execution), kind)))
+		if err == nil && (job.Status == localstore.JobQueued || job.Status == localstore.JobRunning) {
+			return true
+		}
+	}
+	return false
+}
+
+// jobID returns the ID of a local job. It derives from the request token,
+// so a retried start finds the job it queued before, as ClientRequestToken
+// does on AWS.
+func jobID(kind jobs.Kind, requestToken string) string {
+	return "local-" + string(kind) + "-" + requestToken
+}
+
 // localEngine is the jobs.Engine of one kind of local job.
 type localEngine struct {
 	r    *jobRunner
 	kind jobs.Kind
 }
 
-// Start queues the job. The job ID derives from the request token, so a
-// retried start finds the job it queued before, as ClientRequestToken
-// does on AWS.
+// Start queues the job, unless a start with the same request token queued
+// it before.
 func (e localEngine) Start(ctx context.Context, item pipeline.Item, requestToken string) (string, error) {
-	id := "local-" + string(e.kind) + "-" + requestToken
+	id := jobID(e.kind, requestToken)
 	if _, err := e.r.db.SubmitJob(ctx, id, e.kind, item); err != nil {
 		return "", err
 	}

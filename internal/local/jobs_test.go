@@ -41,7 +41,7 @@ func stateEvents(rt *Runtime, execution, state string) []string {
 // jobOf returns the local job that a state of the execution started.
 func jobOf(t *testing.T, rt *Runtime, execution string, kind jobs.Kind) localstore.Job {
 	t.Helper()
-	id := "local-" + string(kind) + "-" + jobs.RequestToken(ExecutionARN(execution), kind)
+	id := jobID(kind, jobs.RequestToken(ExecutionARN(execution), kind))
 	job, err := rt.DB.GetJob(context.Background(), id)
 	require.NoError(t, err)
 	return job
@@ -183,6 +183,37 @@ func TestJobTimeoutRecordedAsFailure(t *testing.T) {
 	assert.Contains(t, stateEvents(h.rt, name, "Transcribe audio"), "TaskTimedOut")
 }
 
+func TestResumePendingSkipsRunningJobs(t *testing.T) {
+	h := newHarness(t, Config{})
+	release := make(chan struct{})
+	h.rt.jobs.handlers[jobs.Transcription] = func(ctx context.Context, item pipeline.Item) (any, error) {
+		select {
+		case <-release:
+			return pipeline.TextRef{Unscored: []string{"no speech in this test"}}, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	name, err := h.rt.Upload(context.Background(), h.file("voice.wav", readSample(t, "audio/voicemail.wav")))
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		job, err := h.rt.DB.GetJob(context.Background(), jobID(jobs.Transcription, jobs.RequestToken(ExecutionARN(name), jobs.Transcription)))
+		return err == nil && job.Status == localstore.JobRunning
+	}, 10*time.Second, 20*time.Millisecond)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	require.NoError(t, h.rt.ResumePending(ctx))
+	assert.Less(t, time.Since(start), 2*time.Second, "listing reviews must not wait for a running job")
+
+	close(release)
+	res, err := h.rt.Settle(context.Background(), name)
+	require.NoError(t, err)
+	assert.Equal(t, "audio", res.MediaType)
+	assert.Equal(t, policy.Review, res.Verdict, "unscored speech goes to review")
+}
+
 func TestRetriedStartFindsItsJob(t *testing.T) {
 	h := newHarness(t, Config{})
 	var starts atomic.Int32
@@ -299,7 +330,7 @@ func crashDuringJob(t *testing.T, dataDir string) string {
 		require.True(t, time.Now().Before(deadline), "the child process never ran its job")
 		executions, err := db.Executions().ListExecutions(context.Background(), asl.StatusRunning)
 		if err == nil && len(executions) == 1 {
-			id := "local-" + string(jobs.DocumentText) + "-" + jobs.RequestToken(ExecutionARN(executions[0].Name), jobs.DocumentText)
+			id := jobID(jobs.DocumentText, jobs.RequestToken(ExecutionARN(executions[0].Name), jobs.DocumentText))
 			job, err := db.GetJob(context.Background(), id)
 			if err == nil && job.Status == localstore.JobRunning {
 				require.NoError(t, cmd.Process.Kill())

@@ -15,7 +15,8 @@ import (
 
 // ResumePending resumes every paused or interrupted execution that no other
 // process owns and waits until each has settled, so that reviews whose
-// deadline passed while nothing ran get their timeout outcome.
+// deadline passed while nothing ran get their timeout outcome. It does not
+// wait for executions whose long-running job is not finished.
 func (rt *Runtime) ResumePending(ctx context.Context) error {
 	if err := rt.Runner.ResumeAll(ctx); err != nil {
 		return fmt.Errorf("resuming executions: %w", err)
@@ -25,6 +26,12 @@ func (rt *Runtime) ResumePending(ctx context.Context) error {
 		return err
 	}
 	for _, e := range running {
+		if rt.jobs.waiting(ctx, e.Name) {
+			// The execution waits for a long-running job, which this
+			// process's job runner or another process finishes; it has no
+			// review deadline to apply yet.
+			continue
+		}
 		if err := rt.settleOverdue(ctx, e.Name); err != nil {
 			rt.logger.WarnContext(ctx, "settling resumed execution", "execution", e.Name, "error", err)
 		}
