@@ -147,6 +147,60 @@ func TestStatemachineTestModerationReview(t *testing.T) {
 	assert.Equal(t, 1, retried, "the mocked TransientError is retried once")
 }
 
+// The job states answer through their task tokens: a video's two jobs run
+// in parallel, a video without speech still reaches Decide, and a job that
+// times out ends in Record outcome.
+func TestStatemachineTestJobStates(t *testing.T) {
+	tests := []struct {
+		mocks    string
+		entered  []string
+		notEnter []string
+	}{
+		{
+			mocks:    "moderation-video.mocks.json",
+			entered:  []string{"Run video jobs", "Moderate video frames", "Transcribe video", "Video speech not transcribed", "Keep video moderation", "Decide", "Record outcome"},
+			notEnter: []string{"Transcribe audio"},
+		},
+		{
+			mocks:    "moderation-job-timeout.mocks.json",
+			entered:  []string{"Transcribe audio", "Record outcome"},
+			notEnter: []string{"Analyze audio", "Decide"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.mocks, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), []string{"statemachine", "test", "--render", "--json",
+				"--definition", filepath.Join("..", "..", "statemachines", "moderation.asl.json"),
+				"--mocks", smTestdata(tt.mocks),
+				"--input", smTestdata("moderation.input.json")}, nil, &stdout, &stderr)
+			require.Equal(t, 0, code, "stdout: %s\nstderr: %s", stdout.String(), stderr.String())
+
+			var got struct {
+				Status  string `json:"status"`
+				History []struct {
+					Type  string `json:"type"`
+					State string `json:"state"`
+				} `json:"history"`
+			}
+			require.NoError(t, json.Unmarshal(stdout.Bytes(), &got), stdout.String())
+			assert.Equal(t, "SUCCEEDED", got.Status)
+			var entered []string
+			for _, ev := range got.History {
+				if ev.Type == "TaskStateEntered" || ev.Type == "ParallelStateEntered" || ev.Type == "PassStateEntered" {
+					entered = append(entered, ev.State)
+				}
+			}
+			for _, state := range tt.entered {
+				assert.Contains(t, entered, state)
+			}
+			for _, state := range tt.notEnter {
+				assert.NotContains(t, entered, state)
+			}
+		})
+	}
+}
+
 func TestStatemachineTestShowsRetryIntervals(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	code := run(context.Background(), []string{"statemachine", "test",
