@@ -41,6 +41,10 @@ const (
 // finished before, or it is not one of the pipeline's jobs.
 var ErrTokenNotFound = errors.New("no task token for the job")
 
+// ErrTaskClosed means a task token no longer takes a result: its task timed
+// out, or its execution ended. A TaskSender wraps it in its error.
+var ErrTaskClosed = errors.New("the task no longer waits for a result")
+
 // Token is a task token stored under a job ID.
 type Token struct {
 	JobID     string
@@ -65,7 +69,8 @@ type TokenStore interface {
 	ListTokens(ctx context.Context, startedBefore time.Time) ([]Token, error)
 }
 
-// TaskSender completes waiting tasks through their tokens.
+// TaskSender completes waiting tasks through their tokens. Its errors wrap
+// ErrTaskClosed when the token no longer takes a result.
 type TaskSender interface {
 	SendTaskSuccess(ctx context.Context, token string, output []byte) error
 	SendTaskFailure(ctx context.Context, token, name, cause string) error
@@ -178,14 +183,28 @@ func (m *Manager) Complete(ctx context.Context, jobID string) error {
 	if res.Err != nil {
 		name := failureName(res.Err)
 		m.logger().InfoContext(ctx, "job failed", "job_id", jobID, "kind", kind, "error", res.Err)
-		return m.Tasks.SendTaskFailure(ctx, t.TaskToken, name, res.Err.Error())
+		return m.sent(ctx, jobID, m.Tasks.SendTaskFailure(ctx, t.TaskToken, name, res.Err.Error()))
 	}
 	output, err := json.Marshal(res.Output)
 	if err != nil {
 		return fmt.Errorf("encoding the result of job %s: %w", jobID, err)
 	}
 	m.logger().InfoContext(ctx, "job finished", "job_id", jobID, "kind", kind)
-	return m.Tasks.SendTaskSuccess(ctx, t.TaskToken, output)
+	return m.sent(ctx, jobID, m.Tasks.SendTaskSuccess(ctx, t.TaskToken, output))
+}
+
+// sent returns the error of sending a job's result, or nil when the task
+// no longer waits: a job that outlived its state's timeout has nowhere to
+// send its result, and retrying the notification would not change that.
+func (m *Manager) sent(ctx context.Context, jobID string, err error) error {
+	if errors.Is(err, ErrTaskClosed) {
+		m.logger().WarnContext(ctx, "job result dropped: its task no longer waits, because it timed out or its execution ended", "job_id", jobID)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("sending the result of job %s: %w", jobID, err)
+	}
+	return nil
 }
 
 // Poll finishes the jobs started before the cutoff whose completion

@@ -131,11 +131,16 @@ type recordingTasks struct {
 	mu        sync.Mutex
 	successes map[string][]byte
 	failures  map[string]string
+	// closed makes every send fail as a task that timed out.
+	closed bool
 }
 
 func (r *recordingTasks) SendTaskSuccess(ctx context.Context, token string, output []byte) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.closed {
+		return fmt.Errorf("sending task success: %w", jobs.ErrTaskClosed)
+	}
 	r.successes[token] = output
 	return nil
 }
@@ -203,6 +208,21 @@ func TestVideoJobThroughSNS(t *testing.T) {
 	delete(tasks.successes, "token+/=1")
 	require.NoError(t, m.HandleSNS(ctx, completion), "a redelivered completion")
 	assert.Empty(t, tasks.successes, "the token is used once")
+}
+
+func TestResultOfTimedOutTaskDropped(t *testing.T) {
+	m, fake, tasks := newManager(t)
+	ctx := context.Background()
+	tasks.closed = true
+	out, err := m.Start(ctx, jobs.StartInput{TaskToken: "token-late", Execution: "arn:exec:1", Kind: jobs.VideoModeration, Item: video})
+	require.NoError(t, err)
+	fake.finish(out.JobID, "SUCCEEDED")
+
+	require.NoError(t, m.Complete(ctx, out.JobID), "a task that timed out is not an error to retry")
+
+	_, err = m.Tokens.GetToken(ctx, out.JobID)
+	assert.ErrorIs(t, err, jobs.ErrTokenNotFound, "the token is taken, so the next poll skips the job")
+	assert.Empty(t, tasks.successes)
 }
 
 func TestPollFinishesJobsWithoutNotification(t *testing.T) {

@@ -1,6 +1,10 @@
 package lambdahandler
 
 import (
+	"context"
+	"errors"
+	"fmt"
+
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	awsrekognition "github.com/aws/aws-sdk-go-v2/service/rekognition"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -49,11 +53,30 @@ func (e *Env) JobManager(c JobClients) *jobs.Manager {
 	store := s3objects.New(c.S3)
 	return &jobs.Manager{
 		Tokens: dynamostore.NewJobTokens(c.DynamoDB, table),
-		Tasks:  sfnexec.New(c.StepFunctions, ""),
+		Tasks:  jobTasks{sfnexec.New(c.StepFunctions, "")},
 		Engines: map[jobs.Kind]jobs.Engine{
 			jobs.VideoModeration: &rekognition.VideoModerator{API: c.Rekognition, TopicARN: topic, RoleARN: role},
 			jobs.Transcription:   &transcribe.Transcriber{API: c.Transcribe, Objects: store, WorkBucket: work, LanguageCode: language},
 			jobs.DocumentText:    &textract.DocumentText{API: c.Textract, Objects: store, WorkBucket: work, TopicARN: topic, RoleARN: role},
 		},
 	}
+}
+
+// jobTasks reports a task token that no longer takes a result as
+// jobs.ErrTaskClosed.
+type jobTasks struct{ client *sfnexec.Client }
+
+func (t jobTasks) SendTaskSuccess(ctx context.Context, token string, output []byte) error {
+	return closedTask(t.client.SendTaskSuccess(ctx, token, output))
+}
+
+func (t jobTasks) SendTaskFailure(ctx context.Context, token, name, cause string) error {
+	return closedTask(t.client.SendTaskFailure(ctx, token, name, cause))
+}
+
+func closedTask(err error) error {
+	if errors.Is(err, sfnexec.ErrTaskClosed) {
+		return fmt.Errorf("%w: %w", jobs.ErrTaskClosed, err)
+	}
+	return err
 }

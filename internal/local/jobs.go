@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/moderato/moderato/internal/asl"
 	"github.com/moderato/moderato/internal/jobs"
 	"github.com/moderato/moderato/internal/localstore"
 	"github.com/moderato/moderato/internal/pipeline"
@@ -39,7 +40,7 @@ type jobHandler func(ctx context.Context, item pipeline.Item) (any, error)
 
 // jobRunner plays the AWS job services in local mode. The start_job
 // function queues a job in the database and stores the task token through
-// a jobs.Manager, as on AWS; workers run the queued jobs with the local
+// a jobs.Manager, as on AWS. Workers run the queued jobs with the local
 // engines, record each result, and send it through the token with the
 // same Manager. Jobs and tokens live in the database, so a job whose
 // process died is claimed again once its lease expires, and a result that
@@ -387,9 +388,18 @@ func (e localEngine) Result(ctx context.Context, jobID string, item pipeline.Ite
 type runtimeTasks struct{ rt *Runtime }
 
 func (t runtimeTasks) SendTaskSuccess(ctx context.Context, token string, output []byte) error {
-	return t.rt.Runner.SendTaskSuccess(ctx, token, output)
+	return closedTask(t.rt.Runner.SendTaskSuccess(ctx, token, output))
 }
 
 func (t runtimeTasks) SendTaskFailure(ctx context.Context, token, name, cause string) error {
-	return t.rt.Runner.SendTaskFailure(ctx, token, name, cause)
+	return closedTask(t.rt.Runner.SendTaskFailure(ctx, token, name, cause))
+}
+
+// closedTask reports a token the executor no longer takes a result for as
+// jobs.ErrTaskClosed.
+func closedTask(err error) error {
+	if errors.Is(err, asl.ErrTaskTimedOut) || errors.Is(err, asl.ErrInvalidToken) {
+		return fmt.Errorf("%w: %w", jobs.ErrTaskClosed, err)
+	}
+	return err
 }

@@ -380,3 +380,11 @@ func TestJobInterruptedTooOftenFails(t *testing.T) {
 	assert.Contains(t, strings.Join(res.Reasons, "\n"), "the document_text job was interrupted once before it finished")
 	assert.Equal(t, localstore.JobFailed, jobOf(t, h.rt, name, jobs.DocumentText).Status)
 }
+
+func TestClosedTaskReportedToJobs(t *testing.T) {
+	for _, err := range []error{asl.ErrTaskTimedOut, asl.ErrInvalidToken} {
+		assert.ErrorIs(t, closedTask(fmt.Errorf("completing task token: %w", err)), jobs.ErrTaskClosed)
+	}
+	assert.NotErrorIs(t, closedTask(errors.New("database is locked")), jobs.ErrTaskClosed)
+	assert.NoError(t, closedTask(nil))
+}
