@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 	"time"
 
@@ -24,15 +25,21 @@ const (
 	// defaultMaxJobAttempts bounds the claims of one job, so a job that
 	// kills its process every time fails instead of looping.
 	defaultMaxJobAttempts = 3
-	// jobWorkers is the number of jobs one process runs at once: enough
-	// for a video's two jobs.
-	jobWorkers = 2
+	// minJobWorkers is the least number of jobs one process runs at once:
+	// enough for a video's two jobs. A process runs one job per CPU when it
+	// has more.
+	minJobWorkers = 2
 	// jobPollInterval is how often the runner looks for interrupted jobs
 	// and for finished jobs whose result was not sent.
 	jobPollInterval = 5 * time.Second
 	// localJobTimeoutSeconds is the job states' TimeoutSeconds in local
-	// mode. The local engines bound their own run time well below it.
-	localJobTimeoutSeconds = 3600
+	// mode: two hours, above the speech engine's own bounds (30 minutes to
+	// convert the audio, then recognition stopped at an hour).
+	//
+	// NOTE: OCR takes up to a minute per scanned page, so a PDF of more
+	// than about 120 scanned pages can outlast it and is then recorded as
+	// failed with States.Timeout.
+	localJobTimeoutSeconds = 7200
 )
 
 // jobHandler runs one kind of job with a local engine.
@@ -109,7 +116,7 @@ func handle[In, Out any](task func(context.Context, In) (Out, error), input func
 // start starts the workers and the poller.
 func (r *jobRunner) start() {
 	r.ctx, r.cancel = context.WithCancel(context.Background())
-	for range jobWorkers {
+	for range max(minJobWorkers, runtime.NumCPU()) {
 		r.wg.Add(1)
 		go r.work()
 	}

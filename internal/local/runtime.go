@@ -206,7 +206,7 @@ func FunctionARN(name string) string {
 
 // RenderDefinition renders the moderation definition for local mode: the
 // function placeholders become local function ARNs, the review timeout
-// comes from the policy, and the job states time out after an hour. The
+// comes from the policy, and the job states time out after two hours. The
 // escalated review's timeout needs no placeholder, because that state
 // reads it from the decision.
 func RenderDefinition(p *policy.Policy) (string, error) {
