@@ -1,11 +1,16 @@
 // Command review_reminders is the scheduled Lambda function (an EventBridge
 // schedule, for example every hour) that reminds moderators of reviews
 // pending longer than REMIND_AFTER: one SNS message per queue, with review
-// IDs, ages, time left and links, never content.
+// IDs, ages, time left and links, never content. Each run also puts the
+// age of the oldest pending review as the CloudWatch metric
+// Moderato/OldestPendingReviewAgeSeconds, which the pending-review alarm
+// watches.
 //
 // Configuration: REVIEWS_TABLE, REVIEW_TOPIC_ARN and REMIND_AFTER (a Go
-// duration such as 2h) are required; REVIEW_PAGE_URL adds links, and the
-// queue variables of reviewapi.SettingsFromEnv group reviews by queue.
+// duration such as 2h) are required. STATE_MACHINE_NAME, the metric's
+// StateMachine dimension, turns the metric on. REVIEW_PAGE_URL adds links,
+// and the queue variables of reviewapi.SettingsFromEnv group reviews by
+// queue.
 package main
 
 import (
@@ -17,9 +22,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
+	"github.com/moderato/moderato/internal/awsadapter/cwmetrics"
 	"github.com/moderato/moderato/internal/awsadapter/dynamostore"
 	"github.com/moderato/moderato/internal/awsadapter/snsnotify"
 	"github.com/moderato/moderato/internal/lambdahandler"
@@ -53,6 +60,9 @@ func main() {
 		After:     after,
 		PageURL:   os.Getenv("REVIEW_PAGE_URL"),
 		Logger:    logger,
+	}
+	if stateMachine := os.Getenv("STATE_MACHINE_NAME"); stateMachine != "" {
+		reminder.Ages = cwmetrics.Publisher{API: cloudwatch.NewFromConfig(cfg, cwmetrics.QueryProtocol), StateMachine: stateMachine}
 	}
 	lambda.Start(reminder.Run)
 }

@@ -176,3 +176,28 @@ func (f *fixture) executionOf(t *testing.T, id string) string {
 	require.Equal(t, id[:len(pipeline.ReviewID(r.Execution))], pipeline.ReviewID(r.Execution))
 	return name
 }
+
+// In IAM mode the principal-to-queue map decides, and the escalation queue
+// is one more queue in it.
+func TestEscalatedReviewIAMQueues(t *testing.T) {
+	f := newEscalationFixture(t)
+	escalated := escalate(t, f, f.reviews[0])
+	textRole := "arn:aws:iam::123456789012:role/text-moderators"
+	seniorRole := "arn:aws:iam::123456789012:role/senior-moderators"
+	iam := reviewapi.NewHandler(f.svc, reviewapi.Gateway{
+		Mode:           reviewapi.ModeIAM,
+		RestrictQueues: true,
+		IAMQueues:      map[string][]string{textRole: {"text"}, seniorRole: {"senior"}},
+	})
+
+	textContext, seniorContext := iamContext(textRole), iamContext(seniorRole)
+	refused := call(iam, &textContext, http.MethodPost, "/api/reviews/"+escalated.ID+"/decision", `{"decision": "approve"}`)
+	assert.Equal(t, http.StatusForbidden, refused.Code, refused.Body.String())
+
+	accepted := call(iam, &seniorContext, http.MethodPost, "/api/reviews/"+escalated.ID+"/decision", `{"decision": "reject", "reason": "a private address"}`)
+	require.Equal(t, http.StatusOK, accepted.Code, accepted.Body.String())
+	o, err := f.rt.DB.GetOutcome(context.Background(), escalated.Execution)
+	require.NoError(t, err)
+	assert.Equal(t, policy.Rejected, o.Verdict)
+	assert.Equal(t, seniorRole, o.ReviewedBy)
+}

@@ -76,13 +76,22 @@ func (n Notifier) ReviewCreated(ctx context.Context, r review.Review) error {
 	return nil
 }
 
+// AgeRecorder publishes the age of the oldest pending review, the metric
+// that the pending-review alarm watches (CloudWatch on AWS).
+type AgeRecorder interface {
+	RecordOldestPendingAge(ctx context.Context, age time.Duration) error
+}
+
 // Reminder reminds moderators of reviews that have been pending longer
 // than After. A scheduled function runs it; each run sends one message per
 // queue that has overdue reviews.
 type Reminder struct {
 	Store     review.Store
 	Publisher Publisher
-	Router    review.Router
+	// Ages receives the age of the oldest pending review on every run, 0
+	// when none is pending; nil publishes no metric.
+	Ages   AgeRecorder
+	Router review.Router
 	// After is the age from which a pending review is overdue.
 	After time.Duration
 	// PageURL is the review page's address, used in links.
@@ -100,11 +109,14 @@ const maxLinksPerReminder = 50
 type RemindResult struct {
 	Overdue  int `json:"overdue"`
 	Messages int `json:"messages"`
+	// OldestPendingSeconds is the age of the oldest pending review, 0 when
+	// none is pending.
+	OldestPendingSeconds int64 `json:"oldest_pending_seconds"`
 }
 
-// Run lists pending reviews and publishes a reminder per queue for those
-// pending longer than After but not past their deadline, whose timeout
-// action applies on its own.
+// Run lists pending reviews, records the age of the oldest one with Ages,
+// and publishes a reminder per queue for those pending longer than After
+// but not past their deadline, whose timeout action applies on its own.
 func (r Reminder) Run(ctx context.Context) (RemindResult, error) {
 	if r.After <= 0 {
 		return RemindResult{}, fmt.Errorf("running review reminders: invalid age %s: use a positive duration", r.After)
@@ -118,8 +130,25 @@ func (r Reminder) Run(ctx context.Context) (RemindResult, error) {
 		return RemindResult{}, fmt.Errorf("running review reminders: %w", err)
 	}
 
-	byQueue := map[string][]review.Review{}
 	var res RemindResult
+	var oldest time.Duration
+	for _, rv := range pending {
+		oldest = max(oldest, now.Sub(rv.CreatedAt))
+	}
+	res.OldestPendingSeconds = int64(oldest / time.Second)
+	// The metric goes out before the reminders, so that a failing topic
+	// does not also blind the pending-review alarm.
+	var metricErr error
+	if r.Ages != nil {
+		if err := r.Ages.RecordOldestPendingAge(ctx, oldest); err != nil {
+			metricErr = fmt.Errorf("publishing the oldest pending review age: %w", err)
+			if r.Logger != nil {
+				r.Logger.ErrorContext(ctx, "publishing the oldest pending review age", "error", err)
+			}
+		}
+	}
+
+	byQueue := map[string][]review.Review{}
 	for _, rv := range pending {
 		if now.Sub(rv.CreatedAt) < r.After || !now.Before(rv.Deadline) {
 			continue
@@ -141,9 +170,9 @@ func (r Reminder) Run(ctx context.Context) (RemindResult, error) {
 		res.Messages++
 	}
 	if r.Logger != nil {
-		r.Logger.InfoContext(ctx, "review reminders sent", "overdue", res.Overdue, "messages", res.Messages)
+		r.Logger.InfoContext(ctx, "review reminders sent", "overdue", res.Overdue, "messages", res.Messages, "oldest_pending_seconds", res.OldestPendingSeconds)
 	}
-	return res, nil
+	return res, metricErr
 }
 
 // message lists the overdue reviews of a queue, oldest first, with the

@@ -94,14 +94,16 @@ func TestReminderRun(t *testing.T) {
 	require.NoError(t, err)
 
 	pub := &recorder{}
+	ages := &ageRecorder{}
 	reminder := Reminder{
-		Store: store, Publisher: pub, After: 2 * time.Hour, PageURL: "https://reviews.example.com/",
+		Store: store, Publisher: pub, Ages: ages, After: 2 * time.Hour, PageURL: "https://reviews.example.com/",
 		Router: review.Router{ByMediaType: map[string]string{"image": "visual"}},
 		Now:    func() time.Time { return now },
 	}
 	res, err := reminder.Run(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, RemindResult{Overdue: 2, Messages: 2}, res)
+	assert.Equal(t, RemindResult{Overdue: 2, Messages: 2, OldestPendingSeconds: 30 * 3600}, res)
+	assert.Equal(t, []time.Duration{30 * time.Hour}, ages.ages, "a review stuck past its deadline is the oldest pending one")
 
 	require.Len(t, pub.messages, 2)
 	assert.Equal(t, "default", pub.messages[0].Attributes["queue"])
@@ -114,6 +116,43 @@ func TestReminderRun(t *testing.T) {
 		assert.NotContains(t, m.Body, "rv-decided")
 		assert.NotContains(t, m.Body, "secret-name", "object keys stay out of notifications")
 	}
+}
+
+// ageRecorder is an AgeRecorder that keeps the ages, for unit tests.
+type ageRecorder struct {
+	ages []time.Duration
+	err  error
+}
+
+func (a *ageRecorder) RecordOldestPendingAge(_ context.Context, age time.Duration) error {
+	a.ages = append(a.ages, age)
+	return a.err
+}
+
+func TestReminderOldestAge(t *testing.T) {
+	ctx := context.Background()
+	db, err := localstore.Open(ctx, filepath.Join(t.TempDir(), "moderato.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+	ages := &ageRecorder{}
+	reminder := Reminder{Store: db.Reviews(), Publisher: &recorder{}, Ages: ages, After: time.Hour, Now: func() time.Time { return now }}
+	res, err := reminder.Run(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, []time.Duration{0}, ages.ages, "no pending review publishes 0, so the alarm returns to OK")
+	assert.Zero(t, res.OldestPendingSeconds)
+
+	require.NoError(t, db.Reviews().CreateReview(ctx, review.Review{
+		ID: "rv-1", Execution: "exec-1", TaskToken: "t", CreatedAt: now.Add(-3 * time.Hour), Deadline: now.Add(time.Hour),
+	}))
+	pub := &recorder{}
+	failing := Reminder{Store: db.Reviews(), Publisher: pub, Ages: &ageRecorder{err: errors.New("access denied")}, After: time.Hour, Now: func() time.Time { return now }}
+	res, err = failing.Run(ctx)
+	require.Error(t, err, "a failed metric fails the run, so the function's error alarm fires")
+	assert.Contains(t, err.Error(), "oldest pending review age")
+	assert.Len(t, pub.messages, 1, "the reminders go out even when the metric fails")
+	assert.EqualValues(t, 3*3600, res.OldestPendingSeconds)
 }
 
 func TestReminderErrors(t *testing.T) {

@@ -315,6 +315,9 @@ func checkStateMachine(t *testing.T, s *stack) {
 	states := doc["States"].(map[string]any)
 	wait := states["Wait for review"].(map[string]any)
 	assert.EqualValues(t, 172800, wait["TimeoutSeconds"], "the review wait times out after review.timeout_seconds")
+	escalated, ok := states["Wait for escalated review"].(map[string]any)
+	require.True(t, ok, "the definition has the escalated review wait")
+	assert.Equal(t, "$.decision.escalation.timeout_seconds", escalated["TimeoutSecondsPath"], "the escalated wait reads the policy's escalation timeout")
 }
 
 // collectTaskFunctions adds the function ARN of every Task state under node,
@@ -379,6 +382,15 @@ func checkFunctions(t *testing.T, s *stack) {
 	assert.Equal(t, buckets["approved"], env("record_outcome")["APPROVED_BUCKET"])
 	assert.Equal(t, buckets["redacted"], env("detect_pii_text")["REDACTED_BUCKET"])
 	assert.Equal(t, buckets["redacted"], env("record_outcome")["REDACTED_BUCKET"], "record_outcome publishes the redacted copies of approved items")
+
+	// Review settings: the queue routing, the escalation audit, the page
+	// link and the metric's dimension.
+	assert.Equal(t, tables["audit"], env("request_review")["AUDIT_TABLE"])
+	assert.JSONEq(t, `{"image": "visual", "video": "visual"}`, env("request_review")["REVIEW_QUEUES"])
+	assert.Equal(t, env("request_review")["REVIEW_QUEUES"], env("review_api")["REVIEW_QUEUES"], "the API routes as request_review stores")
+	assert.Equal(t, stringOutput(t, s, "review_api_url"), env("request_review")["REVIEW_PAGE_URL"], "notifications link to the review page")
+	assert.Equal(t, "12h", env("review_reminders")["REMIND_AFTER"])
+	assert.Equal(t, s.name+"-moderation", env("review_reminders")["STATE_MACHINE_NAME"], "the metric names the state machine the alarm watches")
 }
 
 func checkTables(t *testing.T, s *stack) {

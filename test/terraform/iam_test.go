@@ -24,6 +24,7 @@ import (
 // iamPrefixes maps an aws-sdk-go-v2 service package to its IAM action
 // prefix.
 var iamPrefixes = map[string]string{
+	"cloudwatch":  "cloudwatch",
 	"comprehend":  "comprehend",
 	"dynamodb":    "dynamodb",
 	"eventbridge": "events",

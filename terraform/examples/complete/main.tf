@@ -29,10 +29,15 @@ module "moderato" {
 
   policy_json = file("${path.module}/policy.json")
 
+  # policy.json escalates a review that waits 48 hours to the senior queue
+  # for 24 more hours before its on_timeout applies.
   review = {
-    timeout_seconds  = 172800
-    moderator_emails = var.moderator_emails
-    create_api       = var.create_review_api
+    timeout_seconds   = 172800
+    moderator_emails  = var.moderator_emails
+    create_api        = var.create_review_api
+    queues            = { image = "visual", video = "visual" }
+    remind_after      = "12h"
+    reminder_schedule = "rate(1 hour)"
   }
 
   jobs = {

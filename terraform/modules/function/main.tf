@@ -27,15 +27,17 @@ locals {
   statements = concat(
     [
       {
-        sid       = "WriteLogs"
-        actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-        resources = ["${aws_cloudwatch_log_group.this.arn}:*"]
+        sid        = "WriteLogs"
+        actions    = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        resources  = ["${aws_cloudwatch_log_group.this.arn}:*"]
+        conditions = []
       },
       # X-Ray has no resource-level permissions for sending traces.
       {
-        sid       = "WriteTraces"
-        actions   = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
-        resources = ["*"]
+        sid        = "WriteTraces"
+        actions    = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+        resources  = ["*"]
+        conditions = []
       },
     ],
     var.policy_statements,
@@ -49,6 +51,15 @@ data "aws_iam_policy_document" "this" {
       sid       = statement.value.sid
       actions   = statement.value.actions
       resources = statement.value.resources
+
+      dynamic "condition" {
+        for_each = statement.value.conditions
+        content {
+          test     = condition.value.test
+          variable = condition.value.variable
+          values   = condition.value.values
+        }
+      }
     }
   }
 }

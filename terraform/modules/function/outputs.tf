@@ -24,7 +24,7 @@ output "role_name" {
 }
 
 output "statements" {
-  description = "Statements of the role's inline policy: sid, actions and resources of each."
+  description = "Statements of the role's inline policy: sid, actions, resources and conditions of each."
   value       = local.statements
 }
 

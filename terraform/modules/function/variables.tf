@@ -54,11 +54,16 @@ variable "reserved_concurrency" {
 }
 
 variable "policy_statements" {
-  description = "IAM statements of the function's role, beyond writing its own logs and traces. Each names its actions and resources; no statement may use the \"*\" action."
+  description = "IAM statements of the function's role, beyond writing its own logs and traces. Each names its actions and resources, and optionally conditions (test, variable, values); no statement may use the \"*\" action."
   type = list(object({
     sid       = string
     actions   = list(string)
     resources = list(string)
+    conditions = optional(list(object({
+      test     = string
+      variable = string
+      values   = list(string)
+    })), [])
   }))
   default = []
 

@@ -37,21 +37,22 @@ resource "aws_cloudwatch_metric_alarm" "dlq_depth" {
   tags                = var.tags
 }
 
-# NOTE: AWS publishes no metric for the age of a pending review. This alarm
-# watches the custom metric Moderato/OldestPendingReviewAgeSeconds, which a
-# function must publish; until one does, the alarm stays OK for lack of data.
+# AWS publishes no metric for the age of a pending review: review_reminders
+# puts Moderato/OldestPendingReviewAgeSeconds on every scheduled run (0 when
+# no review is pending). Runs may be further apart than the period, so missing
+# data keeps the alarm's state until the next run instead of resetting it.
 resource "aws_cloudwatch_metric_alarm" "oldest_pending_review" {
   alarm_name          = "${var.name}-oldest-pending-review"
   alarm_description   = "A review has waited for a moderator longer than ${var.alarms.oldest_review_age_seconds} seconds."
   namespace           = "Moderato"
   metric_name         = "OldestPendingReviewAgeSeconds"
-  dimensions          = { StateMachine = aws_sfn_state_machine.this.name }
+  dimensions          = { StateMachine = local.state_machine_name }
   statistic           = "Maximum"
   period              = 300
   evaluation_periods  = 1
   threshold           = var.alarms.oldest_review_age_seconds
   comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
+  treat_missing_data  = "ignore"
   alarm_actions       = [aws_sns_topic.alarms.arn]
   ok_actions          = [aws_sns_topic.alarms.arn]
   tags                = var.tags

@@ -2,6 +2,18 @@
 # function routes by method and path itself: GET / is the review page, and
 # /api/... lists, shows and decides reviews for callers that authenticate
 # with SigV4 (AWS_IAM) or a JWT.
+locals {
+  # Every queue a review can be in: the media type queues, the default one
+  # and the policy's escalation queue.
+  review_queues = toset(compact(concat(
+    values(var.review.queues),
+    [var.review.default_queue, try(jsondecode(var.policy_json).review.escalation.queue, "")],
+  )))
+  # Queues that no IAM principal may access, which would hide their reviews
+  # from every moderator when queues are restricted in AWS_IAM mode.
+  ungranted_queues = sort([for q in local.review_queues : q if !anytrue([for queues in values(var.review.iam_queues) : contains(queues, q)])])
+}
+
 resource "aws_apigatewayv2_api" "review" {
   count = var.review.create_api ? 1 : 0
 
@@ -9,6 +21,13 @@ resource "aws_apigatewayv2_api" "review" {
   protocol_type = "HTTP"
   description   = "Moderator review API of ${var.name}."
   tags          = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = !var.review.restrict_queues || var.review.authorization != "AWS_IAM" || length(local.ungranted_queues) == 0
+      error_message = "With review.restrict_queues and AWS_IAM authorization, every review queue needs a principal in review.iam_queues. No principal may access: ${join(", ", local.ungranted_queues)}."
+    }
+  }
 }
 
 resource "aws_apigatewayv2_integration" "review" {

@@ -38,12 +38,13 @@ resource "aws_cloudwatch_event_bus" "outcomes" {
   tags = var.tags
 }
 
-# review_reminders runs every hour; a reminder lists each review pending
-# longer than review.remind_after.
+# review_reminders runs on review.reminder_schedule: a reminder lists each
+# review pending longer than review.remind_after, and each run publishes
+# the oldest pending review's age for its alarm.
 resource "aws_cloudwatch_event_rule" "review_reminders" {
   name                = "${var.name}-review-reminders"
-  description         = "Hourly reminder of pending reviews."
-  schedule_expression = "rate(1 hour)"
+  description         = "Reminder of pending reviews and their oldest age, on ${var.review.reminder_schedule}."
+  schedule_expression = var.review.reminder_schedule
   tags                = var.tags
 }
 

@@ -2,6 +2,15 @@ locals {
   # Each function gets the variables its main package reads, and nothing
   # else; none of them is a secret.
   policy_environment = var.policy_json == null ? {} : { POLICY_JSON = var.policy_json }
+  # request_review stores each new review's queue, and the review API and
+  # the reminders read the same routing.
+  review_queue_environment = merge(
+    { DEFAULT_QUEUE = var.review.default_queue },
+    length(var.review.queues) == 0 ? {} : { REVIEW_QUEUES = jsonencode(var.review.queues) },
+  )
+  # The API resource depends on nothing else, so the functions that the
+  # state machine calls can link to its page without a dependency cycle.
+  review_page_environment = var.review.create_api ? { REVIEW_PAGE_URL = "${aws_apigatewayv2_api.review[0].api_endpoint}/" } : {}
   environment = {
     inspect          = {}
     normalize_image  = { WORK_BUCKET = aws_s3_bucket.this["work"].bucket }
@@ -12,12 +21,17 @@ locals {
     extract_text     = { WORK_BUCKET = aws_s3_bucket.this["work"].bucket }
     start_job        = local.job_environment
     decide           = local.policy_environment
-    review_reminders = {
+    review_reminders = merge({
+      REVIEWS_TABLE      = aws_dynamodb_table.reviews.name
+      REVIEW_TOPIC_ARN   = aws_sns_topic.moderators.arn
+      REMIND_AFTER       = var.review.remind_after
+      STATE_MACHINE_NAME = local.state_machine_name
+    }, local.review_queue_environment, local.review_page_environment)
+    request_review = merge({
       REVIEWS_TABLE    = aws_dynamodb_table.reviews.name
+      AUDIT_TABLE      = aws_dynamodb_table.audit.name
       REVIEW_TOPIC_ARN = aws_sns_topic.moderators.arn
-      REMIND_AFTER     = var.review.remind_after
-    }
-    request_review = merge({ REVIEWS_TABLE = aws_dynamodb_table.reviews.name, REVIEW_TOPIC_ARN = aws_sns_topic.moderators.arn }, local.policy_environment)
+    }, local.policy_environment, local.review_queue_environment, local.review_page_environment)
     record_outcome = merge({
       APPROVED_BUCKET   = aws_s3_bucket.this["approved"].bucket
       QUARANTINE_BUCKET = aws_s3_bucket.this["quarantine"].bucket
@@ -249,7 +263,7 @@ locals {
       statements  = []
     }
     review_reminders = {
-      description = "Reminds moderators of reviews pending longer than review.remind_after, on a schedule."
+      description = "Reminds moderators of reviews pending longer than review.remind_after and publishes the oldest pending review's age, on a schedule."
       timeout     = 60
       statements = [
         {
@@ -262,17 +276,31 @@ locals {
           actions   = ["sns:Publish"]
           resources = [aws_sns_topic.moderators.arn]
         },
+        # PutMetricData has no resource-level permissions; the condition
+        # limits it to moderato's namespace.
+        {
+          sid        = "PublishReviewAge"
+          actions    = ["cloudwatch:PutMetricData"]
+          resources  = ["*"]
+          conditions = [{ test = "StringEquals", variable = "cloudwatch:namespace", values = ["Moderato"] }]
+        },
         local.use_keys,
       ]
     }
     request_review = {
-      description = "Wait for review: stores the pending review with its task token and notifies moderators."
+      description = "Wait for review and Wait for escalated review: stores the pending review with its task token and queue, records escalations and notifies moderators."
       timeout     = 30
       statements = [
         {
           sid       = "WriteReviews"
-          actions   = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
+          actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
           resources = [aws_dynamodb_table.reviews.arn]
+        },
+        # Only PutItem and Query, so the audit trail stays append-only.
+        {
+          sid       = "AppendEscalationAudit"
+          actions   = ["dynamodb:PutItem", "dynamodb:Query"]
+          resources = [aws_dynamodb_table.audit.arn]
         },
         {
           sid       = "NotifyModerators"
@@ -377,11 +405,19 @@ locals {
       review_api = {
         description = "Review API: lists pending reviews, shows one and accepts one decision per review."
         timeout     = 15
-        environment = {
-          REVIEWS_TABLE = aws_dynamodb_table.reviews.name
-          AUDIT_TABLE   = aws_dynamodb_table.audit.name
-          AUTH_MODE     = lower(var.review.authorization == "JWT" ? "jwt" : "iam")
-        }
+        environment = merge({
+          REVIEWS_TABLE          = aws_dynamodb_table.reviews.name
+          AUDIT_TABLE            = aws_dynamodb_table.audit.name
+          AUTH_MODE              = lower(var.review.authorization == "JWT" ? "jwt" : "iam")
+          RESTRICT_QUEUES        = tostring(var.review.restrict_queues)
+          QUEUE_GRANT_PREFIX     = var.review.queue_grant_prefix
+          JWT_SUBJECT_CLAIM      = var.review.jwt_subject_claim
+          JWT_GROUPS_CLAIM       = var.review.jwt_groups_claim
+          REVIEW_QUORUM          = tostring(var.review.quorum)
+          ALLOW_ORIGINAL_PREVIEW = tostring(var.review.allow_original_preview)
+          }, local.review_queue_environment,
+          length(var.review.iam_queues) == 0 ? {} : { IAM_QUEUES = jsonencode(var.review.iam_queues) },
+        )
         statements = [
           {
             sid       = "ReadAndDecideReviews"

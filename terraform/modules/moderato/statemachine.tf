@@ -29,6 +29,10 @@ resource "aws_iam_role" "statemachine" {
 }
 
 locals {
+  # review_reminders names the state machine in its metric before the
+  # state machine exists, so the name is known without the resource.
+  state_machine_name = "${var.name}-moderation"
+
   # The functions the definition's Task states call.
   state_machine_functions = { for name, m in module.task_function : name => m if name != "review_reminders" }
 }
@@ -67,7 +71,7 @@ resource "aws_iam_role_policy" "statemachine" {
 
 # Standard, not Express: only a Standard workflow can wait for a task token.
 resource "aws_sfn_state_machine" "this" {
-  name     = "${var.name}-moderation"
+  name     = local.state_machine_name
   type     = "STANDARD"
   role_arn = aws_iam_role.statemachine.arn
   tags     = var.tags

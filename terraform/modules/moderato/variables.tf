@@ -151,6 +151,18 @@ variable "policy_json" {
     condition     = var.policy_json == null || can(jsondecode(var.policy_json))
     error_message = "policy_json must be a JSON document."
   }
+
+  # The functions parse the whole policy at cold start; this catches a bad
+  # review.escalation at plan time, because the state machine reads its
+  # timeout when a review times out.
+  validation {
+    condition = var.policy_json == null || try(jsondecode(var.policy_json).review.escalation, null) == null || (
+      can(regex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", jsondecode(var.policy_json).review.escalation.queue)) &&
+      try(floor(jsondecode(var.policy_json).review.escalation.timeout_seconds) == jsondecode(var.policy_json).review.escalation.timeout_seconds, false) &&
+      try(jsondecode(var.policy_json).review.escalation.timeout_seconds >= 1, false)
+    )
+    error_message = "policy_json's review.escalation needs a queue (1 to 64 letters, digits, \".\", \"-\" and \"_\") and a whole number of timeout_seconds of at least 1."
+  }
 }
 
 variable "review" {
@@ -161,19 +173,82 @@ variable "review" {
     jwt_issuer, jwt_audience: the JWT authorizer's issuer URL and audiences, required with JWT.
     moderator_emails: addresses subscribed to the moderator topic; each must confirm the subscription.
     create_api: create the review HTTP API and its review_api function.
-    remind_after: age (a Go duration such as 4h) after which the hourly reminder lists a pending review to moderators again.
+    remind_after: age (a Go duration such as 4h) after which the reminder lists a pending review to moderators again.
+    reminder_schedule: EventBridge schedule expression of the reminders, which also publish the oldest pending review's age for its alarm, such as rate(1 hour) or cron(0 8 * * ? *).
+    queues: media type (image, video, audio, text, document) to review queue; other media types go to default_queue.
+    default_queue: queue of the media types that queues does not name.
+    restrict_queues: let moderators see and decide only the queues their grants name, instead of every queue.
+    queue_grant_prefix: prefix of the JWT scopes and groups that grant a queue: "<prefix>:<queue>", and "<prefix>:*" for every queue.
+    jwt_subject_claim, jwt_groups_claim: the JWT claims that name the moderator and list their groups.
+    iam_queues: IAM principal ARN to the queues it may access, with restrict_queues and AWS_IAM.
+    quorum: agreeing decisions from different moderators that settle a review (1 to 10); a policy's review.quorum may raise it.
+    allow_original_preview: show moderators the original object of an item without a redacted copy.
+    The policy's review.escalation (see policy_json) sets the escalation queue and its timeout.
   EOT
   type = object({
-    timeout_seconds  = optional(number, 86400)
-    authorization    = optional(string, "AWS_IAM")
-    jwt_issuer       = optional(string)
-    jwt_audience     = optional(list(string), [])
-    moderator_emails = optional(list(string), [])
-    create_api       = optional(bool, true)
-    remind_after     = optional(string, "4h")
+    timeout_seconds        = optional(number, 86400)
+    authorization          = optional(string, "AWS_IAM")
+    jwt_issuer             = optional(string)
+    jwt_audience           = optional(list(string), [])
+    moderator_emails       = optional(list(string), [])
+    create_api             = optional(bool, true)
+    remind_after           = optional(string, "4h")
+    reminder_schedule      = optional(string, "rate(1 hour)")
+    queues                 = optional(map(string), {})
+    default_queue          = optional(string, "default")
+    restrict_queues        = optional(bool, false)
+    queue_grant_prefix     = optional(string, "moderato/queue")
+    jwt_subject_claim      = optional(string, "sub")
+    jwt_groups_claim       = optional(string, "cognito:groups")
+    iam_queues             = optional(map(list(string)), {})
+    quorum                 = optional(number, 1)
+    allow_original_preview = optional(bool, false)
   })
   default  = {}
   nullable = false
+
+  validation {
+    condition     = can(regex("^(rate\\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\\)|cron\\(.+\\))$", var.review.reminder_schedule))
+    error_message = "review.reminder_schedule must be an EventBridge schedule expression such as rate(1 hour), rate(30 minutes) or cron(0 8 * * ? *)."
+  }
+
+  validation {
+    condition     = alltrue([for m in keys(var.review.queues) : contains(["image", "video", "audio", "text", "document"], m)])
+    error_message = "review.queues takes only the media types image, video, audio, text and document as keys."
+  }
+
+  validation {
+    condition = alltrue([
+      for q in concat(values(var.review.queues), [var.review.default_queue], flatten(values(var.review.iam_queues))) :
+      can(regex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", q))
+    ])
+    error_message = "Queue names in review.queues, review.default_queue and review.iam_queues must be 1 to 64 letters, digits, \".\", \"-\" and \"_\", starting with a letter or digit."
+  }
+
+  validation {
+    condition     = alltrue([for arn in keys(var.review.iam_queues) : can(regex("^arn:aws[a-z-]*:(iam|sts)::[0-9]{12}:", arn))])
+    error_message = "review.iam_queues keys must be IAM principal ARNs, such as arn:aws:iam::123456789012:role/moderators."
+  }
+
+  validation {
+    condition     = length(var.review.iam_queues) == 0 || var.review.authorization == "AWS_IAM"
+    error_message = "review.iam_queues applies to AWS_IAM authorization only; with JWT, grant queues with scopes or groups named <queue_grant_prefix>:<queue>."
+  }
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9/._:-]*$", var.review.queue_grant_prefix)) && !endswith(var.review.queue_grant_prefix, ":")
+    error_message = "review.queue_grant_prefix must be letters, digits, \"/\", \".\", \"_\", \":\" and \"-\", and must not end with \":\", which the grant adds before the queue."
+  }
+
+  validation {
+    condition     = var.review.quorum >= 1 && var.review.quorum <= 10 && floor(var.review.quorum) == var.review.quorum
+    error_message = "review.quorum must be a whole number between 1 and 10."
+  }
+
+  validation {
+    condition     = trimspace(var.review.jwt_subject_claim) != "" && trimspace(var.review.jwt_groups_claim) != ""
+    error_message = "review.jwt_subject_claim and review.jwt_groups_claim must not be empty."
+  }
 
   validation {
     condition     = var.review.timeout_seconds >= 60 && var.review.timeout_seconds <= 31536000 && floor(var.review.timeout_seconds) == var.review.timeout_seconds

@@ -139,6 +139,7 @@ run "grants" {
             "rekognition:DetectModerationLabels", "textract:DetectDocumentText", "xray:PutTelemetryRecords", "xray:PutTraceSegments",
             "rekognition:StartContentModeration", "rekognition:GetContentModeration",
             "textract:StartDocumentTextDetection", "textract:GetDocumentTextDetection",
+            "cloudwatch:PutMetricData",
           ], a)
         ] if contains(s.resources, "*")
       ]
