@@ -151,13 +151,12 @@ type regionPatterns struct {
 	// leading matches the leading digits that select the region among
 	// those sharing its calling code, or is nil.
 	leading *regexp.Regexp
-	// unions are the anchored unions of the type patterns that allow each
-	// national number length, compiled on first use, or nil when no type
-	// allows the length.
-	unions [maxNationalLength + 1]struct {
-		once sync.Once
-		re   *regexp.Regexp
-	}
+	// typeMasks contains, per national number length, a bit for each
+	// element of numberTypeDescs whose pattern is set and allows the length.
+	typeMasks [maxNationalLength + 1]uint16
+	// unions caches, by type mask, the anchored union of the patterns of
+	// the types in the mask. Lengths that allow the same types share one.
+	unions sync.Map
 }
 
 // maxNationalLength is the longest national significant number that
@@ -178,6 +177,13 @@ func patternsOf(key regionKey) *regionPatterns {
 		return nil
 	}
 	p := &regionPatterns{metadata: m, general: regexp.MustCompile("^(?:" + m.GetGeneralDesc().GetNationalNumberPattern() + ")$")}
+	for length := range p.typeMasks {
+		for i, desc := range numberTypeDescs(m) {
+			if desc.GetNationalNumberPattern() != "" && lengthAllowed(desc, length) {
+				p.typeMasks[length] |= 1 << i
+			}
+		}
+	}
 	if leading := m.GetLeadingDigits(); leading != "" {
 		p.leading = regexp.MustCompile("^(?:" + leading + ")")
 	}
@@ -216,19 +222,21 @@ func lengthAllowed(desc *phonenumbers.PhoneNumberDesc, n int) bool {
 // typeUnion returns the union of the type patterns that allow length, or
 // nil when none does.
 func (p *regionPatterns) typeUnion(length int) *regexp.Regexp {
-	u := &p.unions[length]
-	u.once.Do(func() {
-		var patterns []string
-		for _, desc := range numberTypeDescs(p.metadata) {
-			if pattern := desc.GetNationalNumberPattern(); pattern != "" && lengthAllowed(desc, length) {
-				patterns = append(patterns, "(?:"+pattern+")")
-			}
+	mask := p.typeMasks[length]
+	if mask == 0 {
+		return nil
+	}
+	if re, ok := p.unions.Load(mask); ok {
+		return re.(*regexp.Regexp)
+	}
+	var patterns []string
+	for i, desc := range numberTypeDescs(p.metadata) {
+		if mask&(1<<i) != 0 {
+			patterns = append(patterns, "(?:"+desc.GetNationalNumberPattern()+")")
 		}
-		if len(patterns) > 0 {
-			u.re = regexp.MustCompile("^(?:" + strings.Join(patterns, "|") + ")$")
-		}
-	})
-	return u.re
+	}
+	re, _ := p.unions.LoadOrStore(mask, regexp.MustCompile("^(?:"+strings.Join(patterns, "|")+")$"))
+	return re.(*regexp.Regexp)
 }
 
 // nationalNumberValid reports whether nsn is a valid national significant
