@@ -1,6 +1,7 @@
 package pii
 
 import (
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -320,4 +321,29 @@ func TestSupportedTypes(t *testing.T) {
 	assert.Equal(t, TypeEmail, types[0])
 	assert.Contains(t, types, TypeVIN)
 	assert.False(t, strings.Contains(strings.Join(types, ","), " "))
+}
+
+// TestDetectConcurrentTexts checks that concurrent Detect calls on
+// different texts, which share pooled scan buffers over time, return what
+// sequential calls return.
+func TestDetectConcurrentTexts(t *testing.T) {
+	data, err := os.ReadFile("testdata/sample.txt")
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	detector := NewDetector()
+	want := make([][]Entity, len(lines))
+	for i, line := range lines {
+		want[i] = detector.Detect(line)
+	}
+
+	var wg sync.WaitGroup
+	for worker := range 4 {
+		wg.Go(func() {
+			for round := range 10 {
+				i := (worker*7 + round*3) % len(lines)
+				assert.Equal(t, want[i], detector.Detect(lines[i]), "line %d", i)
+			}
+		})
+	}
+	wg.Wait()
 }
