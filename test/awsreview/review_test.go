@@ -78,7 +78,8 @@ func newStack(t *testing.T) *stack {
 	db := dynamodb.NewFromConfig(cfg)
 	require.NoError(t, dynamostore.CreateTables(ctx, db, dynamostore.TableNames{Reviews: "reviews", Audit: "audit"}))
 	s := &stack{sfn: sfn.NewFromConfig(cfg), reviews: dynamostore.NewReviews(db, "reviews")}
-	s.tasks = &pipeline.Tasks{Policy: policy.Default(), Reviews: s.reviews}
+	router := review.Router{ByMediaType: map[string]string{"text": "text"}}
+	s.tasks = &pipeline.Tasks{Policy: policy.Default(), Reviews: s.reviews, Queues: router}
 
 	backend := &reviewbackend.Backend{
 		Store:     s.reviews,
@@ -88,7 +89,7 @@ func newStack(t *testing.T) *stack {
 	svc, err := reviewapi.NewService(reviewapi.Config{
 		Backend: backend,
 		Audit:   dynamostore.NewAudit(db, "audit"),
-		Router:  review.Router{ByMediaType: map[string]string{"text": "text"}},
+		Router:  router,
 	})
 	require.NoError(t, err)
 	auth := reviewapi.Gateway{Mode: reviewapi.ModeJWT, RestrictQueues: true}
