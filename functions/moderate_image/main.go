@@ -3,7 +3,10 @@
 // DetectModerationLabels.
 //
 // Configuration: MODERATO_ENGINES (optional, "aws" or "local"; see
-// functions/README.md).
+// functions/README.md); REKOGNITION_READ_BUCKETS (optional),
+// comma-separated buckets in the function's region whose JPEG and PNG
+// originals Rekognition reads directly as S3 objects. Other images are
+// sent as bytes.
 package main
 
 import (
@@ -14,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/moderato/moderato/internal/awsadapter/rekognition"
 	"github.com/moderato/moderato/internal/awsadapter/s3objects"
 	"github.com/moderato/moderato/internal/lambdahandler"
 	"github.com/moderato/moderato/internal/lambdahandler/engines"
@@ -23,6 +27,11 @@ import (
 func main() {
 	logger := lambdahandler.NewLogger()
 	kind, err := engines.FromEnv(os.Getenv)
+	var env lambdahandler.Env
+	readBuckets := env.List("REKOGNITION_READ_BUCKETS")
+	if err == nil {
+		err = env.Err()
+	}
 	if err != nil {
 		logger.Error("reading the configuration", "error", err)
 		os.Exit(1)
@@ -33,9 +42,14 @@ func main() {
 		os.Exit(1)
 	}
 
+	moderator := kind.ImageModerator(cfg, logger)
+	if m, ok := moderator.(*rekognition.Moderator); ok {
+		m.ReadBuckets = readBuckets
+		m.Logger = logger
+	}
 	tasks := &pipeline.Tasks{
 		Objects:        s3objects.New(s3.NewFromConfig(cfg)),
-		ImageModerator: kind.ImageModerator(cfg, logger),
+		ImageModerator: moderator,
 		Logger:         logger,
 	}
 	lambda.Start(lambdahandler.Wrap(logger, "moderate_image", tasks.ModerateImage))

@@ -104,6 +104,17 @@ func (t *Tasks) ModerateImage(ctx context.Context, in AnalyzeImageInput) (Analys
 		return out, nil
 	}
 
+	if stored, ok := t.ImageModerator.(StoredImageModerator); ok && len(in.Image.Sampled) == 0 {
+		scores, handled, err := stored.ModerateStoredImage(ctx, in.Item, in.Image)
+		if err != nil {
+			return Analysis{}, fmt.Errorf("moderating image %s: %w", in.Item.Location(), err)
+		}
+		if handled {
+			out.Categories = scores
+			return out, nil
+		}
+	}
+
 	frames := append([]ImageFrame{{Index: 0, Location: in.Image.Location}}, in.Image.Sampled...)
 	best := map[string]Score{}
 	for _, frame := range frames {

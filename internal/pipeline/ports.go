@@ -29,6 +29,16 @@ type ImageModerator interface {
 	ModerateImage(ctx context.Context, img image.Image) ([]Score, error)
 }
 
+// StoredImageModerator is an ImageModerator that can also read the
+// original object where it is stored, which saves sending the pixels.
+// ModerateStoredImage returns handled false, and no error, when the
+// original does not qualify or the engine cannot read it, and the pipeline
+// then sends the normalised image to ModerateImage.
+type StoredImageModerator interface {
+	ImageModerator
+	ModerateStoredImage(ctx context.Context, item Item, img Image) (scores []Score, handled bool, err error)
+}
+
 // TextRecognizer reads the words of an image and their boxes (OCR). It
 // returns an error wrapping ErrEngineUnavailable when its program is not
 // installed.

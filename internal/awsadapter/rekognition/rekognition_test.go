@@ -29,10 +29,20 @@ import (
 type fakeRekognition struct {
 	t         *testing.T
 	errorCode string // when set, every call fails with this error code
+	// s3ErrorCode, when set, fails every call that passes an S3Object.
+	s3ErrorCode string
 
-	mu      sync.Mutex
-	sizes   []image.Point
-	lengths []int
+	mu        sync.Mutex
+	sizes     []image.Point
+	lengths   []int
+	s3Objects []s3Request
+}
+
+// s3Request is the S3Object of a request, with the fields the request set.
+type s3Request struct {
+	Bucket, Name, Version string
+	HasBytes              bool
+	MinConfidence         float64
 }
 
 func (f *fakeRekognition) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -45,11 +55,27 @@ func (f *fakeRekognition) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	assert.Equal(f.t, "RekognitionService.DetectModerationLabels", r.Header.Get("X-Amz-Target"))
 	var body struct {
 		Image struct {
-			Bytes []byte
+			Bytes    []byte
+			S3Object *struct {
+				Bucket, Name string
+				Version      *string
+			}
 		}
 		MinConfidence float64
 	}
 	require.NoError(f.t, json.NewDecoder(r.Body).Decode(&body))
+	if obj := body.Image.S3Object; obj != nil {
+		f.mu.Lock()
+		f.s3Objects = append(f.s3Objects, s3Request{Bucket: obj.Bucket, Name: obj.Name, Version: aws.ToString(obj.Version), HasBytes: body.Image.Bytes != nil, MinConfidence: body.MinConfidence})
+		f.mu.Unlock()
+		if f.s3ErrorCode != "" {
+			w.WriteHeader(http.StatusBadRequest)
+			_ = json.NewEncoder(w).Encode(map[string]string{"__type": f.s3ErrorCode, "Message": "test error"})
+			return
+		}
+		f.writeLabels(w)
+		return
+	}
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(body.Image.Bytes))
 	if err != nil || format != "jpeg" || len(body.Image.Bytes) > 5<<20 || cfg.Width < 80 || cfg.Height < 80 || cfg.Width > 10_000 || cfg.Height > 10_000 {
 		w.WriteHeader(http.StatusBadRequest)
@@ -60,7 +86,10 @@ func (f *fakeRekognition) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.sizes = append(f.sizes, image.Pt(cfg.Width, cfg.Height))
 	f.lengths = append(f.lengths, len(body.Image.Bytes))
 	f.mu.Unlock()
+	f.writeLabels(w)
+}
 
+func (f *fakeRekognition) writeLabels(w http.ResponseWriter) {
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"ModerationModelVersion": "7.0",
 		"ModerationLabels": []map[string]any{

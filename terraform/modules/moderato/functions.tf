@@ -1,6 +1,8 @@
 locals {
   # Each function gets the variables its main package reads, and nothing
-  # else; none of them is a secret.
+  # else; none of them is a secret. Rekognition reads originals of the
+  # ingest bucket directly when the bucket is in the module's region. In
+  # another region it rejects them, and moderate_image sends bytes instead.
   policy_environment = var.policy_json == null ? {} : { POLICY_JSON = var.policy_json }
   # request_review stores each new review's queue, and the review API and
   # the reminders read the same routing.
@@ -16,7 +18,7 @@ locals {
     normalize_image  = { WORK_BUCKET = aws_s3_bucket.this["work"].bucket }
     moderate_text    = {}
     detect_pii_text  = { REDACTED_BUCKET = aws_s3_bucket.this["redacted"].bucket, WORK_BUCKET = aws_s3_bucket.this["work"].bucket }
-    moderate_image   = {}
+    moderate_image   = { REKOGNITION_READ_BUCKETS = local.ingest_bucket_name }
     detect_pii_image = { REDACTED_BUCKET = aws_s3_bucket.this["redacted"].bucket, WORK_BUCKET = aws_s3_bucket.this["work"].bucket }
     extract_text     = { WORK_BUCKET = aws_s3_bucket.this["work"].bucket }
     start_job        = local.job_environment
@@ -187,6 +189,9 @@ locals {
       timeout     = 60
       statements = [
         merge(local.read_work, { actions = ["s3:GetObject"] }),
+        # Rekognition reads JPEG and PNG originals with the caller's
+        # permissions.
+        local.read_ingest,
         local.decrypt,
         # DetectModerationLabels takes a resource only for custom adapters.
         {
