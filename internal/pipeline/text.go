@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -29,7 +30,17 @@ type TextRef struct {
 // ModerateText scores the item's text, or the text extracted from it, with
 // the text moderation engine. The engine reads the text's view, in which
 // HTML character references are decoded and invisible characters removed.
+// Reasons the extraction left with its text, such as pages it could not
+// read, are kept in the analysis.
 func (t *Tasks) ModerateText(ctx context.Context, in AnalyzeTextInput) (Analysis, error) {
+	out, err := t.moderateText(ctx, in)
+	if err != nil {
+		return Analysis{}, err
+	}
+	return withExtractionReasons(out, in), nil
+}
+
+func (t *Tasks) moderateText(ctx context.Context, in AnalyzeTextInput) (Analysis, error) {
 	out := Analysis{Kind: KindModeration, Engine: engineName(t.TextModerator)}
 	text, unscored, err := t.loadText(ctx, in)
 	if err != nil {
@@ -66,7 +77,16 @@ type AnalyzeTextInput struct {
 // every entity is replaced by its type in brackets, and stores the
 // detections (types and offsets, never values) by reference. The engine
 // reads the text's view, and its offsets are mapped back to the text.
+// Reasons the extraction left with its text are kept, as in ModerateText.
 func (t *Tasks) DetectPIIText(ctx context.Context, in AnalyzeTextInput) (Analysis, error) {
+	out, err := t.detectPIIText(ctx, in)
+	if err != nil {
+		return Analysis{}, err
+	}
+	return withExtractionReasons(out, in), nil
+}
+
+func (t *Tasks) detectPIIText(ctx context.Context, in AnalyzeTextInput) (Analysis, error) {
 	out := Analysis{Kind: KindPII, Engine: engineName(t.PIIDetector)}
 	text, unscored, err := t.loadText(ctx, in)
 	if err != nil {
@@ -169,6 +189,21 @@ func (t *Tasks) putDetections(ctx context.Context, item Item, text string, entit
 
 // loadText reads the text to analyse. It returns unscored reasons instead of
 // text when extraction produced none.
+// withExtractionReasons adds to out the unscored reasons of extracted text
+// that was stored, which loadText does not report. Text that could not be
+// extracted at all already carries them.
+func withExtractionReasons(out Analysis, in AnalyzeTextInput) Analysis {
+	if in.Text == nil || in.Text.Location == nil {
+		return out
+	}
+	for _, reason := range in.Text.Unscored {
+		if !slices.Contains(out.Unscored, reason) {
+			out.Unscored = append(out.Unscored, reason)
+		}
+	}
+	return out
+}
+
 func (t *Tasks) loadText(ctx context.Context, in AnalyzeTextInput) (string, []string, error) {
 	loc := in.Item.Location()
 	if in.Text != nil {

@@ -8,6 +8,8 @@ package textract
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -66,11 +68,16 @@ func (d *DocumentText) Start(ctx context.Context, item pipeline.Item, requestTok
 // Result reads every page of the job's blocks and stores their lines, a
 // line per LINE block and a form feed between pages. A failed job is
 // unsupported content with Textract's status message, because Textract
-// fails jobs on damaged, encrypted or unsupported documents.
+// fails jobs on damaged, encrypted or unsupported documents. A job that
+// ended in PARTIAL_SUCCESS, or with warnings, keeps the text that was read
+// and adds an unscored reason naming the missing pages, so the item goes
+// to review.
 func (d *DocumentText) Result(ctx context.Context, jobID string, item pipeline.Item) (jobs.Result, error) {
 	var text strings.Builder
 	page := int32(0)
 	var next *string
+	partial := false
+	var skipped []int32 // pages that Textract reported warnings for
 	for {
 		out, err := d.API.GetDocumentTextDetection(ctx, &textract.GetDocumentTextDetectionInput{
 			JobId:      aws.String(jobID),
@@ -86,6 +93,11 @@ func (d *DocumentText) Result(ctx context.Context, jobID string, item pipeline.I
 		case types.JobStatusFailed:
 			return jobs.Result{Done: true, Err: &pipeline.UnsupportedContentError{
 				Reason: "Amazon Textract could not read the document: " + aws.ToString(out.StatusMessage)}}, nil
+		case types.JobStatusPartialSuccess:
+			partial = true
+		}
+		for _, w := range out.Warnings {
+			skipped = append(skipped, w.Pages...)
 		}
 		for _, b := range out.Blocks {
 			if b.BlockType != types.BlockTypeLine {
@@ -106,12 +118,33 @@ func (d *DocumentText) Result(ctx context.Context, jobID string, item pipeline.I
 		next = out.NextToken
 	}
 
+	var unscored []string
+	if partial || len(skipped) > 0 {
+		unscored = []string{partialReason(skipped)}
+	}
 	if strings.TrimSpace(text.String()) == "" {
-		return jobs.Result{Done: true, Output: pipeline.TextRef{Unscored: []string{"the document has no text that Amazon Textract could read"}}}, nil
+		unscored = append(unscored, "the document has no text that Amazon Textract could read")
+		return jobs.Result{Done: true, Output: pipeline.TextRef{Unscored: unscored}}, nil
 	}
 	loc := objects.Location{Bucket: d.WorkBucket, Key: "text/" + jobID + ".txt"}
 	if _, err := d.Objects.Put(ctx, loc, strings.NewReader(text.String()), "text/plain; charset=utf-8"); err != nil {
 		return jobs.Result{}, fmt.Errorf("writing the text of %s: %w", item.Location(), err)
 	}
-	return jobs.Result{Done: true, Output: pipeline.TextRef{Location: &loc}}, nil
+	return jobs.Result{Done: true, Output: pipeline.TextRef{Location: &loc, Unscored: unscored}}, nil
+}
+
+// partialReason describes a job that ended in PARTIAL_SUCCESS or with
+// warnings: its text misses the pages Textract could not read, so the
+// item must not be approved on that text alone.
+func partialReason(pages []int32) string {
+	slices.Sort(pages)
+	pages = slices.Compact(pages)
+	if len(pages) == 0 {
+		return "Amazon Textract read only part of the document"
+	}
+	numbers := make([]string, len(pages))
+	for i, p := range pages {
+		numbers[i] = strconv.Itoa(int(p))
+	}
+	return "Amazon Textract could not read pages " + strings.Join(numbers, ", ") + " of the document"
 }

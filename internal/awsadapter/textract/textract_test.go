@@ -61,6 +61,13 @@ func (f *fakeTextract) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			reply(map[string]any{"JobStatus": "IN_PROGRESS"})
 		case "failed":
 			reply(map[string]any{"JobStatus": "FAILED", "StatusMessage": "Request has unsupported document format"})
+		case "partial":
+			reply(map[string]any{"JobStatus": "PARTIAL_SUCCESS", "DocumentMetadata": map[string]any{"Pages": 3},
+				"Warnings": []map[string]any{{"ErrorCode": "UNSUPPORTED_PAGE", "Pages": []int{3, 2}}},
+				"Blocks":   []map[string]any{{"BlockType": "PAGE", "Page": 1, "Id": "p1"}, line(1, "Page one")}})
+		case "partial-blank":
+			reply(map[string]any{"JobStatus": "PARTIAL_SUCCESS", "DocumentMetadata": map[string]any{"Pages": 2},
+				"Blocks": []map[string]any{{"BlockType": "PAGE", "Page": 1, "Id": "p1"}}})
 		case "blank":
 			reply(map[string]any{"JobStatus": "SUCCEEDED", "DocumentMetadata": map[string]any{"Pages": 1},
 				"Blocks": []map[string]any{{"BlockType": "PAGE", "Page": 1, "Id": "p1"}}})
@@ -139,6 +146,27 @@ func TestDocumentText(t *testing.T) {
 		text, err := objects.ReadAll(ctx, store, *ref.Location, 1024)
 		require.NoError(t, err)
 		assert.Equal(t, "Dear Ana,\ncall 555-0100.\n\fRegards\n", string(text))
+		assert.Empty(t, ref.Unscored)
+	})
+
+	t.Run("partial success keeps text", func(t *testing.T) {
+		res, err := d.Result(ctx, "partial", doc)
+		require.NoError(t, err)
+		require.True(t, res.Done)
+		ref := res.Output.(pipeline.TextRef)
+		require.NotNil(t, ref.Location)
+		text, err := objects.ReadAll(ctx, store, *ref.Location, 1024)
+		require.NoError(t, err)
+		assert.Equal(t, "Page one\n", string(text))
+		assert.Equal(t, []string{"Amazon Textract could not read pages 2, 3 of the document"}, ref.Unscored)
+	})
+
+	t.Run("partial success without text", func(t *testing.T) {
+		res, err := d.Result(ctx, "partial-blank", doc)
+		require.NoError(t, err)
+		ref := res.Output.(pipeline.TextRef)
+		assert.Nil(t, ref.Location)
+		assert.Equal(t, []string{"Amazon Textract read only part of the document", "the document has no text that Amazon Textract could read"}, ref.Unscored)
 	})
 
 	t.Run("no text", func(t *testing.T) {
