@@ -36,12 +36,17 @@ const (
 	maxDocumentBytes = 512 << 20
 	// readTimeout bounds the reading of one PDF's text layer.
 	readTimeout = time.Minute
-	// maxScanBytes is the largest image DetectDocumentText takes as bytes
-	// (10 MB, Textract quotas for synchronous operations).
-	maxScanBytes = 10 << 20
-	// scanQuality is the JPEG quality of a scan sent to Textract.
-	scanQuality = 90
+	// maxScanBytes is the largest image DetectDocumentText takes as bytes.
+	// The API reference of Document.Bytes states 5 MB, below the 10 MB the
+	// quotas page gives for synchronous operations, and does not say
+	// whether a MB is 10^6 or 2^20 bytes, so the smallest reading is used.
+	maxScanBytes = 5_000_000
 )
+
+// scanQualities are the JPEG qualities tried for a scan sent to Textract,
+// best first: a lower one is used only when the page does not fit in
+// maxScanBytes. Word boxes stay valid, because the pixel size is kept.
+var scanQualities = []int{90, 75, 60}
 
 // TextractAPI is the part of the Textract client the reader calls.
 type TextractAPI interface {
@@ -105,19 +110,34 @@ func (r *Reader) readScan(ctx context.Context, scan image.Image) ([]pdftext.Scan
 	if r.Textract == nil {
 		return nil, &pipeline.EngineUnavailableError{Reason: "scanned pages need Amazon Textract, which is not configured"}
 	}
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, scan, &jpeg.Options{Quality: scanQuality}); err != nil {
-		return nil, fmt.Errorf("encoding the scan as JPEG: %w", err)
-	}
-	if buf.Len() > maxScanBytes {
-		return nil, &pipeline.EngineUnavailableError{Reason: "a scanned page is larger than the 10 MB that synchronous Amazon Textract reads"}
+	data, err := encodeScan(scan, maxScanBytes)
+	if err != nil {
+		return nil, err
 	}
 
-	out, err := r.Textract.DetectDocumentText(ctx, &textract.DetectDocumentTextInput{Document: &types.Document{Bytes: buf.Bytes()}})
+	out, err := r.Textract.DetectDocumentText(ctx, &textract.DetectDocumentTextInput{Document: &types.Document{Bytes: data}})
 	if err != nil {
 		return nil, awserr.Classify("calling Textract DetectDocumentText", err)
 	}
 	return scanWords(out.Blocks, scan.Bounds().Size()), nil
+}
+
+// encodeScan returns scan as a JPEG of at most limit bytes, at the first
+// of scanQualities that fits. A page that fits at none of them is reported
+// as an unavailable engine, which sends the item to review.
+func encodeScan(scan image.Image, limit int) ([]byte, error) {
+	var buf bytes.Buffer
+	for _, quality := range scanQualities {
+		buf.Reset()
+		if err := jpeg.Encode(&buf, scan, &jpeg.Options{Quality: quality}); err != nil {
+			return nil, fmt.Errorf("encoding the scan as JPEG: %w", err)
+		}
+		if buf.Len() <= limit {
+			return buf.Bytes(), nil
+		}
+	}
+	return nil, &pipeline.EngineUnavailableError{Reason: fmt.Sprintf(
+		"a scanned page is larger than the %d bytes that Amazon Textract reads as image bytes, even at JPEG quality %d", limit, scanQualities[len(scanQualities)-1])}
 }
 
 // scanWords converts WORD blocks to pixel boxes on an image of size. A

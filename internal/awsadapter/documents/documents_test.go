@@ -7,6 +7,7 @@ import (
 	"errors"
 	"image"
 	"image/jpeg"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -216,6 +217,50 @@ func TestOverlapping(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			assert.Equal(t, tc.want, Overlapping(spans, tc.entities))
+		})
+	}
+}
+
+func TestEncodeScanFitsLimit(t *testing.T) {
+	scan := image.NewGray(image.Rect(0, 0, 400, 400))
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := range scan.Pix {
+		scan.Pix[i] = byte(r.IntN(256))
+	}
+	sizes := map[int]int{}
+	for _, quality := range scanQualities {
+		var buf bytes.Buffer
+		require.NoError(t, jpeg.Encode(&buf, scan, &jpeg.Options{Quality: quality}))
+		sizes[quality] = buf.Len()
+	}
+	best, worst := scanQualities[0], scanQualities[len(scanQualities)-1]
+	require.Greater(t, sizes[best], sizes[worst], "noise compresses better at lower quality")
+
+	tests := []struct {
+		name    string
+		limit   int
+		want    int // encoded size, 0 when no quality fits
+		wantErr bool
+	}{
+		{"best quality at its size", sizes[best], sizes[best], false},
+		{"one byte short of the best quality", sizes[best] - 1, sizes[scanQualities[1]], false},
+		{"lowest quality at its size", sizes[worst], sizes[worst], false},
+		{"one byte short of the lowest quality", sizes[worst] - 1, 0, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			data, err := encodeScan(scan, tc.limit)
+
+			if tc.wantErr {
+				var unavailable *pipeline.EngineUnavailableError
+				require.True(t, errors.As(err, &unavailable), "%v", err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Len(t, data, tc.want)
+			cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
+			require.NoError(t, err)
+			assert.Equal(t, 400, cfg.Width, "the pixel size is kept")
 		})
 	}
 }
