@@ -23,9 +23,19 @@ const (
 	DetailType = "Moderation Decided"
 )
 
-// maxEventBytes is the largest PutEvents entry (256 KB, EventBridge
-// quotas).
-const maxEventBytes = 256 << 10
+// maxEventBytes is the largest PutEvents entry (256 KB, PutEvents API
+// reference). EventBridge counts the UTF-8 bytes of Source, DetailType,
+// Detail and each resource, and the PutEvents reference adds the keys and
+// characters of the event's JSON form, so envelopeBytes is kept free for
+// those.
+//
+// NOTE: envelopeBytes is an estimate. The reference gives no figure for the
+// JSON form, and the other fields of an event (version, id, time, account,
+// region and the keys) take a few hundred bytes.
+const (
+	maxEventBytes = 256 << 10
+	envelopeBytes = 4 << 10
+)
 
 // API is the part of the EventBridge client Publisher calls.
 type API interface {
@@ -50,12 +60,15 @@ func (p *Publisher) OutcomeRecorded(ctx context.Context, o pipeline.Outcome) err
 	if err != nil {
 		return fmt.Errorf("encoding the event of %s: %w", o.Execution, err)
 	}
-	if len(detail) > maxEventBytes {
+	if entryBytes(detail, o.Execution) > maxEventBytes-envelopeBytes {
 		// Reasons are the only unbounded part; the event keeps the rest.
 		o.Reasons = []string{fmt.Sprintf("%d reasons: see the outcome record", len(o.Reasons))}
 		if detail, err = json.Marshal(o); err != nil {
 			return fmt.Errorf("encoding the event of %s: %w", o.Execution, err)
 		}
+	}
+	if size := entryBytes(detail, o.Execution); size > maxEventBytes-envelopeBytes {
+		return fmt.Errorf("putting the event of %s: the entry is %d bytes, above the %d bytes that EventBridge's limit of %d leaves after the event's JSON form", o.Execution, size, maxEventBytes-envelopeBytes, maxEventBytes)
 	}
 
 	out, err := p.API.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []types.PutEventsRequestEntry{{
@@ -80,4 +93,10 @@ func (p *Publisher) OutcomeRecorded(ctx context.Context, o pipeline.Outcome) err
 		return &pipeline.TransientError{Err: failure}
 	}
 	return failure
+}
+
+// entryBytes is the size EventBridge counts for an entry of this package:
+// Source, DetailType, the detail and the one resource, in UTF-8 bytes.
+func entryBytes(detail []byte, resource string) int {
+	return len(Source) + len(DetailType) + len(detail) + len(resource)
 }

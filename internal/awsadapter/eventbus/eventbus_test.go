@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,6 +82,46 @@ func TestOutcomeRecordedBoundsLargeEvents(t *testing.T) {
 	require.NoError(t, err)
 	assert.LessOrEqual(t, len(aws.ToString(sent.Entries[0].Detail)), maxEventBytes)
 	assert.Contains(t, aws.ToString(sent.Entries[0].Detail), "5000 reasons")
+}
+
+func TestOutcomeRecordedEntrySizeLimit(t *testing.T) {
+	// detailFor returns an outcome whose detail, with the other counted
+	// fields of the entry, is exactly size bytes.
+	base := pipeline.Outcome{Execution: "execution-with-a-long-name", Reasons: []string{""}}
+	empty, err := json.Marshal(base)
+	require.NoError(t, err)
+	outcomeOfSize := func(size int) pipeline.Outcome {
+		o := base
+		o.Reasons = []string{strings.Repeat("r", size-entryBytes(empty, o.Execution))}
+		return o
+	}
+	limit := maxEventBytes - envelopeBytes
+	tests := []struct {
+		name      string
+		size      int
+		collapsed bool
+	}{
+		{"at the limit", limit, false},
+		{"one byte past the limit", limit + 1, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var sent *eventbridge.PutEventsInput
+			api := putEventsFunc(func(in *eventbridge.PutEventsInput) (*eventbridge.PutEventsOutput, error) {
+				sent = in
+				return &eventbridge.PutEventsOutput{}, nil
+			})
+			o := outcomeOfSize(tc.size)
+
+			err := (&Publisher{API: api, BusName: "b"}).OutcomeRecorded(context.Background(), o)
+
+			require.NoError(t, err)
+			entry := sent.Entries[0]
+			counted := len(aws.ToString(entry.Source)) + len(aws.ToString(entry.DetailType)) + len(aws.ToString(entry.Detail)) + len(entry.Resources[0])
+			assert.LessOrEqual(t, counted, limit)
+			assert.Equal(t, tc.collapsed, strings.Contains(aws.ToString(entry.Detail), "1 reasons: see the outcome record"))
+		})
+	}
 }
 
 func TestOutcomeRecordedFailedEntry(t *testing.T) {
