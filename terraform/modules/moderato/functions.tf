@@ -204,7 +204,8 @@ locals {
     detect_pii_image = {
       description = "Detect PII in an image and write the redacted image. NOTE: text inside images is not read on AWS yet."
       timeout     = 120
-      statements  = [merge(local.read_work, { actions = ["s3:GetObject"] }), local.write_redacted, local.use_keys]
+      # The redacted image is staged in the work bucket until the outcome.
+      statements = [merge(local.read_work, { actions = ["s3:GetObject"] }), local.write_work, local.use_keys]
     }
     extract_text = {
       description = "Extract text: reads single-page documents with Amazon Textract."
