@@ -444,7 +444,7 @@ locals {
           {
             sid       = "PresignRedactedPreview"
             actions   = ["s3:GetObject"]
-            resources = ["${aws_s3_bucket.this["redacted"].arn}/*"]
+            resources = ["${aws_s3_bucket.this["redacted"].arn}/*", "${aws_s3_bucket.this["work"].arn}/redacted/*"]
           },
           local.decrypt,
         ]
