@@ -93,7 +93,7 @@ func testCompleteExample(t *testing.T, realAWS bool) {
 		s.cfg = cfg
 		buildPackages(t, root, packageDir, "linux", "arm64")
 	} else {
-		moto := startMoto(t, motoFunctionEnv...)
+		moto := startMoto(t, motoFunctionEnv(t)...)
 		s.cfg = moto.config()
 		s.moto = moto.endpoint
 		require.NoError(t, os.WriteFile(filepath.Join(exampleDir, "moto_override.tf"), []byte(motoProviderOverride(moto.endpoint)), 0o644))

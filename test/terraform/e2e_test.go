@@ -1,8 +1,12 @@
 package terraformtest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"image"
+	"image/color"
+	"image/png"
 	"io"
 	"net/http"
 	"strings"
@@ -22,17 +26,22 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/moderato/moderato/internal/awsadapter/dynamostore"
+	"github.com/moderato/moderato/internal/nsfw"
 	"github.com/moderato/moderato/internal/pipeline"
 	"github.com/moderato/moderato/internal/policy"
 	"github.com/moderato/moderato/internal/review"
 	"github.com/moderato/moderato/internal/starter"
 )
 
-// motoFunctionEnv is set in every function that moto runs. moto 5.2.1 does
-// not implement Comprehend's toxicity and PII detection or Rekognition's
-// moderation, so the functions score and redact with the in-process
-// engines of local mode instead.
-var motoFunctionEnv = []string{"MODERATO_ENGINES=local"}
+// motoFunctionEnv returns the variables set in every function that moto
+// runs. moto 5.2.1 does not implement Comprehend's toxicity and PII
+// detection or Rekognition's moderation, so the functions score and redact
+// with the in-process engines of local mode instead. The image model cache
+// is an empty directory, so that an image goes to review whether or not
+// this machine has the model.
+func motoFunctionEnv(t *testing.T) []string {
+	return []string{"MODERATO_ENGINES=local", nsfw.CacheEnv + "=" + t.TempDir()}
+}
 
 // e2eModerator is the IAM principal the review API request carries, as API
 // Gateway's IAM authorizer would set it.
@@ -52,6 +61,7 @@ const (
 	flaggedPII  = "jane.doe@example.com"
 	cleanKey    = "uploads/e2e/clean.txt"
 	cleanText   = "The quarterly report is attached. Thanks for the quick turnaround.\n"
+	imageKey    = "uploads/e2e/picture.png"
 )
 
 // checkPipeline uploads objects into the deployed stack and follows them
@@ -81,6 +91,7 @@ func checkPipeline(t *testing.T, s *stack) {
 	uploads := []struct{ bucket, key, body string }{
 		{ingest, flaggedKey, flaggedText},
 		{ingest, cleanKey, cleanText},
+		{ingest, imageKey, testImage(t)},
 		// Neither of these may start an execution: one is outside the
 		// watched prefixes, the other is in an output bucket.
 		{ingest, "elsewhere/not-watched.txt", cleanText},
@@ -95,10 +106,11 @@ func checkPipeline(t *testing.T, s *stack) {
 		require.NoError(t, err, "uploading s3://%s/%s", u.bucket, u.key)
 	}
 
-	executions := waitForExecutions(t, sfnclient, machine, 2)
+	executions := waitForExecutions(t, sfnclient, machine, 3)
 	require.Contains(t, executions, flaggedKey)
 	require.Contains(t, executions, cleanKey)
-	flagged, clean := executions[flaggedKey], executions[cleanKey]
+	require.Contains(t, executions, imageKey)
+	flagged, clean, picture := executions[flaggedKey], executions[cleanKey], executions[imageKey]
 
 	t.Run("intake queue drained", func(t *testing.T) {
 		assertQueueEmpty(t, s, stringOutput(t, s, "intake_queue_url"))
@@ -189,6 +201,25 @@ func checkPipeline(t *testing.T, s *stack) {
 		entries, err := dynamostore.NewAudit(db, tables["audit"].(string)).History(ctx, pending.ID)
 		require.NoError(t, err)
 		require.NotEmpty(t, entries, "the audit table records the decision")
+	})
+
+	// The image goes to review because no image model is installed for the
+	// functions, and a rejection sends it to quarantine.
+	t.Run("image rejected after review", func(t *testing.T) {
+		pending := waitForReview(t, reviews, picture)
+		assert.Equal(t, imageKey, pending.Key)
+		assert.Contains(t, strings.Join(pending.Reasons, "; "), "not scored")
+
+		resp := api.call(t, http.MethodPost, "/api/reviews/"+pending.ID+"/decision", "", `{"decision":"reject","reason":"not for this board"}`)
+		require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
+		status := waitForExecutionEnd(t, sfnclient, picture)
+		require.Equal(t, sfntypes.ExecutionStatusSucceeded, status)
+		o := waitForOutcome(t, outcomes, picture)
+		assert.Equal(t, policy.Rejected, o.Verdict, "reasons: %v", o.Reasons)
+		assert.Equal(t, e2eModerator, o.ReviewedBy)
+		require.NotNil(t, o.Destination)
+		assert.Equal(t, buckets["quarantine"], o.Destination.Bucket)
+		assert.Nil(t, o.Redacted, "a rejected item publishes no redacted copy")
 	})
 
 	t.Run("second decision conflicts", func(t *testing.T) {
@@ -290,6 +321,20 @@ func waitForReview(t *testing.T, store *dynamostore.Reviews, execution string) r
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
+}
+
+// testImage returns a small PNG gradient.
+func testImage(t *testing.T) string {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for y := range 48 {
+		for x := range 64 {
+			img.Set(x, y, color.RGBA{R: uint8(x * 4), G: uint8(y * 5), B: 128, A: 255})
+		}
+	}
+	var buf bytes.Buffer
+	require.NoError(t, png.Encode(&buf, img))
+	return buf.String()
 }
 
 func readObject(t *testing.T, client *s3.Client, bucket, key string) string {
