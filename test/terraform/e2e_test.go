@@ -15,6 +15,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -25,11 +27,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/moderato/moderato/internal/awsadapter/cwmetrics"
 	"github.com/moderato/moderato/internal/awsadapter/dynamostore"
 	"github.com/moderato/moderato/internal/nsfw"
 	"github.com/moderato/moderato/internal/pipeline"
 	"github.com/moderato/moderato/internal/policy"
 	"github.com/moderato/moderato/internal/review"
+	"github.com/moderato/moderato/internal/reviewapi"
 	"github.com/moderato/moderato/internal/starter"
 )
 
@@ -148,6 +152,11 @@ func checkPipeline(t *testing.T, s *stack) {
 		assert.Error(t, err, "no outcome before the decision")
 	})
 	require.NotEmpty(t, pending.ID, "no pending review to decide")
+
+	t.Run("reminders publish the oldest review age", func(t *testing.T) {
+		assert.Equal(t, "default", pending.Queue, "request_review stores the queue of a text item")
+		checkOldestReviewMetric(t, s, pending)
+	})
 
 	// moto has no data plane for API Gateway HTTP APIs, so the request
 	// cannot go through the deployed API and its IAM authorizer. The test
@@ -406,4 +415,36 @@ func (a reviewAPI) call(t *testing.T, method, path, query, body string) events.A
 	var resp events.APIGatewayV2HTTPResponse
 	require.NoError(t, json.Unmarshal(out.Payload, &resp), "decoding the response to %s %s", method, path)
 	return resp
+}
+
+// checkOldestReviewMetric runs the deployed review_reminders function as its
+// schedule would, and checks that it put the age of the pending review as
+// the metric that the oldest-pending-review alarm watches.
+func checkOldestReviewMetric(t *testing.T, s *stack, pending review.Review) {
+	ctx := context.Background()
+	function := s.name + "-review_reminders"
+	started := time.Now().UTC()
+	out, err := lambda.NewFromConfig(s.cfg).Invoke(ctx, &lambda.InvokeInput{FunctionName: &function, Payload: []byte(`{}`)})
+	require.NoError(t, err, "invoking %s", function)
+	require.Empty(t, aws.ToString(out.FunctionError), "%s failed: %s", function, out.Payload)
+	var res reviewapi.RemindResult
+	require.NoError(t, json.Unmarshal(out.Payload, &res), "decoding %s", out.Payload)
+	assert.GreaterOrEqual(t, res.OldestPendingSeconds, int64(0))
+	assert.Zero(t, res.Overdue, "the review is younger than the example's remind_after of 12h")
+
+	metrics := cloudwatch.NewFromConfig(s.cfg, cwmetrics.QueryProtocol)
+	stats, err := metrics.GetMetricStatistics(ctx, &cloudwatch.GetMetricStatisticsInput{
+		Namespace:  aws.String(cwmetrics.Namespace),
+		MetricName: aws.String(cwmetrics.OldestPendingReviewMetric),
+		Dimensions: []cwtypes.Dimension{{Name: aws.String(cwmetrics.StateMachineDimension), Value: aws.String(s.name + "-moderation")}},
+		StartTime:  aws.Time(started.Add(-time.Minute)),
+		EndTime:    aws.Time(time.Now().UTC().Add(time.Minute)),
+		Period:     aws.Int32(60),
+		Statistics: []cwtypes.Statistic{cwtypes.StatisticMaximum},
+	})
+	require.NoError(t, err)
+	require.Len(t, stats.Datapoints, 1, "one run puts one datapoint with the alarm's dimension")
+	age := aws.ToFloat64(stats.Datapoints[0].Maximum)
+	assert.EqualValues(t, res.OldestPendingSeconds, age)
+	assert.LessOrEqual(t, age, time.Since(pending.CreatedAt).Seconds()+1, "the age is measured from the review's creation")
 }
