@@ -200,6 +200,7 @@ func TestJobStatesByMediaType(t *testing.T) {
 	}{
 		{name: "audio", item: item("audio", nil), wantJobs: []string{"transcription"}, wantTexts: []string{"text/transcript.txt"}, wantAnalyses: 2},
 		{name: "multi-page document", item: item("document", map[string]any{"page_count": 12}), wantJobs: []string{"document_text"}, wantTexts: []string{"text/document.txt"}, wantAnalyses: 2},
+		{name: "multi-page TIFF", item: item("document", map[string]any{"format": "tiff", "mime": "image/tiff", "page_count": 3}), wantJobs: []string{"document_text"}, wantTexts: []string{"text/document.txt"}, wantAnalyses: 2},
 		{name: "one-page document", item: item("document", map[string]any{"page_count": 1}), wantSync: 1, wantTexts: []string{"text/sync.txt"}, wantAnalyses: 2},
 		{name: "document of unknown page count", item: item("document", map[string]any{"page_count": 0}), wantSync: 1, wantTexts: []string{"text/sync.txt"}, wantAnalyses: 2},
 		{name: "item without a page count", item: item("document", nil), wantSync: 1, wantTexts: []string{"text/sync.txt"}, wantAnalyses: 2},

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -387,4 +388,57 @@ func TestClosedTaskReportedToJobs(t *testing.T) {
 	}
 	assert.NotErrorIs(t, closedTask(errors.New("database is locked")), jobs.ErrTaskClosed)
 	assert.NoError(t, closedTask(nil))
+}
+
+func scannedTIFF(t *testing.T, pages ...[]string) []byte {
+	t.Helper()
+	imgs := make([]image.Image, len(pages))
+	for i, lines := range pages {
+		img, _, err := testmedia.TextImage(lines, 40)
+		require.NoError(t, err)
+		imgs[i] = img
+	}
+	return testmedia.MultiPageTIFF(imgs)
+}
+
+func TestMultiPageTIFFTextAnalysed(t *testing.T) {
+	requireTesseract(t)
+	data := scannedTIFF(t,
+		[]string{"Quarterly report of the garden club"},
+		[]string{"Call the treasurer at 212-555-0187 today"})
+	h := newHarness(t, Config{})
+
+	res := h.process("fax.tif", data)
+
+	assert.Equal(t, "document", res.MediaType)
+	assert.Contains(t, stateEvents(h.rt, res.Execution, "Detect document text"), "TaskSubmitted")
+	assert.Empty(t, stateEvents(h.rt, res.Execution, "Normalize image"), "a multi-page TIFF skips the image path")
+	assert.Equal(t, localstore.JobSucceeded, jobOf(t, h.rt, res.Execution, jobs.DocumentText).Status)
+	assert.Equal(t, []pipeline.TypeCount{{Type: "PHONE", Count: 1}}, res.PII, "the second page's text must reach the PII branch")
+}
+
+func TestMultiPageTIFFWithoutText(t *testing.T) {
+	requireTesseract(t)
+	blank := image.NewGray(image.Rect(0, 0, 200, 120))
+	for i := range blank.Pix {
+		blank.Pix[i] = 255
+	}
+	h := newHarness(t, Config{})
+
+	res := h.process("blank.tif", testmedia.MultiPageTIFF([]image.Image{blank, blank}))
+
+	assert.Equal(t, "document", res.MediaType)
+	assert.Equal(t, policy.Review, res.Verdict, "pages nobody could read must not be approved")
+	assert.Contains(t, strings.Join(res.Reasons, "\n"), "OCR found no text on the 2 pages of the TIFF")
+}
+
+func TestMultiPageTIFFWithoutTesseract(t *testing.T) {
+	h := newHarness(t, Config{})
+	t.Setenv("PATH", t.TempDir())
+
+	res := h.process("fax.tif", scannedTIFF(t, []string{"Page one"}, []string{"Page two"}))
+
+	assert.Equal(t, "document", res.MediaType)
+	assert.Equal(t, policy.Review, res.Verdict)
+	assert.Contains(t, strings.Join(res.Reasons, "\n"), "tesseract is not installed")
 }

@@ -1,6 +1,7 @@
 package local
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,9 +9,12 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/moderato/moderato/internal/imaging"
+	"github.com/moderato/moderato/internal/media"
 	"github.com/moderato/moderato/internal/objects"
 	"github.com/moderato/moderato/internal/ocr"
 	"github.com/moderato/moderato/internal/pdftext"
@@ -122,6 +126,9 @@ func (x *mediaExtractor) ExtractText(ctx context.Context, item pipeline.Item) (s
 	case "audio", "video":
 		return x.transcribe(ctx, item)
 	case "document":
+		if item.Format == "tiff" {
+			return x.documents.readTIFF(ctx, item)
+		}
 		doc, err := x.documents.read(ctx, item)
 		if err != nil {
 			return "", err
@@ -289,6 +296,74 @@ func (d *documentReader) readScans(ctx context.Context, doc *pdftext.Document) e
 		}
 	}
 	return nil
+}
+
+// readTIFF reads the words of every page of a multi-page TIFF with OCR: a
+// line per text line and a form feed between pages, as the Textract job
+// writes them on AWS. A page that cannot be read makes the whole document
+// unavailable, and so does a document without any words, because a
+// document must not be approved on pages nobody read.
+//
+// NOTE: the pages are read for text only. Their pictures are not moderated
+// as images, as on AWS, where Textract reads them.
+func (d *documentReader) readTIFF(ctx context.Context, item pipeline.Item) (string, error) {
+	if err := d.ocr.Check(); err != nil {
+		return "", d.ocrMissing.report(ctx, "local-tesseract", err)
+	}
+	data, err := objects.ReadAll(ctx, d.objects, item.Location(), maxDocumentBytes)
+	if errors.Is(err, objects.ErrNotFound) {
+		return "", &pipeline.ObjectNotFoundError{Location: item.Location().String()}
+	}
+	if err != nil {
+		return "", err
+	}
+	offsets, err := media.TIFFPageOffsets(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return "", &pipeline.InvalidContentError{Reason: err.Error()}
+	}
+
+	var text strings.Builder
+	words := 0
+	for i, offset := range offsets {
+		page, err := imaging.DecodeTIFFPage(data, offset, imaging.DefaultOptions())
+		if errors.Is(err, imaging.ErrTooLarge) || errors.Is(err, imaging.ErrUnsupportedFormat) {
+			return "", &pipeline.UnsupportedContentError{Reason: fmt.Sprintf("TIFF page %d: %v", i+1, err)}
+		}
+		if err != nil {
+			return "", &pipeline.InvalidContentError{Reason: fmt.Sprintf("TIFF page %d: %v", i+1, err)}
+		}
+		pageWords, err := d.ocr.Recognize(ctx, page)
+		if err != nil {
+			return "", fmt.Errorf("reading TIFF page %d of %s: %w", i+1, item.Location(), err)
+		}
+		if i > 0 {
+			text.WriteString("\f")
+		}
+		writeLines(&text, pageWords)
+		words += len(pageWords)
+	}
+	if words == 0 {
+		return "", &pipeline.EngineUnavailableError{Reason: fmt.Sprintf("OCR found no text on the %d pages of the TIFF", len(offsets))}
+	}
+	return text.String(), nil
+}
+
+// writeLines writes OCR words as text, the words of a line separated by
+// spaces and each line ended by a newline.
+func writeLines(text *strings.Builder, words []ocr.Word) {
+	for i, w := range words {
+		switch {
+		case i == 0:
+		case w.Line != words[i-1].Line:
+			text.WriteString("\n")
+		default:
+			text.WriteString(" ")
+		}
+		text.WriteString(w.Text)
+	}
+	if len(words) > 0 {
+		text.WriteString("\n")
+	}
 }
 
 // pdfRedactor implements pipeline.DocumentRedactor for PDFs.

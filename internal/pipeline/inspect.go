@@ -51,6 +51,9 @@ func (t *Tasks) Inspect(ctx context.Context, in InspectInput) (Item, error) {
 		}
 	}
 	sniffed := media.Sniff(head, info.Size)
+	if sniffed.Type == media.Image && sniffed.Format == "tiff" {
+		sniffed, item.PageCount = t.tiffPages(ctx, item, sniffed)
+	}
 	item.MediaType, item.MIME, item.Format = string(sniffed.Type), sniffed.MIME, sniffed.Format
 	if sniffed.Type == media.Unsupported {
 		item.Reason = sniffed.Reason
@@ -70,6 +73,30 @@ func (t *Tasks) Inspect(ctx context.Context, in InspectInput) (Item, error) {
 		item.PageCount = t.pageCount(ctx, item)
 	}
 	return item, nil
+}
+
+// tiffPages counts the pages of a TIFF. A TIFF of more than one page is a
+// document, such as a scanned fax, and takes the asynchronous text
+// detection job like a multi-page PDF. A TIFF whose IFD chain cannot be
+// read stays an image: the image path decodes its first page or reports
+// why it cannot.
+//
+// NOTE: each IFD costs a range read when the pages lie more than 64 KiB
+// apart, so counting a TIFF of thousands of large pages on S3 takes
+// thousands of GetObject requests.
+func (t *Tasks) tiffPages(ctx context.Context, item Item, sniffed media.Sniffed) (media.Sniffed, int) {
+	offsets, err := media.TIFFPageOffsets(&objectReaderAt{ctx: ctx, store: t.Objects, loc: item.Location()}, item.Size)
+	switch {
+	case errors.Is(err, media.ErrTooManyPages):
+		return media.Sniffed{Type: media.Unsupported, MIME: sniffed.MIME, Format: sniffed.Format, Reason: err.Error()}, 0
+	case err != nil:
+		t.logger().InfoContext(ctx, "TIFF page count not read", "item", item.Location().String(), "error", err)
+		return sniffed, 0
+	case len(offsets) == 1:
+		return sniffed, 0
+	}
+	sniffed.Type = media.Document
+	return sniffed, len(offsets)
 }
 
 // pageCountTimeout bounds the reading of a PDF's page count. The PDF

@@ -45,10 +45,10 @@ type Item struct {
 	Format    string `json:"format"`
 	// Reason is the cause of an unsupported media type, and empty otherwise.
 	Reason string `json:"reason"`
-	// PageCount is the page count of a PDF document, and 0 for other
-	// items and for PDFs whose page count could not be read. The state
-	// machine sends documents of more than one page to an asynchronous
-	// text detection job.
+	// PageCount is the page count of a PDF document or a multi-page TIFF,
+	// and 0 for other items and for PDFs whose page count could not be
+	// read. The state machine sends documents of more than one page to an
+	// asynchronous text detection job. A TIFF of one page is an image.
 	PageCount int `json:"page_count"`
 }
 

@@ -22,9 +22,9 @@ type SyncAPI interface {
 }
 
 // Extractor reads single-page documents with the synchronous
-// DetectDocumentText. It implements pipeline.TextExtractor, so the
-// extract_text function can use it while the state machine has no job
-// state for documents.
+// DetectDocumentText. It implements pipeline.TextExtractor for the
+// extract_text function, which the state machine calls for documents of
+// one page or of a page count Inspect could not read.
 type Extractor struct {
 	API SyncAPI
 }
@@ -40,7 +40,7 @@ func (e *Extractor) Name() string { return "amazon-textract" }
 // review, because they need the asynchronous jobs.
 func (e *Extractor) ExtractText(ctx context.Context, item pipeline.Item) (string, error) {
 	if item.MediaType != "document" {
-		return "", &pipeline.EngineUnavailableError{Reason: "speech in " + item.MediaType + " needs a Transcribe job, which no state starts yet"}
+		return "", &pipeline.EngineUnavailableError{Reason: "speech in " + item.MediaType + " is read by a Transcribe job, not by synchronous text extraction"}
 	}
 	if item.Size > MaxSyncBytes {
 		return "", &pipeline.EngineUnavailableError{Reason: "the document is larger than the 10 MB that synchronous Amazon Textract reads"}
@@ -53,7 +53,9 @@ func (e *Extractor) ExtractText(ctx context.Context, item pipeline.Item) (string
 	out, err := e.API.DetectDocumentText(ctx, &textract.DetectDocumentTextInput{Document: &types.Document{S3Object: obj}})
 	if awserr.Is(err, "UnsupportedDocumentException") && item.Format == "pdf" {
 		// Synchronous text detection rejects PDFs of more than one page.
-		return "", &pipeline.EngineUnavailableError{Reason: "a multi-page document needs an asynchronous Amazon Textract job, which no state starts yet"}
+		// The state machine sends those to the asynchronous job when
+		// Inspect could count their pages, so this is one it could not.
+		return "", &pipeline.EngineUnavailableError{Reason: "the document has more than one page, which synchronous Amazon Textract does not read, and its page count could not be read to start a text detection job"}
 	}
 	if err != nil {
 		return "", awserr.Classify("calling Textract DetectDocumentText for "+item.Location().String(), err)

@@ -123,6 +123,14 @@ func TestDocumentText(t *testing.T) {
 		assert.Equal(t, map[string]any{"SNSTopicArn": d.TopicARN, "RoleArn": d.RoleARN}, fake.starts[0]["NotificationChannel"])
 	})
 
+	t.Run("start multi-page TIFF", func(t *testing.T) {
+		fax := pipeline.Item{Bucket: "ingest", Key: "uploads/fax.tif", VersionID: "v2", MediaType: "document", Format: "tiff", MIME: "image/tiff", PageCount: 4}
+		_, err := d.Start(ctx, fax, "fedcba9876543210")
+		require.NoError(t, err)
+		require.Len(t, fake.starts, 2)
+		assert.Equal(t, map[string]any{"S3Object": map[string]any{"Bucket": "ingest", "Name": "uploads/fax.tif", "Version": "v2"}}, fake.starts[1]["DocumentLocation"])
+	})
+
 	t.Run("running", func(t *testing.T) {
 		res, err := d.Result(ctx, "running", doc)
 		require.NoError(t, err)
