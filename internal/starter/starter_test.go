@@ -73,6 +73,39 @@ func TestEventFixturesRoundTrip(t *testing.T) {
 	}
 }
 
+func TestHandleSQSEachReasonFixture(t *testing.T) {
+	tests := []struct {
+		file    string
+		reason  string
+		wantKey string
+	}{
+		{"eventbridge-put-object.json", "PutObject", "uploads/report 2026(final).txt"},
+		{"eventbridge-post-object.json", "POST Object", "uploads/photo.jpg"},
+		{"eventbridge-copy-object.json", "CopyObject", "uploads/copied/Zoë notes.txt"},
+		{"eventbridge-complete-multipart.json", "CompleteMultipartUpload", "uploads/videos/clip 1.mp4"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.reason, func(t *testing.T) {
+			body, err := os.ReadFile(filepath.Join("testdata", tc.file))
+			require.NoError(t, err)
+			execs := &recordingExecutions{inputs: map[string][]byte{}}
+			s := &Starter{Executions: execs}
+
+			resp, err := s.HandleSQS(context.Background(), events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m1", Body: string(body)}}})
+
+			require.NoError(t, err)
+			assert.Empty(t, resp.BatchItemFailures)
+			require.Len(t, execs.inputs, 1, "every reason starts an execution")
+			for _, input := range execs.inputs {
+				var ev Event
+				require.NoError(t, json.Unmarshal(input, &ev))
+				assert.Equal(t, tc.reason, ev.Detail.Reason)
+				assert.Equal(t, tc.wantKey, ev.Detail.Object.Key)
+			}
+		})
+	}
+}
+
 func TestHandleSQSBatchFixture(t *testing.T) {
 	var batch events.SQSEvent
 	readFixture(t, "sqs-batch.json", &batch)
