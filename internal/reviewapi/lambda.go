@@ -37,10 +37,7 @@ func httpRequest(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (*http.
 		}
 		body = decoded
 	}
-	target := ev.RawPath
-	if target == "" {
-		target = "/"
-	}
+	target := stripStage(ev.RawPath, ev.RequestContext.Stage)
 	if ev.RawQueryString != "" {
 		target += "?" + ev.RawQueryString
 	}
@@ -58,6 +55,22 @@ func httpRequest(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (*http.
 	req.Host = ev.RequestContext.DomainName
 	req.RemoteAddr = ev.RequestContext.HTTP.SourceIP
 	return req, nil
+}
+
+// stripStage returns the path of a request without the stage segment. API
+// Gateway serves the $default stage at the root of the API's URL, but it
+// keeps the name of any other stage as the first segment of rawPath:
+// "/prod/api/reviews" on the stage prod.
+func stripStage(rawPath, stage string) string {
+	if stage != "" && stage != "$default" {
+		if rest, ok := strings.CutPrefix(rawPath, "/"+stage); ok && (rest == "" || strings.HasPrefix(rest, "/")) {
+			rawPath = rest
+		}
+	}
+	if rawPath == "" {
+		return "/"
+	}
+	return rawPath
 }
 
 // responseRecorder buffers a response for API Gateway, which takes the

@@ -422,6 +422,42 @@ func TestLambdaHandler(t *testing.T) {
 	assert.Contains(t, res.Body, "<title>moderato reviews</title>")
 }
 
+func TestLambdaHandlerNamedStage(t *testing.T) {
+	f := newFixture(t, reviewapi.Gateway{Mode: reviewapi.ModeJWT, RestrictQueues: true}, web.Options{Router: review.Router{ByMediaType: map[string]string{"text": "text"}}}, piiText)
+	lambdaHandler := reviewapi.LambdaHandler(f.handler)
+	raw, err := os.ReadFile("testdata/jwt-list-event.json")
+	require.NoError(t, err)
+
+	// API Gateway keeps a named stage as the first segment of rawPath.
+	tests := []struct {
+		name    string
+		stage   string
+		rawPath string
+		status  int
+		body    string
+	}{
+		{name: "list on stage", stage: "review", rawPath: "/review/api/reviews", status: http.StatusOK, body: f.reviews[0]},
+		{name: "page on stage", stage: "review", rawPath: "/review/", status: http.StatusOK, body: "<title>moderato reviews</title>"},
+		{name: "page on stage without slash", stage: "review", rawPath: "/review", status: http.StatusOK, body: "<title>moderato reviews</title>"},
+		{name: "default stage", stage: "$default", rawPath: "/api/reviews", status: http.StatusOK, body: f.reviews[0]},
+		{name: "stage name as a prefix of a segment", stage: "rev", rawPath: "/review/api/reviews", status: http.StatusNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ev events.APIGatewayV2HTTPRequest
+			require.NoError(t, json.Unmarshal(raw, &ev))
+			ev.RawPath, ev.RawQueryString = tt.rawPath, ""
+			ev.RequestContext.Stage = tt.stage
+			res, err := lambdaHandler(context.Background(), ev)
+			require.NoError(t, err)
+			assert.Equal(t, tt.status, res.StatusCode, res.Body)
+			if tt.body != "" {
+				assert.Contains(t, res.Body, tt.body)
+			}
+		})
+	}
+}
+
 func TestQuorumConcurrentVotes(t *testing.T) {
 	// Two moderators vote at the same moment: whichever order the store
 	// sees, the quorum is reached and the execution resumes once.
