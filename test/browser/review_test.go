@@ -1,19 +1,18 @@
-// Package browser drives the review page in headless Chromium: a moderator
-// opens the queue, moves with the keyboard, approves an item, and the paused
-// execution completes.
 package browser
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -22,43 +21,8 @@ import (
 	"github.com/moderato/moderato/internal/local/web"
 	"github.com/moderato/moderato/internal/policy"
 	"github.com/moderato/moderato/internal/review"
+	"github.com/moderato/moderato/internal/reviewapi"
 )
-
-// requireEnv names the variable that turns a missing Chromium from a skip
-// into a failure. CI sets it, so that the browser test cannot silently stop
-// running there.
-const requireEnv = "MODERATO_REQUIRE_BROWSER"
-
-// chromiumPath returns the Chromium binary: $CHROMIUM_PATH, or chromium on
-// the PATH.
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("CHROMIUM_PATH"); p != "" {
-		return p
-	}
-	p, err := exec.LookPath("chromium")
-	if err == nil {
-		return p
-	}
-	msg := "chromium is not installed: run \"apt-get install -y chromium\" (Debian) or set CHROMIUM_PATH to a Chromium binary"
-	if os.Getenv(requireEnv) != "" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
-
-// artifactDir returns the folder for the screenshot: $MODERATO_ARTIFACT_DIR,
-// or a moderato-artifacts folder in the system's temporary directory.
-func artifactDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("MODERATO_ARTIFACT_DIR")
-	if dir == "" {
-		dir = filepath.Join(os.TempDir(), "moderato-artifacts")
-	}
-	require.NoError(t, os.MkdirAll(dir, 0o755))
-	return dir
-}
 
 // startReviews moderates one text per entry, each of which the policy sends
 // to review, and serves the review page on 127.0.0.1.
@@ -99,31 +63,10 @@ func startSources(t *testing.T, sources ...local.Source) (*local.Runtime, *httpt
 	return rt, srv, ids
 }
 
-// newBrowser starts headless Chromium with a fresh profile and no
-// background traffic.
+// newBrowser starts headless Chromium for one test.
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath(t)),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.WindowSize(1280, 900),
-	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancelAlloc)
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	t.Cleanup(cancel)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(cancelTimeout)
-	return ctx
+	return New(t, 90*time.Second)
 }
 
 func TestApproveThroughPage(t *testing.T) {
@@ -165,11 +108,7 @@ func TestApproveThroughPage(t *testing.T) {
 	status, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#status`)))
 	require.NoError(t, err)
 	assert.Equal(t, "Done: approved", status)
-	screenshot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	require.NoError(t, err)
-	path := filepath.Join(artifactDir(t), "review-page-approved.png")
-	require.NoError(t, os.WriteFile(path, screenshot, 0o644))
-	t.Logf("screenshot of the review page: %s", path)
+	t.Logf("screenshot of the review page: %s", SaveScreenshot(t, ctx, "review-page-approved.png"))
 
 	// The execution completed with the moderator's decision, and the other
 	// review still waits.
@@ -232,11 +171,7 @@ func TestDocumentPreview(t *testing.T) {
 	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.preview[data-type="text/plain"] pre`)))
 	require.NoError(t, err)
 	assert.Contains(t, text, "[EMAIL]", "the document's text is shown with type labels")
-	screenshot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	require.NoError(t, err)
-	path := filepath.Join(artifactDir(t), "review-page-document.png")
-	require.NoError(t, os.WriteFile(path, screenshot, 0o644))
-	t.Logf("screenshot of a document review: %s", path)
+	t.Logf("screenshot of a document review: %s", SaveScreenshot(t, ctx, "review-page-document.png"))
 }
 
 func TestRejectButtonAfterOtherDecision(t *testing.T) {
@@ -265,4 +200,75 @@ func TestRejectButtonAfterOtherDecision(t *testing.T) {
 	r, err := rt.DB.Reviews().GetReview(context.Background(), ids[0])
 	require.NoError(t, err)
 	assert.Equal(t, review.StatusApproved, r.Status, "the page's late rejection must not change the decision")
+}
+
+// TestApproveBehindGatewayStage serves the review API as the review_api
+// function does, through Gateway on a named stage with a JWT authorizer. The
+// page loads without a token, asks for one after the API's 401, and its
+// requests keep the stage in their paths.
+func TestApproveBehindGatewayStage(t *testing.T) {
+	ctx := newBrowser(t)
+	rt, _, ids := startReviews(t, "Mail me at kim.lee@example.com about the order\n")
+	svc, err := web.NewService(context.Background(), rt, web.Options{})
+	require.NoError(t, err)
+	auth := reviewapi.Gateway{Mode: reviewapi.ModeJWT, RestrictQueues: true}
+	handler := reviewapi.LambdaHandler(reviewapi.NewHandler(svc, auth))
+
+	const audience = "review-page"
+	issuer := NewIssuer(t)
+	jwt := &JWTAuthorizer{Issuer: issuer.URL, Audience: []string{audience}}
+	gateway := &Gateway{
+		Stage:  "review",
+		Routes: []Route{{Key: "GET /"}, {Key: "ANY /api/{proxy+}", Authorizer: jwt}},
+		Invoke: func(ctx context.Context, payload []byte) ([]byte, error) {
+			var event events.APIGatewayV2HTTPRequest
+			if err := json.Unmarshal(payload, &event); err != nil {
+				return nil, err
+			}
+			res, err := handler(ctx, event)
+			if err != nil {
+				return nil, err
+			}
+			return json.Marshal(res)
+		},
+		Logf: t.Logf,
+	}
+	srv := httptest.NewServer(gateway)
+	t.Cleanup(srv.Close)
+
+	// The stage URL without a trailing slash serves the page too.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/review"),
+		chromedp.WaitVisible(chromedp.CSS(`#token`)),
+		chromedp.SendKeys(chromedp.CSS(`#token`), issuer.ModeratorToken(t, audience, "alice", "moderato/queue:default")),
+		chromedp.Click(chromedp.CSS(`#use-token`)),
+		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`.item.selected[data-id=%q]`, ids[0]))),
+		chromedp.WaitVisible(chromedp.CSS(`#preview`)),
+	))
+	me, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#me`)))
+	require.NoError(t, err)
+	assert.Equal(t, "Signed in as alice", me)
+
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#approve`)),
+		chromedp.WaitVisible(chromedp.CSS(`#status[data-result="decided"]`)),
+	))
+	decided, err := rt.DB.Reviews().GetReview(context.Background(), ids[0])
+	require.NoError(t, err)
+	assert.Equal(t, review.StatusApproved, decided.Status)
+	assert.Equal(t, "alice", decided.DecidedBy, "the moderator is the token's subject")
+	outcome, err := rt.DB.GetOutcome(context.Background(), decided.Execution)
+	require.NoError(t, err)
+	assert.Equal(t, policy.Approved, outcome.Verdict)
+
+	// Without the stage, no route matches; without a token, the authorizer
+	// rejects the request before the function runs.
+	res, err := http.Get(srv.URL + "/api/reviews")
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, http.StatusNotFound, res.StatusCode)
+	res, err = http.Get(srv.URL + "/review/api/reviews")
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, res.StatusCode)
 }
