@@ -137,7 +137,7 @@ func TestJobFailureRecordedWithReason(t *testing.T) {
 		{name: "unsupported audio", file: "voice.wav", data: readSample(t, "audio/voicemail.wav"), kind: jobs.Transcription,
 			err: &pipeline.UnsupportedContentError{Reason: "the audio codec is not supported"}, verdict: policy.Unsupported, reason: "the audio codec is not supported"},
 		{name: "invalid document", file: "report.pdf", data: readSample(t, "documents/club-report.pdf"), kind: jobs.DocumentText,
-			err: &pipeline.InvalidContentError{Reason: "page 2 is truncated"}, verdict: policy.Failed, reason: "InvalidContentError: invalid content: page 2 is truncated"},
+			err: &pipeline.InvalidContentError{Reason: "page 2 is truncated"}, verdict: policy.Unsupported, reason: "invalid content: page 2 is truncated"},
 		{name: "engine failure on video", file: "clip.mp4", data: readSample(t, "video/tour-with-threat.mp4"), kind: jobs.VideoModeration,
 			err: fmt.Errorf("the frame decoder crashed"), verdict: policy.Failed, reason: "JobFailedError: the frame decoder crashed"},
 		{name: "video speech not transcribed", file: "silent.mp4", data: readSample(t, "video/tour-with-threat.mp4"), kind: jobs.Transcription,

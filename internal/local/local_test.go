@@ -299,9 +299,9 @@ func TestMediaTypesRoute(t *testing.T) {
 	}{
 		{name: "photo.png", data: pngBytes(t, 120, 90), mediaType: "image", verdict: policy.Review, reason: "no local image moderation model"},
 		{name: "photo.jpg", data: jpegBytes(t), mediaType: "image", verdict: policy.Review, reason: "no local image moderation model"},
-		{name: "report.pdf", data: []byte("%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"), mediaType: "document", verdict: policy.Failed, reason: "the PDF is damaged"},
-		{name: "voice.wav", data: wav, mediaType: "audio", verdict: policy.Failed, reason: "audio could not be decoded", engine: speech.New().Check()},
-		{name: "clip.mp4", data: mp4, mediaType: "video", verdict: policy.Failed, reason: "could not be decoded", engine: speech.New().Check()},
+		{name: "report.pdf", data: []byte("%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"), mediaType: "document", verdict: policy.Unsupported, reason: "the PDF is damaged"},
+		{name: "voice.wav", data: wav, mediaType: "audio", verdict: policy.Unsupported, reason: "audio could not be decoded", engine: speech.New().Check()},
+		{name: "clip.mp4", data: mp4, mediaType: "video", verdict: policy.Unsupported, reason: "could not be decoded", engine: speech.New().Check()},
 		{name: "data.bin", data: bytes.Repeat([]byte{0x00, 0xff, 0x13, 0x37}, 1024), mediaType: "unsupported", verdict: policy.Unsupported, reason: "unrecognised content"},
 	}
 	for _, tt := range tests {
@@ -350,7 +350,7 @@ func TestBadInputsGetOutcomes(t *testing.T) {
 		reason  string
 	}{
 		{name: "empty.txt", data: nil, verdict: policy.Unsupported, reason: "empty object"},
-		{name: "truncated.jpg", data: jpg[:len(jpg)/2], verdict: policy.Failed, reason: "truncated"},
+		{name: "truncated.jpg", data: jpg[:len(jpg)/2], verdict: policy.Unsupported, reason: "truncated"},
 		{name: "random.bin", data: pseudoRandom(65536), verdict: policy.Unsupported, reason: "unrecognised"},
 		{name: "name with spaces + plus %41 ü.txt", data: []byte(cleanText), verdict: policy.Approved},
 		{name: "dir/ünïcödé 名前.txt", data: []byte(cleanText), verdict: policy.Approved},

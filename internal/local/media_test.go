@@ -281,7 +281,7 @@ func TestDocumentOutcomes(t *testing.T) {
 		needOCR bool
 	}{
 		{name: "locked.pdf", data: pdfBytes(t, []testmedia.PDFPage{{Lines: []string{"secret"}}}, testmedia.PDFOptions{UserPassword: "s3cret"}), verdict: policy.Unsupported, reason: "password-protected", pii: []pipeline.TypeCount{}},
-		{name: "truncated.pdf", data: clean[:len(clean)*2/3], verdict: policy.Failed, reason: "the PDF is damaged", pii: []pipeline.TypeCount{}},
+		{name: "truncated.pdf", data: clean[:len(clean)*2/3], verdict: policy.Unsupported, reason: "the PDF is damaged", pii: []pipeline.TypeCount{}},
 		{name: "threat.pdf", data: pdfBytes(t, []testmedia.PDFPage{{Lines: []string{"I know where you live", "and I will hurt you"}}}, testmedia.PDFOptions{Reversed: true}), verdict: policy.Rejected, pii: []pipeline.TypeCount{}},
 		{name: "clean.pdf", data: clean, verdict: policy.Approved, pii: []pipeline.TypeCount{}},
 		{name: "scanned.pdf", data: pdfBytes(t, []testmedia.PDFPage{{Image: scan}}, testmedia.PDFOptions{}), verdict: policy.Approved, pii: []pipeline.TypeCount{{Type: "PHONE", Count: 1}}, needOCR: true},

@@ -18,7 +18,9 @@ type UnsupportedContentError struct {
 func (e *UnsupportedContentError) Error() string { return "unsupported content: " + e.Reason }
 
 // InvalidContentError means the content claims a format but is damaged, for
-// example a truncated image: its outcome is recorded as failed, with Reason.
+// example a truncated image. Its outcome is recorded as unsupported, with
+// Reason, because no retry can read it; failed is kept for items that the
+// pipeline itself could not finish.
 type InvalidContentError struct {
 	Reason string
 }

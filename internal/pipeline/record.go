@@ -141,9 +141,10 @@ func timedOutReview(execution string, doc Document) string {
 	return ""
 }
 
-// failureVerdict turns a caught error into an unsupported or failed verdict
-// with a readable reason. A Lambda error's Cause is a JSON object whose
-// errorMessage is the handler's message.
+// failureVerdict turns a caught error into a verdict with a readable
+// reason: unsupported for content errors, failed for the rest. A Lambda
+// error's Cause is a JSON object whose errorMessage is the handler's
+// message.
 func failureVerdict(e ErrorOutput) (policy.Verdict, []string) {
 	message := e.Cause
 	var lambdaErr struct {
@@ -152,8 +153,13 @@ func failureVerdict(e ErrorOutput) (policy.Verdict, []string) {
 	if json.Unmarshal([]byte(e.Cause), &lambdaErr) == nil && lambdaErr.ErrorMessage != "" {
 		message = lambdaErr.ErrorMessage
 	}
-	if e.Error == "UnsupportedContentError" {
+	switch e.Error {
+	case "UnsupportedContentError":
 		return policy.Unsupported, []string{strings.TrimPrefix(message, "unsupported content: ")}
+	case "InvalidContentError":
+		// The message keeps its "invalid content: " prefix, which tells a
+		// damaged file from one of a kind the pipeline does not analyse.
+		return policy.Unsupported, []string{message}
 	}
 	if message == "" {
 		return policy.Failed, []string{e.Error}

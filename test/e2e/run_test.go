@@ -129,7 +129,7 @@ func TestRunSamples(t *testing.T) {
 		"samples/images/tiny-40x40.png":               {"image", images},
 		"samples/bad/empty.txt":                       {"unsupported", "unsupported"},
 		"samples/bad/random.bin":                      {"unsupported", "unsupported"},
-		"samples/bad/truncated.jpg":                   {"image", "failed"},
+		"samples/bad/truncated.jpg":                   {"image", "unsupported"},
 		"samples/bad/image-bomb.png":                  {"image", "unsupported"},
 		"samples/bad/fake-image.jpg":                  {"text", "approved"},
 		"samples/documents/club-report.pdf":           {"document", "approved"},
