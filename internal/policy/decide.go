@@ -69,7 +69,8 @@ func severity(v Verdict) int {
 // approves (with a reason, because the published copy is redacted), review
 // and reject set that verdict, allow does nothing. Each unscored analysis
 // sends the item to review. The most severe verdict wins, and the reasons
-// list every cause.
+// list every cause, those of the most severe verdict first, so that the
+// first reason explains the verdict.
 func (p *Policy) Decide(in Input) Decision {
 	d := Decision{
 		Verdict:       Approved,
@@ -77,10 +78,16 @@ func (p *Policy) Decide(in Input) Decision {
 		Categories:    []Score{},
 		PolicyVersion: p.version,
 	}
-	raise := func(v Verdict) {
+	type cause struct {
+		verdict Verdict
+		reason  string
+	}
+	var causes []cause
+	because := func(v Verdict, reason string) {
 		if severity(v) > severity(d.Verdict) {
 			d.Verdict = v
 		}
+		causes = append(causes, cause{v, reason})
 	}
 
 	for _, s := range in.Categories {
@@ -91,16 +98,13 @@ func (p *Policy) Decide(in Input) Decision {
 		t := p.Thresholds(s.Name)
 		switch {
 		case math.IsNaN(s.Score) || s.Score < 0 || s.Score > 1:
-			raise(Review)
-			d.Reasons = append(d.Reasons, fmt.Sprintf("%s: invalid score %v (expected 0..1)", name, s.Score))
+			because(Review, fmt.Sprintf("%s: invalid score %v (expected 0..1)", name, s.Score))
 		case s.Score >= t.RejectAt:
-			raise(Rejected)
 			d.Categories = append(d.Categories, s)
-			d.Reasons = append(d.Reasons, fmt.Sprintf("%s score %.2f reached reject_at %.2f", name, s.Score, t.RejectAt))
+			because(Rejected, fmt.Sprintf("%s score %.2f reached reject_at %.2f", name, s.Score, t.RejectAt))
 		case s.Score >= t.ReviewAt:
-			raise(Review)
 			d.Categories = append(d.Categories, s)
-			d.Reasons = append(d.Reasons, fmt.Sprintf("%s score %.2f reached review_at %.2f", name, s.Score, t.ReviewAt))
+			because(Review, fmt.Sprintf("%s score %.2f reached review_at %.2f", name, s.Score, t.ReviewAt))
 		}
 	}
 
@@ -111,20 +115,22 @@ func (p *Policy) Decide(in Input) Decision {
 		}
 		switch action {
 		case ActionRedact:
-			d.Reasons = append(d.Reasons, fmt.Sprintf("PII redacted: %s (%d)", c.Type, c.Count))
+			because(Approved, fmt.Sprintf("PII redacted: %s (%d)", c.Type, c.Count))
 		case ActionReview:
-			raise(Review)
-			d.Reasons = append(d.Reasons, fmt.Sprintf("PII needs review: %s (%d)", c.Type, c.Count))
+			because(Review, fmt.Sprintf("PII needs review: %s (%d)", c.Type, c.Count))
 		case ActionReject:
-			raise(Rejected)
-			d.Reasons = append(d.Reasons, fmt.Sprintf("PII rejected: %s (%d)", c.Type, c.Count))
+			because(Rejected, fmt.Sprintf("PII rejected: %s (%d)", c.Type, c.Count))
 		case ActionAllow:
 		}
 	}
 
 	for _, reason := range in.Unscored {
-		raise(Review)
-		d.Reasons = append(d.Reasons, "not scored: "+reason)
+		because(Review, "not scored: "+reason)
+	}
+
+	slices.SortStableFunc(causes, func(a, b cause) int { return cmp.Compare(severity(b.verdict), severity(a.verdict)) })
+	for _, c := range causes {
+		d.Reasons = append(d.Reasons, c.reason)
 	}
 	return d
 }

@@ -333,8 +333,8 @@ func TestDecide(t *testing.T) {
 			},
 			verdict: Rejected,
 			reasons: []string{
+				"PII rejected: AWS_SECRET_KEY (1)", // the cause of the verdict comes first
 				"INSULT score 0.70 reached review_at 0.60",
-				"PII rejected: AWS_SECRET_KEY (1)",
 				"not scored: page 3 not scanned",
 			},
 			categories: []Score{{"INSULT", 0.7}},
