@@ -8,67 +8,87 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// decodeCases are input lines of "pii detect --jsonl". The first six have
+// the common form that decodeDocument reads without encoding/json, and the
+// rest have escapes, odd keys or errors.
+var decodeCases = []string{
+	`{"id": "a", "text": "Call (415) 555-0134 today"}`,
+	`{"text":"plain","id":7}`,
+	`{ "id" : {"k": [1, 2, {"x": "y"}]} , "text" : "ñ 😀 text" , "entities": [{"type": "NAME", "begin": 0, "end": 3}], "kind": "chat" }`,
+	`{"id": null, "text": ""}`,
+	`{"id": -1.5e+3, "text": "x"}`,
+	`{"id": true, "text": "x", "other": false, "n": null}`,
+	`{"text": "quote \" and newline \n and \u00e9 and \ud83d\ude00"}`,
+	`{"text": "lone surrogate \ud83d"}`,
+	"{\"text\": \"invalid \xff byte\"}",
+	`{"text": "a", "text": "b"}`,
+	`{"TEXT": "upper", "id": 1}`,
+	`{"Text": "title", "text": "lower"}`,
+	`{"Id": "x", "text": "y"}`,
+	`{"te\u0078t": "escaped key"}`,
+	`{"text": 5}`,
+	`{"text": null}`,
+	`{"id": "x"}`,
+	`{}`,
+	`[]`,
+	`"text"`,
+	`{"text": "x"} trailing`,
+	`{"text": "x",}`,
+	`{"text": "x" "id": 1}`,
+	`{"text": "unterminated}`,
+	`{"id": 01, "text": "x"}`,
+	`{"id": [1, 2, "text": "x"}`,
+	`{"id": {"a": }, "text": "x"}`,
+	`{"id": tru, "text": "x"}`,
+	`{"id": "bad \q escape", "text": "x"}`,
+	"{\"text\": \"control \x01 char\"}",
+	`{"id": "<b>&amp;</b>", "text": "x"}`,
+	`{"id": { "spaced" : 1 }, "text": "x"}`,
+}
+
 // TestDecodeDocumentMatchesUnmarshal checks that decodeDocument returns
 // what json.Unmarshal returns, errors included, on lines of the common
 // form and on lines that must fall back.
 func TestDecodeDocumentMatchesUnmarshal(t *testing.T) {
-	lines := []string{
-		`{"id": "a", "text": "Call (415) 555-0134 today"}`,
-		`{"text":"plain","id":7}`,
-		`{ "id" : {"k": [1, 2, {"x": "y"}]} , "text" : "ñ 😀 text" , "entities": [{"type": "NAME", "begin": 0, "end": 3}], "kind": "chat" }`,
-		`{"id": null, "text": ""}`,
-		`{"id": -1.5e+3, "text": "x"}`,
-		`{"id": true, "text": "x", "other": false, "n": null}`,
-		`{"text": "quote \" and newline \n and \u00e9 and \ud83d\ude00"}`,
-		`{"text": "lone surrogate \ud83d"}`,
-		"{\"text\": \"invalid \xff byte\"}",
-		`{"text": "a", "text": "b"}`,
-		`{"TEXT": "upper", "id": 1}`,
-		`{"Text": "title", "text": "lower"}`,
-		`{"Id": "x", "text": "y"}`,
-		`{"te\u0078t": "escaped key"}`,
-		`{"text": 5}`,
-		`{"text": null}`,
-		`{"id": "x"}`,
-		`{}`,
-		`[]`,
-		`"text"`,
-		`{"text": "x"} trailing`,
-		`{"text": "x",}`,
-		`{"text": "x" "id": 1}`,
-		`{"text": "unterminated}`,
-		`{"id": 01, "text": "x"}`,
-		`{"id": [1, 2, "text": "x"}`,
-		`{"id": {"a": }, "text": "x"}`,
-		`{"id": tru, "text": "x"}`,
-		`{"id": "bad \q escape", "text": "x"}`,
-		"{\"text\": \"control \x01 char\"}",
-		`{"id": "<b>&amp;</b>", "text": "x"}`,
-		`{"id": { "spaced" : 1 }, "text": "x"}`,
-	}
-	// The first six lines have the common form that decodeDocument reads
-	// without encoding/json.
-	for _, line := range lines[:6] {
+	for _, line := range decodeCases[:6] {
 		_, direct := decodeDocumentDirect([]byte(line))
 		assert.True(t, direct, "line %s", line)
 	}
-	for _, line := range lines {
-		var want piiDocument
-		wantErr := json.Unmarshal([]byte(line), &want)
+	for _, line := range decodeCases {
+		checkDecodeDocument(t, line)
+	}
+}
 
-		got, gotErr := decodeDocument([]byte(line))
+// FuzzDecodeDocument checks decodeDocument against json.Unmarshal on
+// arbitrary lines.
+func FuzzDecodeDocument(f *testing.F) {
+	for _, line := range decodeCases {
+		f.Add(line)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		checkDecodeDocument(t, line)
+	})
+}
 
-		if wantErr != nil {
-			require.Error(t, gotErr, "line %s", line)
-			assert.Equal(t, wantErr.Error(), gotErr.Error(), "line %s", line)
-			continue
-		}
-		require.NoError(t, gotErr, "line %s", line)
-		assert.Equal(t, string(want.ID), string(got.ID), "id of line %s", line)
-		require.Equal(t, want.Text == nil, got.Text == nil, "text of line %s", line)
-		if want.Text != nil {
-			assert.Equal(t, *want.Text, *got.Text, "text of line %s", line)
-		}
+// checkDecodeDocument checks that decodeDocument returns the document and
+// error that json.Unmarshal returns for line.
+func checkDecodeDocument(t *testing.T, line string) {
+	t.Helper()
+	var want piiDocument
+	wantErr := json.Unmarshal([]byte(line), &want)
+
+	got, gotErr := decodeDocument([]byte(line))
+
+	if wantErr != nil {
+		require.Error(t, gotErr, "line %q", line)
+		assert.Equal(t, wantErr.Error(), gotErr.Error(), "line %q", line)
+		return
+	}
+	require.NoError(t, gotErr, "line %q", line)
+	assert.Equal(t, string(want.ID), string(got.ID), "id of line %q", line)
+	require.Equal(t, want.Text == nil, got.Text == nil, "text of line %q", line)
+	if want.Text != nil {
+		assert.Equal(t, *want.Text, *got.Text, "text of line %q", line)
 	}
 }
 
