@@ -24,10 +24,10 @@ import (
 type numberingPlan struct {
 	region      string
 	countryCode int
-	// simple is whether the national prefix for parsing is empty or a
+	// simple is set when the national prefix for parsing is empty or a
 	// plain string of digits without a transform rule, and the
-	// international prefix is a plain string of digits starting with 0,
-	// so that a number starting with neither is taken as it is.
+	// international prefix is a plain string of digits that starts with
+	// 0. Parse then takes a number that starts with neither as it is.
 	simple bool
 	// nationalPrefix is the national prefix for parsing, such as "1" in
 	// the US.
@@ -130,7 +130,7 @@ func parsePhoneDirect(number, region string) (*phonenumbers.PhoneNumber, bool) {
 // The validity checks of phonenumbers build each pattern's anchored form
 // as a new string and look it up in a locked cache, for each of up to
 // ten number types per check, which costs more than the match itself.
-// phoneValid and phoneValidForRegion give the same answers as
+// phoneValid and phoneValidForRegion return the same results as
 // IsValidNumber and IsValidNumberForRegion with two precompiled matches
 // per number: the region's general pattern and the union of the patterns
 // of the number types that allow the number's length.
