@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -140,4 +141,34 @@ func TestPIIDetectJSONLMatchesEngine(t *testing.T) {
 		assert.Equal(t, entitiesOf(doc.Text, detector.DetectLong(doc.Text)), got.Entities, "document %s", doc.ID)
 	}
 	assert.False(t, scanner.Scan(), "more output lines than documents")
+}
+
+// BenchmarkPIIDetectLines measures "pii detect --jsonl" on the team's
+// labelled corpus, JSON decoding and encoding included, as the corpus row
+// of bench/pii/run.sh measures it. PII_CORPUS overrides the corpus path.
+func BenchmarkPIIDetectLines(b *testing.B) {
+	path := os.Getenv("PII_CORPUS")
+	if path == "" {
+		path = "../../../shared/pii-corpus/corpus.jsonl"
+	}
+	data, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		b.Skipf("corpus %s not found; set PII_CORPUS to a corpus.jsonl file", path)
+	}
+	require.NoError(b, err)
+	// MB/s counts the bytes of the texts, as bench/pii/run.sh does.
+	size := 0
+	for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+		doc, err := decodeDocument(line)
+		require.NoError(b, err)
+		require.NotNil(b, doc.Text)
+		size += len(*doc.Text)
+	}
+	b.SetBytes(int64(size))
+	detector := pii.NewDetector()
+	for b.Loop() {
+		out := bufio.NewWriter(io.Discard)
+		require.NoError(b, detectLines(detector, bytes.NewReader(data), "corpus", out))
+		require.NoError(b, out.Flush())
+	}
 }
