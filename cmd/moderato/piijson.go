@@ -111,11 +111,7 @@ func skipValue(line []byte, i int) (end int, plainString bool) {
 	case c == '"':
 		return skipString(line, i)
 	case c == '{' || c == '[':
-		end := skipNested(line, i)
-		if end < 0 || !json.Valid(line[i:end]) {
-			return -1, false
-		}
-		return end, false
+		return skipNested(line, i, 1), false
 	case c == '-' || (c >= '0' && c <= '9'):
 		return skipNumber(line, i), false
 	}
@@ -167,29 +163,64 @@ func isHexDigit(c byte) bool {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
 }
 
-// skipNested returns the end of the object or array that starts at i,
-// found by counting brackets outside strings, or -1. The caller validates
-// the value.
-func skipNested(line []byte, i int) int {
-	depth := 0
-	for j := i; j < len(line); j++ {
-		switch line[j] {
-		case '"':
-			end, _ := skipString(line, j)
-			if end < 0 {
+// maxNestedDepth is the deepest nesting of objects and arrays that
+// skipNested reads. A line with a deeper value goes to json.Unmarshal,
+// which has its own limit and error.
+const maxNestedDepth = 64
+
+// skipNested returns the end of the valid object or array that starts at
+// i, at nesting depth depth, or -1 when it is invalid, ends the line early
+// or nests deeper than maxNestedDepth. It accepts what json.Valid accepts,
+// which spares a second pass over values such as a document's gold
+// entities.
+func skipNested(line []byte, i, depth int) int {
+	if depth > maxNestedDepth {
+		return -1
+	}
+	closing := byte(']')
+	if line[i] == '{' {
+		closing = '}'
+	}
+	j := skipSpace(line, i+1)
+	if j < len(line) && line[j] == closing {
+		return j + 1
+	}
+	for {
+		if closing == '}' {
+			if j >= len(line) || line[j] != '"' {
 				return -1
 			}
-			j = end - 1
-		case '{', '[':
-			depth++
-		case '}', ']':
-			depth--
-			if depth == 0 {
-				return j + 1
+			keyEnd, _ := skipString(line, j)
+			if keyEnd < 0 {
+				return -1
 			}
+			j = skipSpace(line, keyEnd)
+			if j >= len(line) || line[j] != ':' {
+				return -1
+			}
+			j = skipSpace(line, j+1)
+		}
+
+		var end int
+		if j < len(line) && (line[j] == '{' || line[j] == '[') {
+			end = skipNested(line, j, depth+1)
+		} else {
+			end, _ = skipValue(line, j)
+		}
+		if end < 0 {
+			return -1
+		}
+
+		j = skipSpace(line, end)
+		switch {
+		case j < len(line) && line[j] == ',':
+			j = skipSpace(line, j+1)
+		case j < len(line) && line[j] == closing:
+			return j + 1
+		default:
+			return -1
 		}
 	}
-	return -1
 }
 
 // skipNumber returns the end of the JSON number that starts at i, or -1.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -10,7 +11,7 @@ import (
 
 // decodeCases are input lines of "pii detect --jsonl". The first six have
 // the common form that decodeDocument reads without encoding/json, and the
-// rest have escapes, odd keys or errors.
+// rest have escapes, odd keys, nested values or errors.
 var decodeCases = []string{
 	`{"id": "a", "text": "Call (415) 555-0134 today"}`,
 	`{"text":"plain","id":7}`,
@@ -44,13 +45,33 @@ var decodeCases = []string{
 	"{\"text\": \"control \x01 char\"}",
 	`{"id": "<b>&amp;</b>", "text": "x"}`,
 	`{"id": { "spaced" : 1 }, "text": "x"}`,
+	`{"id": [ ], "text": "x", "entities": [{"type": "NAME", "begin": 0, "end": 1, "tags": [[], {}, [null, -0.5]]}]}`,
+	`{"id": {"a": [{"b": null}], "c": "\u00e9"}, "text": "x"}`,
+	`{"id": [1, 2,], "text": "x"}`,
+	`{"id": [1 2], "text": "x"}`,
+	`{"id": {"a" 1}, "text": "x"}`,
+	`{"id": {"a": 1,}, "text": "x"}`,
+	`{"id": {1: 2}, "text": "x"}`,
+	`{"id": [-], "text": "x"}`,
+	`{"id": [1e], "text": "x"}`,
+	`{"id": [truex], "text": "x"}`,
+	`{"id": ["a\"], "text": "x"}`,
+	`{"id": [}, "text": "x"}`,
+	`{"id": {"a": 1], "text": "x"}`,
+	`{"id": [[[[]]]]`,
+	`{"id": ` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `, "text": "x"}`,
+	`{"id": ` + strings.Repeat("[", 100) + strings.Repeat("]", 99) + `, "text": "x"}`,
 }
+
+// nestedCases are the lines of decodeCases with a valid nested value,
+// which decodeDocument reads without encoding/json.
+var nestedCases = []string{decodeCases[2], decodeCases[31], decodeCases[32], decodeCases[33]}
 
 // TestDecodeDocumentMatchesUnmarshal checks that decodeDocument returns
 // what json.Unmarshal returns, errors included, on lines of the common
 // form and on lines that must fall back.
 func TestDecodeDocumentMatchesUnmarshal(t *testing.T) {
-	for _, line := range decodeCases[:6] {
+	for _, line := range append(decodeCases[:6:6], nestedCases...) {
 		_, direct := decodeDocumentDirect([]byte(line))
 		assert.True(t, direct, "line %s", line)
 	}
