@@ -264,34 +264,69 @@ func skipNumber(line []byte, i int) int {
 // appendDetection appends the output line of one document, as json.Marshal
 // encodes the struct of an id and its entities, and a newline.
 func appendDetection(buf []byte, id json.RawMessage, entities []piiEntity) ([]byte, error) {
-	idJSON, err := json.Marshal(id)
-	if err != nil {
-		return buf, err
-	}
 	buf = append(buf, `{"id":`...)
-	buf = append(buf, idJSON...)
+	if isPlainJSON(id) {
+		buf = append(buf, id...)
+	} else {
+		idJSON, err := json.Marshal(id)
+		if err != nil {
+			return buf, err
+		}
+		buf = append(buf, idJSON...)
+	}
 	buf = append(buf, `,"entities":[`...)
 	for i, e := range entities {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		typ, err := json.Marshal(e.Type)
-		if err != nil {
-			return buf, err
-		}
 		buf = append(buf, `{"type":`...)
-		buf = append(buf, typ...)
+		if isPlainTypeName(e.Type) {
+			buf = append(buf, '"')
+			buf = append(buf, e.Type...)
+			buf = append(buf, '"')
+		} else {
+			typ, err := json.Marshal(e.Type)
+			if err != nil {
+				return buf, err
+			}
+			buf = append(buf, typ...)
+		}
 		buf = append(buf, `,"begin":`...)
 		buf = strconv.AppendInt(buf, int64(e.Begin), 10)
 		buf = append(buf, `,"end":`...)
 		buf = strconv.AppendInt(buf, int64(e.End), 10)
 		buf = append(buf, `,"score":`...)
+		var err error
 		if buf, err = appendJSONFloat(buf, e.Score); err != nil {
 			return buf, err
 		}
 		buf = append(buf, '}')
 	}
 	return append(buf, "]}\n"...), nil
+}
+
+// isPlainJSON reports whether value, valid JSON, is made of printable ASCII
+// bytes other than white space and the <, > and & that json.Marshal
+// escapes, so that json.Marshal writes it unchanged.
+func isPlainJSON(value json.RawMessage) bool {
+	for _, c := range value {
+		if c <= ' ' || c > '~' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return len(value) > 0
+}
+
+// isPlainTypeName reports whether t consists of upper-case ASCII letters and
+// underscores, as the entity type names do, so that its JSON string is t
+// in quotes.
+func isPlainTypeName(t string) bool {
+	for i := 0; i < len(t); i++ {
+		if (t[i] < 'A' || t[i] > 'Z') && t[i] != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 // appendJSONFloat appends f as encoding/json writes a float64: in

@@ -116,9 +116,13 @@ func checkDecodeDocument(t *testing.T, line string) {
 // TestAppendDetectionMatchesMarshal checks that appendDetection writes
 // the bytes that json.Marshal writes for the same id and entities.
 func TestAppendDetectionMatchesMarshal(t *testing.T) {
-	ids := []string{`"a"`, `7`, `null`, `{ "k" : [1, 2] }`, `"<b>&</b>"`, `"\u2028"`}
+	ids := []string{`"a"`, `7`, `null`, `{ "k" : [1, 2] }`, `"<b>&</b>"`, `"\u2028"`, "\"\u2028\"", `"main-00001"`,
+		`{"k":[1,"x"]}`, `-1.5e+3`, `"a b"`, `"é"`, "\"\xff\"", `"tab\t"`}
 	entities := []piiEntity{
 		{Type: "EMAIL", Begin: 0, End: 12, Score: 0.99},
+		{Type: "CREDIT_DEBIT_NUMBER", Begin: 12, End: 13, Score: 0.5},
+		{Type: "<b>é\u2028", Begin: 13, End: 14, Score: 0.5},
+		{Type: "", Begin: 14, End: 15, Score: 0.5},
 		{Type: "PHONE", Begin: 15, End: 29, Score: 0.85 + 0.15},
 		{Type: "NAME", Begin: 30, End: 40, Score: 0.1 + 0.2},
 		{Type: "SSN", Begin: 41, End: 52, Score: 0},
