@@ -24,14 +24,15 @@ import (
 type numberingPlan struct {
 	region      string
 	countryCode int
-	// simple is set when the national prefix for parsing is empty or a
-	// plain string of digits without a transform rule, and the
-	// international prefix is a plain string of digits that starts with
-	// 0. Parse then takes a number that starts with neither as it is.
+	// simple is set when Parse takes a number that starts with neither
+	// prefix as it is. That holds when the region has no transform rule,
+	// its national prefix for parsing is empty or digit strings joined by
+	// '|' (GB has "0|180020"), and its international prefix is a string
+	// of digits that starts with 0.
 	simple bool
-	// nationalPrefix is the national prefix for parsing, such as "1" in
-	// the US.
-	nationalPrefix string
+	// nationalPrefixes are the alternatives of the national prefix for
+	// parsing, such as "1" in the US, or nil when it is empty.
+	nationalPrefixes []string
 }
 
 // numberingPlans returns the plans by region code and by the country
@@ -52,9 +53,11 @@ var numberingPlans = sync.OnceValues(func() (map[string]numberingPlan, map[int]n
 		plan := numberingPlan{
 			region:      m.GetId(),
 			countryCode: int(m.GetCountryCode()),
-			simple: m.GetNationalPrefixTransformRule() == "" && allDigits(prefix) &&
+			simple: m.GetNationalPrefixTransformRule() == "" && alternativeDigits(prefix) &&
 				idd != "" && idd[0] == '0' && allDigits(idd),
-			nationalPrefix: prefix,
+		}
+		if prefix != "" {
+			plan.nationalPrefixes = strings.Split(prefix, "|")
 		}
 		byRegion[plan.region] = plan
 	}
@@ -65,6 +68,20 @@ var numberingPlans = sync.OnceValues(func() (map[string]numberingPlan, map[int]n
 	}
 	return byRegion, byCode
 })
+
+// alternativeDigits reports whether s is empty or strings of digits
+// joined by '|'.
+func alternativeDigits(s string) bool {
+	if s == "" {
+		return true
+	}
+	for _, alternative := range strings.Split(s, "|") {
+		if alternative == "" || !allDigits(alternative) {
+			return false
+		}
+	}
+	return true
+}
 
 func allDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
@@ -115,9 +132,13 @@ func parsePhoneDirect(number, region string) (*phonenumbers.PhoneNumber, bool) {
 			return nil, false
 		}
 	}
-	if !plan.simple || len(national) < 2 || national[0] == '0' ||
-		(plan.nationalPrefix != "" && strings.HasPrefix(national, plan.nationalPrefix)) {
+	if !plan.simple || len(national) < 2 || national[0] == '0' {
 		return nil, false
+	}
+	for _, prefix := range plan.nationalPrefixes {
+		if strings.HasPrefix(national, prefix) {
+			return nil, false
+		}
 	}
 	value, err := strconv.ParseUint(national, 10, 64)
 	if err != nil {

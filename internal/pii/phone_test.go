@@ -16,7 +16,8 @@ import (
 func TestParsePhoneMatchesParse(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	regions := append([]string{"", "US"}, append(trunkRegions, nineDigitRegions...)...)
-	prefixes := []string{"+1", "+44", "+49", "+34", "+351", "+33", "+39", "+61", "+91", "+86", "+7", "+27", "+800", "+0", "+", "1", "0", ""}
+	prefixes := []string{"+1", "+44", "+49", "+34", "+351", "+33", "+39", "+61", "+91", "+86", "+7", "+27", "+800", "+0", "+", "1", "0", "",
+		"+44180020", "180020", "+4418002", "+441"}
 	direct, total := 0, 0
 	for range 30_000 {
 		region := regions[rng.IntN(len(regions))]
