@@ -5,11 +5,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -106,6 +108,54 @@ func TestPIIUsageErrors(t *testing.T) {
 	code, _, stderr := runCLI(t, "", "pii", "detect", filepath.Join(t.TempDir(), "missing.txt"))
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "opening input")
+}
+
+// TestPIIDetectJSONLLongLines checks lines longer than the 64 KB read
+// buffer, among them one longer than MaxChunkBytes, between short lines
+// and with a CRLF and a missing final line end, because detectLines reuses
+// its line and output buffers from line to line.
+func TestPIIDetectJSONLLongLines(t *testing.T) {
+	email := "jane.doe@example.com"
+	// textOf returns about n bytes of prose that end in the email
+	// address, with a two-byte rune in every word so that code point and
+	// byte offsets differ.
+	textOf := func(n int) string {
+		prose := strings.Repeat("café ", n/6)
+		return prose + email
+	}
+	texts := []string{textOf(70_000), "short", textOf(65_536), textOf(pii.MaxChunkBytes + 30_000), "x", textOf(64 << 10)}
+	var input strings.Builder
+	for i, text := range texts {
+		fmt.Fprintf(&input, `{"id": "doc-%d", "text": %q}`, i, text)
+		if i == 2 {
+			input.WriteString("\r")
+		}
+		if i < len(texts)-1 {
+			input.WriteString("\n")
+		}
+	}
+
+	code, out, stderr := runCLI(t, input.String(), "pii", "detect", "--jsonl")
+	require.Equal(t, 0, code, stderr)
+
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	require.Len(t, lines, len(texts))
+	for i, text := range texts {
+		var got struct {
+			ID       string      `json:"id"`
+			Entities []piiEntity `json:"entities"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(lines[i]), &got), "output line %d", i+1)
+		assert.Equal(t, fmt.Sprintf("doc-%d", i), got.ID)
+		if !strings.HasSuffix(text, email) {
+			assert.Empty(t, got.Entities, "document %d", i)
+			continue
+		}
+		runes := utf8.RuneCountInString(text)
+		require.Len(t, got.Entities, 1, "document %d", i)
+		assert.Equal(t, piiEntity{Type: pii.TypeEmail, Begin: runes - len(email), End: runes, Score: got.Entities[0].Score},
+			got.Entities[0], "document %d", i)
+	}
 }
 
 // TestPIIDetectJSONLMatchesEngine runs the held-out PII test texts through
