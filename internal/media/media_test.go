@@ -240,6 +240,8 @@ func TestLimitsCheck(t *testing.T) {
 	jpeg := Sniffed{Type: Image, MIME: "image/jpeg", Format: "jpeg"}
 	text := Sniffed{Type: Text, MIME: "text/plain; charset=utf-8", Format: "text"}
 	mp4 := Sniffed{Type: Video, MIME: "video/mp4", Format: "mp4"}
+	mp3 := Sniffed{Type: Audio, MIME: "audio/mpeg", Format: "mp3"}
+	pdf := Sniffed{Type: Document, MIME: "application/pdf", Format: "pdf"}
 	tests := []struct {
 		name    string
 		limits  Limits
@@ -254,6 +256,15 @@ func TestLimitsCheck(t *testing.T) {
 		{"text over limit", DefaultLimits(), text, 40 << 20,
 			"text of 41943040 bytes exceeds the limit of 33554432 bytes for text content"},
 		{"video under limit", DefaultLimits(), mp4, 9_000_000_000, ""},
+		{"video at the Rekognition Video limit", DefaultLimits(), mp4, 10_000_000_000, ""},
+		{"video past the Rekognition Video limit", DefaultLimits(), mp4, 10_000_000_001,
+			"mp4 video of 10000000001 bytes exceeds the limit of 10000000000 bytes for video content"},
+		{"audio at the Transcribe limit", DefaultLimits(), mp3, 2_000_000_000, ""},
+		{"audio past the Transcribe limit", DefaultLimits(), mp3, 2_000_000_001,
+			"mp3 audio of 2000000001 bytes exceeds the limit of 2000000000 bytes for audio content"},
+		{"document at the Textract limit", DefaultLimits(), pdf, 500_000_000, ""},
+		{"document past the Textract limit", DefaultLimits(), pdf, 500_000_001,
+			"pdf document of 500000001 bytes exceeds the limit of 500000000 bytes for document content"},
 		{"unsupported has no limit", DefaultLimits(), unsupported("unrecognised content"), 1 << 40, ""},
 		{"zero limit rejects", Limits{}, jpeg, 1,
 			"jpeg image of 1 bytes exceeds the limit of 0 bytes for image content"},

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/comprehend"
+	"github.com/aws/aws-sdk-go-v2/service/comprehend/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -221,6 +222,35 @@ func TestToxicCallsAtSegmentLimit(t *testing.T) {
 			assert.Equal(t, tc.wantSegments, n)
 		})
 	}
+}
+
+func TestToxicCallsAtCallLimits(t *testing.T) {
+	// Segments overlap by segmentOverlapBytes, so each segment after the
+	// first adds MaxSegmentBytes-segmentOverlapBytes bytes of new text.
+	tenFullSegments := MaxSegmentBytes + (MaxSegmentsPerCall-1)*(MaxSegmentBytes-segmentOverlapBytes)
+
+	atLimit, err := ToxicCalls(strings.Repeat("a", tenFullSegments))
+	require.NoError(t, err)
+	require.Len(t, atLimit, 1, "ten full segments fit one call")
+	assert.Len(t, atLimit[0], MaxSegmentsPerCall)
+	assert.Equal(t, MaxToxicCallBytes, segmentBytes(atLimit[0]), "the call carries exactly the per-call byte limit")
+
+	pastLimit, err := ToxicCalls(strings.Repeat("a", tenFullSegments+1))
+	require.NoError(t, err)
+	require.Len(t, pastLimit, 2, "an eleventh segment starts a second call")
+	assert.Len(t, pastLimit[0], MaxSegmentsPerCall)
+	assert.Len(t, pastLimit[1], 1)
+	for _, call := range pastLimit {
+		assert.LessOrEqual(t, segmentBytes(call), MaxToxicCallBytes)
+	}
+}
+
+func segmentBytes(call []types.TextSegment) int {
+	n := 0
+	for _, s := range call {
+		n += len(aws.ToString(s.Text))
+	}
+	return n
 }
 
 func TestDetectPIIRemapsOffsets(t *testing.T) {

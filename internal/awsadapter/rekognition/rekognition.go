@@ -182,6 +182,12 @@ func (m *Moderator) logger() *slog.Logger {
 // a side exceeds MaxSide or the bytes exceed MaxBytes. It returns an
 // UnsupportedContentError for an image with a side under MinSide.
 func Encode(img image.Image) ([]byte, error) {
+	return encodeWithin(img, MaxBytes)
+}
+
+// encodeWithin is Encode with a byte limit of maxBytes, so that tests can
+// reach the limit with small images.
+func encodeWithin(img image.Image, maxBytes int) ([]byte, error) {
 	b := img.Bounds()
 	if b.Dx() < MinSide || b.Dy() < MinSide {
 		return nil, &pipeline.UnsupportedContentError{Reason: fmt.Sprintf(
@@ -194,7 +200,7 @@ func Encode(img image.Image) ([]byte, error) {
 		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: jpegQuality}); err != nil {
 			return nil, fmt.Errorf("encoding the image as JPEG: %w", err)
 		}
-		if buf.Len() <= MaxBytes {
+		if buf.Len() <= maxBytes {
 			return buf.Bytes(), nil
 		}
 
@@ -202,7 +208,7 @@ func Encode(img image.Image) ([]byte, error) {
 		// side by the square root of the excess, with a margin, fits in
 		// one or two more rounds.
 		b := img.Bounds()
-		scale := math.Sqrt(float64(MaxBytes)/float64(buf.Len())) * 0.9
+		scale := math.Sqrt(float64(maxBytes)/float64(buf.Len())) * 0.9
 		side := int(float64(max(b.Dx(), b.Dy())) * scale)
 		if int(float64(min(b.Dx(), b.Dy()))*scale) < MinSide {
 			return nil, &pipeline.UnsupportedContentError{Reason: "the image cannot be encoded within Amazon Rekognition's 5 MB limit"}

@@ -191,6 +191,30 @@ func TestEncodeStaysUnderByteLimit(t *testing.T) {
 	assert.Less(t, cfg.Width, MaxSide, "noise this large only fits when downscaled")
 }
 
+func TestEncodeAtByteLimit(t *testing.T) {
+	img := noise(400, 300).(*image.RGBA)
+	for i := 3; i < len(img.Pix); i += 4 {
+		img.Pix[i] = 255 // opaque, so Encode has no transparency to flatten
+	}
+	var full bytes.Buffer
+	require.NoError(t, jpeg.Encode(&full, img, &jpeg.Options{Quality: jpegQuality}))
+	limit := full.Len()
+
+	atLimit, err := encodeWithin(img, limit)
+	require.NoError(t, err)
+	assert.Len(t, atLimit, limit, "a JPEG of exactly the limit is sent as encoded")
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(atLimit))
+	require.NoError(t, err)
+	assert.Equal(t, 400, cfg.Width)
+
+	pastLimit, err := encodeWithin(img, limit-1)
+	require.NoError(t, err)
+	assert.LessOrEqual(t, len(pastLimit), limit-1)
+	cfg, err = jpeg.DecodeConfig(bytes.NewReader(pastLimit))
+	require.NoError(t, err)
+	assert.Less(t, cfg.Width, 400, "one byte over the limit is downscaled")
+}
+
 func TestEncodeFlattensTransparency(t *testing.T) {
 	img := image.NewNRGBA(image.Rect(0, 0, 100, 100)) // fully transparent
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -240,6 +241,82 @@ func TestPartSize(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, got)
 			assert.LessOrEqual(t, (tc.size+got-1)/got, int64(MaxParts))
+		})
+	}
+}
+
+// sizedSourceAPI reports a source object of a given size without storing
+// it, so that Copy's choice at S3's 5 GiB CopyObject limit can be tested
+// without moving 5 GiB through moto. It records the calls Copy makes.
+type sizedSourceAPI struct {
+	API
+	size int64
+
+	mu     sync.Mutex
+	calls  map[string]int
+	ranges []string
+}
+
+func (f *sizedSourceAPI) count(op string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls[op]++
+}
+
+func (f *sizedSourceAPI) HeadObject(ctx context.Context, in *s3.HeadObjectInput, opts ...func(*s3.Options)) (*s3.HeadObjectOutput, error) {
+	f.count("HeadObject")
+	return &s3.HeadObjectOutput{ContentLength: aws.Int64(f.size), VersionId: aws.String("v1"), ETag: aws.String(`"e"`)}, nil
+}
+
+func (f *sizedSourceAPI) CopyObject(ctx context.Context, in *s3.CopyObjectInput, opts ...func(*s3.Options)) (*s3.CopyObjectOutput, error) {
+	f.count("CopyObject")
+	return &s3.CopyObjectOutput{VersionId: aws.String("v2"), CopyObjectResult: &types.CopyObjectResult{ETag: aws.String(`"e"`)}}, nil
+}
+
+func (f *sizedSourceAPI) CreateMultipartUpload(ctx context.Context, in *s3.CreateMultipartUploadInput, opts ...func(*s3.Options)) (*s3.CreateMultipartUploadOutput, error) {
+	f.count("CreateMultipartUpload")
+	return &s3.CreateMultipartUploadOutput{UploadId: aws.String("upload-1")}, nil
+}
+
+func (f *sizedSourceAPI) UploadPartCopy(ctx context.Context, in *s3.UploadPartCopyInput, opts ...func(*s3.Options)) (*s3.UploadPartCopyOutput, error) {
+	f.count("UploadPartCopy")
+	f.mu.Lock()
+	f.ranges = append(f.ranges, aws.ToString(in.CopySourceRange))
+	f.mu.Unlock()
+	return &s3.UploadPartCopyOutput{CopyPartResult: &types.CopyPartResult{ETag: aws.String(`"p"`)}}, nil
+}
+
+func (f *sizedSourceAPI) CompleteMultipartUpload(ctx context.Context, in *s3.CompleteMultipartUploadInput, opts ...func(*s3.Options)) (*s3.CompleteMultipartUploadOutput, error) {
+	f.count("CompleteMultipartUpload")
+	return &s3.CompleteMultipartUploadOutput{VersionId: aws.String("v2"), ETag: aws.String(`"e-2"`)}, nil
+}
+
+func TestCopyAtCopyObjectLimit(t *testing.T) {
+	tests := []struct {
+		name          string
+		size          int64
+		wantCopies    int
+		wantPartCalls int
+	}{
+		{"at 5 GiB", MaxCopyObjectSize, 1, 0},
+		{"one byte past 5 GiB", MaxCopyObjectSize + 1, 0, int((MaxCopyObjectSize + DefaultCopyPartSize) / DefaultCopyPartSize)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			api := &sizedSourceAPI{size: tc.size, calls: map[string]int{}}
+			store := &Store{client: api} // the default threshold
+
+			info, err := store.Copy(context.Background(), objects.Location{Bucket: "ingest", Key: "big.mp4"}, objects.Location{Bucket: "approved", Key: "big.mp4"})
+
+			require.NoError(t, err)
+			assert.Equal(t, tc.size, info.Size)
+			assert.Equal(t, tc.wantCopies, api.calls["CopyObject"])
+			assert.Equal(t, tc.wantPartCalls, api.calls["UploadPartCopy"])
+			if tc.wantPartCalls > 0 {
+				assert.Equal(t, 1, api.calls["CompleteMultipartUpload"])
+				assert.Equal(t, "bytes=0-"+strconv.FormatInt(DefaultCopyPartSize-1, 10), api.ranges[0])
+				assert.Equal(t, "bytes="+strconv.FormatInt(MaxCopyObjectSize/DefaultCopyPartSize*DefaultCopyPartSize, 10)+"-"+strconv.FormatInt(MaxCopyObjectSize, 10), api.ranges[len(api.ranges)-1], "the last part ends at the last byte")
+			}
 		})
 	}
 }

@@ -174,6 +174,17 @@ run "rejects_memory_out_of_range" {
   expect_failures = [var.functions]
 }
 
+run "accepts_batch_size_of_ten" {
+  command = plan
+  variables {
+    intake = { batch_size = 10 }
+  }
+  assert {
+    condition     = aws_lambda_event_source_mapping.intake.batch_size == 10
+    error_message = "intake.batch_size of 10, the maximum the module allows, must be accepted."
+  }
+}
+
 run "rejects_batch_size_over_ten" {
   command = plan
   variables {
