@@ -30,22 +30,32 @@ func (e *AccessError) Error() string { return "access denied: " + e.Err.Error() 
 // Unwrap returns the SDK error.
 func (e *AccessError) Unwrap() error { return e.Err }
 
-// accessCodes are error codes of a missing permission, a bad credential or
-// an unusable KMS key, across S3, DynamoDB, SQS, Step Functions and the AI
-// services.
+// accessCodes are error codes of a missing permission or a bad credential
+// across S3, DynamoDB, SNS, Step Functions and the AI services. Errors of
+// an unusable KMS key are found by isKMSError instead, because every
+// service spells them its own way.
 var accessCodes = map[string]bool{
-	"AccessDenied":                true,
-	"AccessDeniedException":       true,
+	"AccessDenied":          true,
+	"AccessDeniedException": true,
+	"AuthorizationError":    true, // SNS
+	// S3 returns no error document to HeadObject, so the SDK names a 403
+	// by its status text.
+	"Forbidden":                   true,
 	"UnrecognizedClientException": true,
 	"InvalidClientTokenId":        true,
 	"ExpiredToken":                true,
 	"ExpiredTokenException":       true,
-	"KMSAccessDeniedException":    true,
-	"KMSDisabledException":        true,
-	"KMSInvalidStateException":    true,
-	"KMSNotFoundException":        true,
-	"KMSOptInRequired":            true,
-	"KMSInvalidKeyUsageException": true,
+	"InvalidKMSKeyException":      true, // Textract
+}
+
+// isKMSError reports whether code is a KMS error that a service passes on:
+// "KMS.DisabledException" (S3), "KMSAccessDeniedException" (DynamoDB),
+// "KMSDisabled" (SNS), "KmsAccessDeniedException" (Step Functions),
+// "KmsInvalidState" (SQS) and the like. It reports throttling of the key
+// as not an access error.
+func isKMSError(code string) bool {
+	lower := strings.ToLower(code)
+	return strings.HasPrefix(lower, "kms") && !strings.Contains(lower, "throttl")
 }
 
 // contentCodes are error codes with which a service rejects the content
@@ -71,6 +81,10 @@ var transientCodes = map[string]bool{
 	"ServiceUnavailable":                     true,
 	"ServiceUnavailableException":            true,
 	"KMSThrottlingException":                 true,
+	"KmsThrottlingException":                 true, // Step Functions
+	"KMSThrottling":                          true, // SNS
+	"KmsThrottled":                           true, // SQS
+	"Throttled":                              true, // SNS
 	"ProvisionedThroughputExceededException": true,
 }
 
@@ -89,7 +103,7 @@ func Classify(action string, err error) error {
 
 	code := Code(err)
 	switch {
-	case strings.HasPrefix(code, "KMS.") || accessCodes[code]:
+	case isKMSError(code) || accessCodes[code]:
 		return &AccessError{Err: wrapped}
 	case contentCodes[code]:
 		return &pipeline.UnsupportedContentError{Reason: fmt.Sprintf("%s: the service rejected the content (%s): %s", action, code, message(err))}
