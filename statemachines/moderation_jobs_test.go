@@ -33,6 +33,8 @@ type fakePipeline struct {
 	answers map[string]jobAnswer
 	// startFailures fails that many start_job calls with a TransientError.
 	startFailures int
+	// startError, when set, fails every start_job call.
+	startError error
 
 	// sending counts the results still being sent.
 	sending sync.WaitGroup
@@ -108,6 +110,10 @@ func (p *fakePipeline) startJob(in map[string]any) (any, error) {
 	require.NotEmpty(p.t, in["execution"], "start_job needs the execution for its request token")
 
 	p.mu.Lock()
+	if p.startError != nil {
+		p.mu.Unlock()
+		return nil, p.startError
+	}
 	if p.startFailures > 0 {
 		p.startFailures--
 		p.mu.Unlock()
@@ -294,4 +300,37 @@ func TestJobStartRetried(t *testing.T) {
 	assert.Equal(t, []string{"transcription"}, p.jobs)
 	assert.Nil(t, p.document["error"])
 	assert.Len(t, p.analysis, 2)
+}
+
+// AccessError and UnsupportedContentError stand for awserr.AccessError and
+// pipeline.UnsupportedContentError, which no Retry matches.
+type AccessError struct{}
+
+func (AccessError) Error() string { return "access denied: AccessDeniedException" }
+
+type UnsupportedContentError struct{}
+
+func (UnsupportedContentError) Error() string {
+	return "unsupported content: the service rejected the content"
+}
+
+func TestNonTransientErrorsNotRetried(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+	}{
+		{"AccessError", &AccessError{}},
+		{"UnsupportedContentError", &UnsupportedContentError{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := &fakePipeline{t: t, item: item("audio", nil), startError: tt.err, answers: map[string]jobAnswer{}}
+			p.run("60")
+
+			assert.Equal(t, 1, p.calls["start_job"], "no retry")
+			assert.Equal(t, 1, p.calls["record_outcome"])
+			require.NotNil(t, p.document["error"], "the error reaches Record outcome")
+			assert.Equal(t, tt.name, p.document["error"].(map[string]any)["Error"])
+		})
+	}
 }

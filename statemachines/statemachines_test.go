@@ -99,3 +99,56 @@ func TestModerationTasksRetryAndCatch(t *testing.T) {
 	}
 	walk("", def.States, false)
 }
+
+// Retry must match only errors that a later attempt can fix: the named
+// TransientError and the Lambda service's own faults. Access, content and
+// not-found errors go straight to Catch, and every Retry is bounded, so
+// no error is retried forever.
+func TestModerationRetriesOnlyTransientErrors(t *testing.T) {
+	vars := map[string]string{}
+	for _, n := range Placeholders(Moderation) {
+		vars[n] = "1"
+	}
+	rendered, err := Render(Moderation, vars)
+	require.NoError(t, err)
+	var def struct {
+		States map[string]json.RawMessage
+	}
+	require.NoError(t, json.Unmarshal([]byte(rendered), &def))
+
+	retryable := map[string]bool{
+		"TransientError":                  true,
+		"Lambda.ServiceException":         true,
+		"Lambda.AWSLambdaException":       true,
+		"Lambda.SdkClientException":       true,
+		"Lambda.TooManyRequestsException": true,
+	}
+	retries := 0
+	var walk func(prefix string, states map[string]json.RawMessage)
+	walk = func(prefix string, states map[string]json.RawMessage) {
+		for name, raw := range states {
+			var s struct {
+				Retry []struct {
+					ErrorEquals []string
+					MaxAttempts *int
+				}
+				Branches []struct{ States map[string]json.RawMessage }
+			}
+			require.NoError(t, json.Unmarshal(raw, &s))
+			for _, r := range s.Retry {
+				retries++
+				for _, e := range r.ErrorEquals {
+					assert.True(t, retryable[e], "%s%s retries %s", prefix, name, e)
+				}
+				require.NotNil(t, r.MaxAttempts, "%s%s retries without MaxAttempts, which defaults to 3", prefix, name)
+				assert.LessOrEqual(t, *r.MaxAttempts, 10, "%s%s", prefix, name)
+				assert.Positive(t, *r.MaxAttempts, "%s%s", prefix, name)
+			}
+			for i, b := range s.Branches {
+				walk(prefix+name+"/"+strings.Repeat("#", i+1)+"/", b.States)
+			}
+		}
+	}
+	walk("", def.States)
+	assert.Positive(t, retries)
+}
