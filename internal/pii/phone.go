@@ -271,6 +271,32 @@ func (p *regionPatterns) nationalNumberValid(nsn string) bool {
 	return union != nil && union.MatchString(nsn)
 }
 
+// nationalSuffixValid reports whether a suffix of digits is a valid
+// national significant number of region. Parse derives the national
+// significant number of a number of digits and the separators " ().-" by
+// dropping leading digits only (an international or national prefix, a
+// country code), so the condition is necessary for such a number to be
+// valid in region. It costs a few regexp matches where a parse costs
+// many, which matters on texts full of numbers that start with 0, because
+// phoneScore tries each of them in every region of trunkRegions. A region
+// with a national prefix transform rule, which may insert digits, always
+// passes.
+func nationalSuffixValid(digits, region string) bool {
+	p := patternsOf(regionKey{region, phonenumbers.GetCountryCodeForRegion(region)})
+	if p == nil {
+		return false
+	}
+	if p.metadata.GetNationalPrefixTransformRule() != "" {
+		return true
+	}
+	for i := 0; i+2 <= len(digits); i++ {
+		if p.nationalNumberValid(digits[i:]) {
+			return true
+		}
+	}
+	return false
+}
+
 // phoneValidForRegion returns what phonenumbers.IsValidNumberForRegion
 // returns.
 func phoneValidForRegion(number *phonenumbers.PhoneNumber, region string) bool {

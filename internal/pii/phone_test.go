@@ -98,3 +98,37 @@ func TestPhoneValidMatchesPhonenumbers(t *testing.T) {
 	assert.Greater(t, valid, checked/4)
 	assert.Less(t, valid, checked)
 }
+
+// TestNationalSuffixValidNecessary checks on random national numbers that
+// nationalSuffixValid holds for every number that phoneValidIn accepts in
+// the regions nationalValid tries, so that skipping the parse when it
+// fails rejects no valid number.
+func TestNationalSuffixValidNecessary(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	regions := append(append([]string{"US", "MX", "AR"}, trunkRegions...), nineDigitRegions...)
+	prefixes := []string{"0", "00", "0044", "44", "0039", "(0)", "0 ", "1", "", "000"}
+	valid, rejected := 0, 0
+	for range 40_000 {
+		region := regions[rng.IntN(len(regions))]
+		number := []byte(prefixes[rng.IntN(len(prefixes))])
+		for n := 6 + rng.IntN(8); n > 0; n-- {
+			if rng.IntN(4) == 0 {
+				number = append(number, " -.()"[rng.IntN(5)])
+			}
+			number = append(number, byte('0'+rng.IntN(10)))
+		}
+		text := string(number)
+
+		suffixValid := nationalSuffixValid(digitsOf(text), region)
+
+		if phoneValidIn(text, region) {
+			valid++
+			require.True(t, suffixValid, "number %q is valid in %s but no suffix of its digits is", text, region)
+		} else if !suffixValid {
+			rejected++
+		}
+	}
+	t.Logf("%d valid numbers, %d invalid ones rejected without a parse", valid, rejected)
+	assert.Greater(t, valid, 1000)
+	assert.Greater(t, rejected, 10_000)
+}

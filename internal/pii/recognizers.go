@@ -340,8 +340,9 @@ func nationalValid(number string) bool {
 		// 123-45-6789 is a US Social Security number.
 		return false
 	}
+	digits := digitsOf(number)
 	for _, region := range regions {
-		if phoneValidIn(number, region) {
+		if nationalSuffixValid(digits, region) && phoneValidIn(number, region) {
 			return true
 		}
 	}
