@@ -71,6 +71,40 @@ func TestDetectLinearTime(t *testing.T) {
 	}
 }
 
+// FuzzDetectLinearTime searches for a unit of text whose repeats make
+// Detect superlinear. Each input repeats the unit to 16 KB and to 64 KB,
+// and the larger text must not take more than ten times as long, in the
+// fastest of three runs, plus 20 ms for timer and scheduling noise. A
+// quadratic scan would take sixteen times as long. Whatever Detect does
+// within those 20 ms on 64 KB stays unseen.
+func FuzzDetectLinearTime(f *testing.F) {
+	for _, tt := range pathologicalUnits {
+		f.Add(tt.unit)
+	}
+	f.Add("1.")
+	f.Add("a@")
+	f.Add("+1 ")
+	f.Add("Calle ")
+	detector := NewDetector()
+	fastest := func(t *testing.T, text string) time.Duration {
+		best := time.Duration(1<<63 - 1)
+		for range 3 {
+			start := cpuTime(t)
+			detector.Detect(text)
+			best = min(best, cpuTime(t)-start)
+		}
+		return best
+	}
+	f.Fuzz(func(t *testing.T, unit string) {
+		if unit == "" || len(unit) > 64 {
+			return
+		}
+		small := fastest(t, strings.Repeat(unit, 16_000/len(unit)))
+		large := fastest(t, strings.Repeat(unit, 64_000/len(unit)))
+		assert.Less(t, large, 10*small+20*time.Millisecond, "unit %q: 16 KB took %v, 64 KB took %v", unit, small, large)
+	})
+}
+
 // cpuTime returns the user and system CPU time that this process has used.
 func cpuTime(t *testing.T) time.Duration {
 	var usage syscall.Rusage
