@@ -30,11 +30,18 @@ module "moderato" {
   policy_json = file("${path.module}/policy.json")
 
   # policy.json escalates a review that waits 48 hours to the senior queue
-  # for 24 more hours before its on_timeout applies.
+  # for 24 more hours before its on_timeout applies. Images and videos go
+  # to the visual queue and everything else to the default queue. With
+  # review_jwt, a moderator sees a queue only with the group or scope
+  # moderato/queue:NAME, such as moderato/queue:visual.
   review = {
     timeout_seconds   = 172800
     moderator_emails  = var.moderator_emails
     create_api        = var.create_review_api
+    authorization     = var.review_jwt == null ? "AWS_IAM" : "JWT"
+    jwt_issuer        = var.review_jwt == null ? null : var.review_jwt.issuer
+    jwt_audience      = var.review_jwt == null ? [] : var.review_jwt.audience
+    restrict_queues   = var.review_jwt != null
     queues            = { image = "visual", video = "visual" }
     remind_after      = "12h"
     reminder_schedule = "rate(1 hour)"

@@ -34,6 +34,15 @@ variable "create_review_api" {
   default     = true
 }
 
+variable "review_jwt" {
+  description = "JWT authorizer of the review API: the identity provider's issuer URL and the audiences (client IDs) it accepts. Moderators then sign in to the review page with a token and see only the queues that their moderato/queue:NAME groups or scopes grant. null keeps SigV4 (AWS_IAM) authorization with access to every queue."
+  type = object({
+    issuer   = string
+    audience = list(string)
+  })
+  default = null
+}
+
 variable "force_destroy" {
   description = "Let `terraform destroy` delete buckets that still hold objects. Meant for test stacks."
   type        = bool
