@@ -37,6 +37,8 @@ import (
 	"github.com/gruntwork-io/terratest/modules/terraform"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/moderato/moderato/test/browser"
 )
 
 // stack is the applied example: its outputs and SDK clients for the
@@ -48,6 +50,10 @@ type stack struct {
 	cfg     aws.Config
 	// moto is the moto server's endpoint, empty against real AWS.
 	moto string
+	// issuer signs the moderators' tokens for the review API's JWT
+	// authorizer in the moto stack; nil against real AWS, where the API
+	// keeps SigV4 authorization.
+	issuer *browser.Issuer
 }
 
 // TestCompleteExampleMoto applies the complete example to a moto server
@@ -93,6 +99,9 @@ func testCompleteExample(t *testing.T, realAWS bool) {
 		s.cfg = cfg
 		buildPackages(t, root, packageDir, "linux", "arm64")
 	} else {
+		// The review API authorizes moderators with JWTs from an issuer of
+		// the test, so that the review page can sign in as a browser would.
+		s.issuer = browser.NewIssuer(t)
 		moto := startMoto(t, motoFunctionEnv(t)...)
 		s.cfg = moto.config()
 		s.moto = moto.endpoint
@@ -138,6 +147,10 @@ func testCompleteExample(t *testing.T, realAWS bool) {
 		assertNothingLeft(t, s)
 	}()
 
+	if s.issuer != nil {
+		opts.Vars["review_jwt"] = map[string]any{"issuer": s.issuer.URL, "audience": []string{reviewAudience}}
+	}
+
 	start := time.Now()
 	terraform.InitAndApply(t, opts)
 	t.Logf("apply took %s", time.Since(start).Round(time.Second))
@@ -150,6 +163,7 @@ func testCompleteExample(t *testing.T, realAWS bool) {
 	t.Run("functions", func(t *testing.T) { checkFunctions(t, s) })
 	t.Run("tables", func(t *testing.T) { checkTables(t, s) })
 	t.Run("job wiring", func(t *testing.T) { checkJobWiring(t, s) })
+	t.Run("reminder schedule", func(t *testing.T) { checkReminderSchedule(t, s) })
 	t.Run("alarms", func(t *testing.T) { checkAlarms(t, s) })
 	t.Run("iam coverage", func(t *testing.T) { checkIAMCoverage(t, s, root) })
 	if !realAWS {
@@ -391,6 +405,46 @@ func checkFunctions(t *testing.T, s *stack) {
 	assert.Equal(t, stringOutput(t, s, "review_api_url"), env("request_review")["REVIEW_PAGE_URL"], "notifications link to the review page")
 	assert.Equal(t, "12h", env("review_reminders")["REMIND_AFTER"])
 	assert.Equal(t, s.name+"-moderation", env("review_reminders")["STATE_MACHINE_NAME"], "the metric names the state machine the alarm watches")
+	assert.Equal(t, "default", env("request_review")["DEFAULT_QUEUE"])
+	assert.Equal(t, env("request_review")["DEFAULT_QUEUE"], env("review_api")["DEFAULT_QUEUE"])
+	assert.Equal(t, env("request_review")["REVIEW_QUEUES"], env("review_reminders")["REVIEW_QUEUES"], "reminders group reviews by the same queues")
+	assert.Equal(t, "1", env("review_api")["REVIEW_QUORUM"], "the example keeps the default quorum of one decision")
+	assert.JSONEq(t, string(s.policy), env("request_review")["POLICY_JSON"], "request_review reads the policy's escalation queue and timeout")
+	var escalation struct {
+		Review struct {
+			Escalation struct {
+				Queue          string `json:"queue"`
+				TimeoutSeconds int    `json:"timeout_seconds"`
+			} `json:"escalation"`
+		} `json:"review"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(env("request_review")["POLICY_JSON"]), &escalation))
+	assert.Equal(t, "senior", escalation.Review.Escalation.Queue, "a review that misses its deadline escalates to the senior queue")
+	assert.Equal(t, 86400, escalation.Review.Escalation.TimeoutSeconds)
+	assert.Equal(t, stringOutput(t, s, "review_api_url"), env("review_reminders")["REVIEW_PAGE_URL"], "reminders link to the review page")
+	if s.issuer != nil {
+		assert.Equal(t, "jwt", env("review_api")["AUTH_MODE"])
+		assert.Equal(t, "true", env("review_api")["RESTRICT_QUEUES"], "with review_jwt, moderators see only the queues their groups grant")
+		assert.Equal(t, "cognito:groups", env("review_api")["JWT_GROUPS_CLAIM"])
+	} else {
+		assert.Equal(t, "iam", env("review_api")["AUTH_MODE"])
+		assert.Equal(t, "false", env("review_api")["RESTRICT_QUEUES"])
+	}
+}
+
+// checkReminderSchedule checks that review.reminder_schedule runs the
+// review_reminders function.
+func checkReminderSchedule(t *testing.T, s *stack) {
+	ctx := context.Background()
+	client := eventbridge.NewFromConfig(s.cfg)
+	name := s.name + "-review-reminders"
+	rule, err := client.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: &name})
+	require.NoError(t, err)
+	assert.Equal(t, "rate(1 hour)", aws.ToString(rule.ScheduleExpression))
+	targets, err := client.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: &name})
+	require.NoError(t, err)
+	require.Len(t, targets.Targets, 1)
+	assert.True(t, strings.HasSuffix(aws.ToString(targets.Targets[0].Arn), ":function:"+s.name+"-review_reminders"), "the schedule invokes review_reminders, not %s", aws.ToString(targets.Targets[0].Arn))
 }
 
 func checkTables(t *testing.T, s *stack) {
