@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"unicode/utf8"
 
 	"github.com/moderato/moderato/internal/pii"
+	"github.com/moderato/moderato/internal/pipeline"
 )
 
 // piiEntity is one entity in the output of "pii detect", with offsets in
@@ -48,8 +50,8 @@ func piiDetectCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	if *minScore < 0 || *minScore > 1 {
-		return fmt.Errorf("%w: --min-score %v is outside 0 to 1", errUsage, *minScore)
+	if err := checkMinScore(*minScore); err != nil {
+		return err
 	}
 	in, name, err := openInput(positional, stdin)
 	if err != nil {
@@ -70,17 +72,47 @@ func piiDetectCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) 
 	return err
 }
 
+// checkMinScore rejects a --min-score outside 0..1, NaN included, which
+// no score reaches and would turn detection off.
+func checkMinScore(minScore float64) error {
+	if !(minScore >= 0 && minScore <= 1) {
+		return fmt.Errorf("%w: --min-score %v is outside 0 to 1", errUsage, minScore)
+	}
+	return nil
+}
+
+// readText reads the whole input as the pipeline reads a text object:
+// UTF-8, UTF-16 or Windows-1252, returned as UTF-8.
+func readText(in io.Reader, name string) (string, error) {
+	data, err := io.ReadAll(in)
+	if err != nil {
+		return "", fmt.Errorf("reading %s: %w", name, err)
+	}
+	text, err := pipeline.DecodeText(data)
+	if err != nil {
+		return "", fmt.Errorf("reading %s: %w", name, err)
+	}
+	return text, nil
+}
+
+// detect finds the entities of text as the pipeline does: in the view
+// with HTML character references decoded and invisible format characters
+// removed, with offsets mapped back to text.
+func detect(detector *pii.Detector, text string) []pii.Entity {
+	view := pipeline.NewTextView(text)
+	return view.OriginalEntities(detector.DetectLong(view.Text))
+}
+
 // detectText detects the entities of the whole input and writes them as
 // one JSON object.
 func detectText(detector *pii.Detector, in io.Reader, name string, out *bufio.Writer) error {
-	data, err := io.ReadAll(in)
+	text, err := readText(in, name)
 	if err != nil {
-		return fmt.Errorf("reading %s: %w", name, err)
+		return err
 	}
-	text := string(data)
 	line, err := json.Marshal(struct {
 		Entities []piiEntity `json:"entities"`
-	}{entitiesOf(text, detector.DetectLong(text))})
+	}{entitiesOf(text, detect(detector, text))})
 	if err != nil {
 		return fmt.Errorf("encoding entities: %w", err)
 	}
@@ -129,6 +161,10 @@ func detectLines(detector *pii.Detector, in io.Reader, name string, out *bufio.W
 // returns.
 func detectLine(detector *pii.Detector, line []byte, out *bufio.Writer, buf []byte) ([]byte, error) {
 	doc, err := decodeDocument(line)
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) && typeErr.Field == "text" {
+		return buf, fmt.Errorf(`invalid document: "text" is a JSON %s, expected a string`, typeErr.Value)
+	}
 	if err != nil {
 		return buf, fmt.Errorf("decoding document: %w", err)
 	}
@@ -138,8 +174,13 @@ func detectLine(detector *pii.Detector, line []byte, out *bufio.Writer, buf []by
 	if len(doc.ID) == 0 {
 		doc.ID = json.RawMessage("null")
 	}
+	if !utf8.Valid(doc.ID) {
+		// Invalid bytes can only sit inside the id's strings, where U+FFFD
+		// keeps the output valid JSON, as json.Unmarshal does for text.
+		doc.ID = bytes.ToValidUTF8(doc.ID, []byte("\uFFFD"))
+	}
 
-	buf, err = appendDetection(buf, doc.ID, entitiesOf(*doc.Text, detector.DetectLong(*doc.Text)))
+	buf, err = appendDetection(buf, doc.ID, entitiesOf(*doc.Text, detect(detector, *doc.Text)))
 	if err != nil {
 		return buf, fmt.Errorf("encoding entities: %w", err)
 	}
@@ -171,8 +212,8 @@ func piiRedactCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) 
 	if *style != "label" && *style != "mask" {
 		return fmt.Errorf("%w: unknown --style %q: use label or mask", errUsage, *style)
 	}
-	if *minScore < 0 || *minScore > 1 {
-		return fmt.Errorf("%w: --min-score %v is outside 0 to 1", errUsage, *minScore)
+	if err := checkMinScore(*minScore); err != nil {
+		return err
 	}
 	in, name, err := openInput(positional, stdin)
 	if err != nil {
@@ -180,12 +221,11 @@ func piiRedactCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) 
 	}
 	defer in.Close()
 
-	data, err := io.ReadAll(in)
+	text, err := readText(in, name)
 	if err != nil {
-		return fmt.Errorf("reading %s: %w", name, err)
+		return err
 	}
-	text := string(data)
-	entities := pii.NewDetector(pii.WithMinScore(*minScore)).DetectLong(text)
+	entities := detect(pii.NewDetector(pii.WithMinScore(*minScore)), text)
 	redacted := pii.Redact(text, entities)
 	if *style == "mask" {
 		redacted = pii.Mask(text, entities)

@@ -63,7 +63,8 @@ func TestPIIDetectJSONLErrors(t *testing.T) {
 	}{
 		{name: "invalid json", input: `{"id": 1, "text": "a"}` + "\n{oops}\n", want: "standard input line 2: decoding document"},
 		{name: "missing text", input: `{"id": 1}`, want: `line 1: document has no "text" string`},
-		{name: "text not a string", input: `{"id": 1, "text": 5}`, want: "line 1: decoding document"},
+		{name: "text not a string", input: `{"id": 1, "text": 5}`, want: `line 1: invalid document: "text" is a JSON number, expected a string`},
+		{name: "text an object", input: `{"id": 1, "text": {"a": 1}}`, want: `line 1: invalid document: "text" is a JSON object, expected a string`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,6 +86,64 @@ func TestPIIRedactStyles(t *testing.T) {
 	assert.Equal(t, "Dear ***********, your card ******************* is on file.", out)
 }
 
+// TestPIIReadsTextAsPipeline checks that the commands decode and clean
+// their input as the pipeline's text path does, so that an encoding,
+// an invisible character or an HTML reference hides no PII from them.
+func TestPIIReadsTextAsPipeline(t *testing.T) {
+	tests := []struct {
+		name  string
+		input string
+		want  string
+	}{
+		{name: "soft hyphen", input: "mail jo\u00adhn@example.com now", want: "mail [EMAIL] now"},
+		{name: "zero-width space", input: "mail john\u200b@example.com now", want: "mail [EMAIL] now"},
+		{name: "character reference", input: "mail john&#64;example.com now", want: "mail [EMAIL] now"},
+		{name: "utf-16 with bom", input: utf16LE("\ufeffmail john@example.com now"), want: "mail [EMAIL] now"},
+		{name: "utf-16 without bom", input: utf16LE("mail john@example.com now"), want: "mail [EMAIL] now"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, stderr := runCLI(t, tt.input, "pii", "redact")
+			require.Equal(t, 0, code, stderr)
+			assert.Equal(t, tt.want, strings.TrimPrefix(out, "\ufeff"))
+
+			code, out, stderr = runCLI(t, tt.input, "pii", "detect")
+			require.Equal(t, 0, code, stderr)
+			var got struct{ Entities []piiEntity }
+			require.NoError(t, json.Unmarshal([]byte(out), &got))
+			require.Len(t, got.Entities, 1)
+			assert.Equal(t, "EMAIL", got.Entities[0].Type)
+		})
+	}
+
+	code, out, stderr := runCLI(t, `{"id": 1, "text": "mail john&#64;example.com, jo\u00adhn@example.com"}`, "pii", "detect", "--jsonl")
+	require.Equal(t, 0, code, stderr)
+	assert.JSONEq(t, `{"id": 1, "entities": [{"type": "EMAIL", "begin": 5, "end": 25, "score": 0.99}, {"type": "EMAIL", "begin": 27, "end": 44, "score": 0.99}]}`, out,
+		"offsets cover the reference and the soft hyphen in the original text")
+}
+
+// utf16LE encodes s as UTF-16 little endian, as Windows editors save text.
+func utf16LE(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= 0x10000 {
+			r -= 0x10000
+			hi, lo := 0xD800+(r>>10), 0xDC00+(r&0x3FF)
+			b.Write([]byte{byte(hi), byte(hi >> 8), byte(lo), byte(lo >> 8)})
+			continue
+		}
+		b.Write([]byte{byte(r), byte(r >> 8)})
+	}
+	return b.String()
+}
+
+func TestPIIDetectJSONLInvalidID(t *testing.T) {
+	code, out, stderr := runCLI(t, "{\"id\": \"a\xffb\", \"text\": \"x\"}\n", "pii", "detect", "--jsonl")
+	require.Equal(t, 0, code, stderr)
+	assert.True(t, utf8.ValidString(out), "the output line is valid UTF-8: %q", out)
+	assert.JSONEq(t, `{"id": "a\ufffdb", "entities": []}`, out)
+}
+
 func TestPIIUsageErrors(t *testing.T) {
 	tests := []struct {
 		name string
@@ -95,6 +154,8 @@ func TestPIIUsageErrors(t *testing.T) {
 		{name: "unknown subcommand", args: []string{"pii", "scan"}, want: `unknown pii subcommand "scan"`},
 		{name: "unknown style", args: []string{"pii", "redact", "--style", "blur"}, want: `unknown --style "blur"`},
 		{name: "score out of range", args: []string{"pii", "detect", "--min-score", "2"}, want: "outside 0 to 1"},
+		{name: "score NaN on detect", args: []string{"pii", "detect", "--min-score", "NaN"}, want: "outside 0 to 1"},
+		{name: "score NaN on redact", args: []string{"pii", "redact", "--min-score", "nan"}, want: "outside 0 to 1"},
 		{name: "two inputs", args: []string{"pii", "detect", "a.txt", "b.txt"}, want: "at most one input file"},
 	}
 	for _, tt := range tests {

@@ -55,7 +55,7 @@ func (t *Tasks) moderateText(ctx context.Context, in AnalyzeTextInput) (Analysis
 		return out, nil
 	}
 
-	scores, err := t.TextModerator.ModerateText(ctx, newTextView(text).text)
+	scores, err := t.TextModerator.ModerateText(ctx, NewTextView(text).Text)
 	if errors.Is(err, ErrEngineUnavailable) {
 		out.Unscored = []string{"text was not moderated: " + err.Error()}
 		return out, nil
@@ -101,8 +101,8 @@ func (t *Tasks) detectPIIText(ctx context.Context, in AnalyzeTextInput) (Analysi
 		return out, nil
 	}
 
-	view := newTextView(text)
-	entities, err := t.PIIDetector.DetectPII(ctx, view.text)
+	view := NewTextView(text)
+	entities, err := t.PIIDetector.DetectPII(ctx, view.Text)
 	if errors.Is(err, ErrEngineUnavailable) {
 		out.Unscored = []string{"text was not scanned for PII: " + err.Error()}
 		return out, nil
@@ -110,7 +110,7 @@ func (t *Tasks) detectPIIText(ctx context.Context, in AnalyzeTextInput) (Analysi
 	if err != nil {
 		return Analysis{}, fmt.Errorf("detecting PII in %s: %w", in.Item.Location(), err)
 	}
-	entities = view.originalEntities(entities)
+	entities = view.OriginalEntities(entities)
 	out.PII = countTypes(entities)
 
 	redacted := t.stagedRedacted(redactedTextKey(in))

@@ -14,7 +14,7 @@ import (
 // "&CounterClockwiseContourIntegral;", is 33 bytes.
 const maxReferenceLen = 40
 
-// textView is the text the engines analyse: the item's text with HTML
+// TextView is the text the engines analyse: the item's text with HTML
 // character references decoded ("&#64;" becomes "@") and invisible format
 // characters removed (zero-width space and joiners, word joiner, soft
 // hyphen, byte order mark). Both hide PII and profanity from pattern
@@ -23,8 +23,8 @@ const maxReferenceLen = 40
 // Offsets found in the view map back to the original text through the
 // edits, so the redacted copy and the stored detections refer to the
 // original.
-type textView struct {
-	text  string
+type TextView struct {
+	Text  string
 	edits []viewEdit // in text order, empty when text is the original
 }
 
@@ -36,11 +36,11 @@ type viewEdit struct {
 	originalStart, originalEnd int
 }
 
-// newTextView builds the view of original. Text without a reference or a
+// NewTextView builds the view of original. Text without a reference or a
 // format character is its own view, and costs one scan.
-func newTextView(original string) textView {
+func NewTextView(original string) TextView {
 	if !needsView(original) {
-		return textView{text: original}
+		return TextView{Text: original}
 	}
 
 	var sb strings.Builder
@@ -71,11 +71,11 @@ func newTextView(original string) textView {
 		sb.WriteByte(c)
 		i++
 	}
-	return textView{text: sb.String(), edits: edits}
+	return TextView{Text: sb.String(), edits: edits}
 }
 
 // needsView reports whether s has an ampersand or the lead byte of a format
-// character that newTextView removes.
+// character that NewTextView removes.
 func needsView(s string) bool {
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
@@ -159,7 +159,7 @@ func isASCIIAlphanumeric(c byte) bool {
 // inside the text of a decoded reference maps to the start of the reference
 // when it begins an entity and to its end when it ends one, so that the
 // entity covers the whole reference.
-func (v textView) original(offset int, isEnd bool) int {
+func (v TextView) original(offset int, isEnd bool) int {
 	i := sort.Search(len(v.edits), func(i int) bool { return v.edits[i].viewEnd > offset })
 	if i < len(v.edits) && v.edits[i].viewStart < offset {
 		if isEnd {
@@ -174,8 +174,8 @@ func (v textView) original(offset int, isEnd bool) int {
 	return e.originalEnd + offset - e.viewEnd
 }
 
-// originalEntities maps entities found in the view to the original text.
-func (v textView) originalEntities(entities []pii.Entity) []pii.Entity {
+// OriginalEntities maps entities found in the view to the original text.
+func (v TextView) OriginalEntities(entities []pii.Entity) []pii.Entity {
 	if len(v.edits) == 0 {
 		return entities
 	}

@@ -31,22 +31,22 @@ func TestTextViewDecodes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.view, newTextView(tt.original).text)
+			assert.Equal(t, tt.view, NewTextView(tt.original).Text)
 		})
 	}
 }
 
 func TestTextViewMapsEntities(t *testing.T) {
 	original := "Mail j&#97;ne&#64;example.com or call 555\u200b-0100. Done"
-	view := newTextView(original)
-	email := strings.Index(view.text, "jane@example.com")
-	phone := strings.Index(view.text, "555-0100")
+	view := NewTextView(original)
+	email := strings.Index(view.Text, "jane@example.com")
+	phone := strings.Index(view.Text, "555-0100")
 	entities := []pii.Entity{
 		{Type: "EMAIL", Begin: email, End: email + len("jane@example.com")},
 		{Type: "PHONE", Begin: phone, End: phone + len("555-0100")},
 	}
 
-	mapped := view.originalEntities(entities)
+	mapped := view.OriginalEntities(entities)
 
 	assert.Equal(t, "j&#97;ne&#64;example.com", original[mapped[0].Begin:mapped[0].End])
 	assert.Equal(t, "555\u200b-0100", original[mapped[1].Begin:mapped[1].End])
@@ -55,7 +55,7 @@ func TestTextViewMapsEntities(t *testing.T) {
 
 func TestTextViewEntityInsideReference(t *testing.T) {
 	original := "x&NotEqualTilde;y"
-	view := newTextView(original)
+	view := NewTextView(original)
 	// The reference decodes to two code points; an entity that starts on
 	// the second one still covers the whole reference.
 	second := len("x") + len("≂")
@@ -70,7 +70,7 @@ func TestTextViewEntityInsideReference(t *testing.T) {
 func TestTextViewIsLinear(t *testing.T) {
 	original := strings.Repeat("&#", 200000) + strings.Repeat("&amp", 100000)
 
-	view := newTextView(original)
+	view := NewTextView(original)
 
-	assert.Equal(t, original, view.text)
+	assert.Equal(t, original, view.Text)
 }
