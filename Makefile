@@ -13,7 +13,7 @@ TF_CLI_CONFIG ?= $(CURDIR)/terraform/terraformrc
 # Every Terraform module and example; each is validated on its own.
 TF_DIRS := $(patsubst %/,%,$(wildcard terraform/modules/*/ terraform/examples/*/))
 
-.PHONY: all run test build lint clean check-go model terraform-check
+.PHONY: all run test build check-reproducible lint clean check-go model terraform-check
 
 all: build
 
@@ -63,6 +63,20 @@ build: check-go
 		GOOS=linux GOARCH=arm64 $(GOBUILD) -tags lambda.norpc -o $(DIST)/$$fn/bootstrap ./functions/$$fn || exit 1; \
 		$(DIST)/moderato tools lambda-zip --output $(DIST)/$$fn.zip $(DIST)/$$fn/bootstrap || exit 1; \
 	done
+
+## check-reproducible: build every Lambda zip a second time with an empty build cache and compare SHA-256 sums
+# The second build compiles every package again (several minutes), so a
+# result that depends on the cache or on the build's paths shows up as a
+# different sum.
+check-reproducible: build
+	@rm -rf $(DIST)/rebuild && mkdir -p $(DIST)/rebuild/gocache
+	@for fn in $(FUNCTIONS); do \
+		GOCACHE=$(CURDIR)/$(DIST)/rebuild/gocache GOOS=linux GOARCH=arm64 $(GOBUILD) -tags lambda.norpc -o $(DIST)/rebuild/$$fn/bootstrap ./functions/$$fn || exit 1; \
+		$(DIST)/moderato tools lambda-zip --output $(DIST)/rebuild/$$fn.zip $(DIST)/rebuild/$$fn/bootstrap >/dev/null || exit 1; \
+	done
+	@cd $(DIST) && sha256sum $(addsuffix .zip,$(FUNCTIONS)) > rebuild/SHA256SUMS
+	@cd $(DIST)/rebuild && sha256sum --check --quiet SHA256SUMS && echo "$(words $(FUNCTIONS)) Lambda zips are reproducible"
+	@chmod -R u+w $(DIST)/rebuild/gocache && rm -rf $(DIST)/rebuild/gocache
 
 ## lint: formatting, vet and staticcheck
 lint: check-go
