@@ -18,6 +18,7 @@ package pii
 import (
 	"cmp"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/moderato/moderato/internal/textchunk"
 )
@@ -142,7 +143,7 @@ func (d *Detector) Detect(text string) []Entity {
 	if cap(s.taken) < len(text) {
 		s.taken = make([]bool, len(text))
 	}
-	entities := resolve(kept, s.taken[:len(text)])
+	entities := resolve(s.text, kept, s.taken[:len(text)])
 	s.release()
 	return entities
 }
@@ -176,7 +177,7 @@ func (d *Detector) DetectLong(text string) []Entity {
 			all = append(all, candidate{Entity: e, priority: priorityOf(e.Type)})
 		}
 	}
-	return resolve(all, make([]bool, len(text)))
+	return resolve(text, all, make([]bool, len(text)))
 }
 
 // candidate is an entity that a recognizer found, before overlaps are
@@ -187,10 +188,14 @@ type candidate struct {
 }
 
 // resolve keeps the best of overlapping candidates: the higher score, then
-// the longer span, then the type earlier in recognizers. It returns the
-// kept entities sorted by Begin. taken has a false element for each byte
-// of the text, and resolve leaves it so.
-func resolve(candidates []candidate, taken []bool) []Entity {
+// the longer span, then the type earlier in recognizers. A candidate that
+// loses an overlap keeps the parts that no better candidate covers, as
+// entities of its own type, so the kept entities cover every byte of every
+// candidate. A URL that contains a phone number thus becomes the URL up to
+// the number, and the number. It returns the kept entities sorted by
+// Begin. taken has a false element for each byte of text, the text the
+// candidates were found in, and resolve leaves it so.
+func resolve(text string, candidates []candidate, taken []bool) []Entity {
 	textLen := len(taken)
 	slices.SortFunc(candidates, func(a, b candidate) int {
 		if c := cmp.Compare(b.Score, a.Score); c != 0 {
@@ -210,13 +215,17 @@ func resolve(candidates []candidate, taken []bool) []Entity {
 	// the total length of the candidates.
 	var entities []Entity
 	for _, c := range candidates {
-		if c.Begin < 0 || c.End > textLen || c.Begin >= c.End || slices.Contains(taken[c.Begin:c.End], true) {
+		if c.Begin < 0 || c.End > textLen || c.Begin >= c.End {
 			continue
 		}
-		for i := c.Begin; i < c.End; i++ {
-			taken[i] = true
+		if !slices.Contains(taken[c.Begin:c.End], true) {
+			for i := c.Begin; i < c.End; i++ {
+				taken[i] = true
+			}
+			entities = append(entities, c.Entity)
+			continue
 		}
-		entities = append(entities, c.Entity)
+		entities = appendUncovered(entities, c.Entity, text, taken)
 	}
 
 	for _, e := range entities {
@@ -224,4 +233,42 @@ func resolve(candidates []candidate, taken []bool) []Entity {
 	}
 	slices.SortFunc(entities, func(a, b Entity) int { return cmp.Compare(a.Begin, b.Begin) })
 	return entities
+}
+
+// appendUncovered appends to entities each maximal part of e that taken
+// does not cover, and marks it taken. Kept entities start and end on rune
+// boundaries, so the parts do too. A part without a letter or digit, such
+// as the ", " between two kept entities, carries no value and is skipped.
+func appendUncovered(entities []Entity, e Entity, text string, taken []bool) []Entity {
+	for i := e.Begin; i < e.End; {
+		if taken[i] {
+			i++
+			continue
+		}
+		b := i
+		for i < e.End && !taken[i] {
+			i++
+		}
+		if !hasWordByte(text[b:i]) {
+			continue
+		}
+		for k := b; k < i; k++ {
+			taken[k] = true
+		}
+		part := e
+		part.Begin, part.End = b, i
+		entities = append(entities, part)
+	}
+	return entities
+}
+
+// hasWordByte reports whether s contains an ASCII letter or digit or a
+// byte of a multibyte rune.
+func hasWordByte(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if isAlnum(s[i]) || s[i] >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return false
 }
