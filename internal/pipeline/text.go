@@ -25,6 +25,16 @@ const maxTextBytes = 64 << 20
 type TextRef struct {
 	Location *objects.Location `json:"location"`
 	Unscored []string          `json:"unscored"`
+	// Scores are moderation scores that the extraction engine computed,
+	// such as Amazon Transcribe's toxicity detection, which hears tone as
+	// well as words. ModerateText keeps the higher of its own score and
+	// this one in each category.
+	Scores []Score `json:"scores,omitempty"`
+	// PII counts the PII values that the extraction engine replaced
+	// before it stored the text, such as Amazon Transcribe's [PII] tags.
+	// The stored text no longer contains them, so DetectPIIText adds these
+	// counts to the entities it finds.
+	PII []TypeCount `json:"pii,omitempty"`
 }
 
 // ModerateText scores the item's text, or the text extracted from it, with
@@ -37,7 +47,25 @@ func (t *Tasks) ModerateText(ctx context.Context, in AnalyzeTextInput) (Analysis
 	if err != nil {
 		return Analysis{}, err
 	}
+	if in.Text != nil {
+		out.Categories = maxScores(out.Categories, in.Text.Scores)
+	}
 	return withExtractionReasons(out, in), nil
+}
+
+// maxScores returns scores with each category of extra added, keeping the
+// higher score of a category in both.
+func maxScores(scores, extra []Score) []Score {
+	for _, e := range extra {
+		i := slices.IndexFunc(scores, func(s Score) bool { return s.Name == e.Name })
+		switch {
+		case i < 0:
+			scores = append(scores, e)
+		case e.Score > scores[i].Score:
+			scores[i] = e
+		}
+	}
+	return scores
 }
 
 func (t *Tasks) moderateText(ctx context.Context, in AnalyzeTextInput) (Analysis, error) {
@@ -83,7 +111,28 @@ func (t *Tasks) DetectPIIText(ctx context.Context, in AnalyzeTextInput) (Analysi
 	if err != nil {
 		return Analysis{}, err
 	}
+	if in.Text != nil {
+		out.PII = addCounts(out.PII, in.Text.PII)
+	}
 	return withExtractionReasons(out, in), nil
+}
+
+// addCounts returns counts with the counts of extra added by type, in type
+// order.
+func addCounts(counts, extra []TypeCount) []TypeCount {
+	if len(extra) == 0 {
+		return counts
+	}
+	totals := map[string]int{}
+	for _, c := range slices.Concat(counts, extra) {
+		totals[c.Type] += c.Count
+	}
+	summed := make([]TypeCount, 0, len(totals))
+	for piiType, count := range totals {
+		summed = append(summed, TypeCount{Type: piiType, Count: count})
+	}
+	slices.SortFunc(summed, func(a, b TypeCount) int { return strings.Compare(a.Type, b.Type) })
+	return summed
 }
 
 func (t *Tasks) detectPIIText(ctx context.Context, in AnalyzeTextInput) (Analysis, error) {

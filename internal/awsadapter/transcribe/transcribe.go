@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/transcribe"
@@ -25,7 +26,15 @@ import (
 
 // Languages with the optional features of batch jobs, from the Amazon
 // Transcribe developer guide: PII redaction ("Redacting PII in your batch
-// job") and toxic speech detection.
+// job": en-US and es-US, and not with language identification) and toxic
+// speech detection (its examples and AI service card cover US English
+// only).
+//
+// NOTE: the guide's document history adds batch redaction for fr-FR,
+// fr-CA, de-DE, de-CH, it-IT, pt-PT and pt-BR (1 May 2026). They are left
+// out until a job in one of them has been run, because a request the
+// service rejects fails the item, while a missing one only leaves the PII
+// to Comprehend.
 var (
 	redactionLanguages = []string{"en-US", "es-US"}
 	toxicityLanguages  = []string{"en-US"}
@@ -76,18 +85,17 @@ func (t *Transcriber) Start(ctx context.Context, item pipeline.Item, requestToke
 		in.LanguageCode = types.LanguageCode(t.LanguageCode)
 	}
 	if slices.Contains(redactionLanguages, t.LanguageCode) {
-		// NOTE: the redacted transcript has [PII] in place of each value,
-		// so the PII branch then counts only what Transcribe missed, and
-		// the outcome's PII summary lacks the types Transcribe redacted.
+		// The redacted transcript has [PII] in place of each value, so the
+		// PII branch finds only what Transcribe missed. Result counts the
+		// [PII] tags, which the PII branch adds to its own counts.
 		in.ContentRedaction = &types.ContentRedaction{
 			RedactionType:   types.RedactionTypePii,
 			RedactionOutput: types.RedactionOutputRedacted,
 		}
 	}
 	if slices.Contains(toxicityLanguages, t.LanguageCode) {
-		// NOTE: the toxicity scores land in the transcript JSON, but the
-		// text analysis branches score the text with their own engine, so
-		// these scores are not carried into the outcome yet.
+		// The scores land in the transcript JSON, and Result passes them
+		// to the text moderation branch with the text.
 		in.ToxicityDetection = []types.ToxicityDetectionSettings{{ToxicityCategories: []types.ToxicityCategory{types.ToxicityCategoryAll}}}
 	}
 
@@ -103,9 +111,11 @@ func (t *Transcriber) Start(ctx context.Context, item pipeline.Item, requestToke
 }
 
 // Result reads the job's state and, once it completed, stores the
-// transcript as plain text for the analysis branches. A failed job is unsupported content, with the service's
-// failure reason: Transcribe fails jobs on media it cannot decode and on
-// videos with no audio track.
+// transcript as plain text for the analysis branches. The text reference
+// also carries the toxicity scores and the counts of redacted PII that the
+// transcript JSON holds. A failed job is unsupported content, with the
+// service's failure reason: Transcribe fails jobs on media it cannot
+// decode and on videos with no audio track.
 func (t *Transcriber) Result(ctx context.Context, jobID string, item pipeline.Item) (jobs.Result, error) {
 	out, err := t.API.GetTranscriptionJob(ctx, &transcribe.GetTranscriptionJobInput{TranscriptionJobName: aws.String(jobID)})
 	if err != nil {
@@ -123,10 +133,11 @@ func (t *Transcriber) Result(ctx context.Context, jobID string, item pipeline.It
 			Reason: "Amazon Transcribe could not transcribe the media: " + aws.ToString(job.FailureReason)}}, nil
 	}
 
-	text, err := t.readTranscript(ctx, jobID)
+	tr, err := t.readTranscript(ctx, jobID)
 	if err != nil {
 		return jobs.Result{}, err
 	}
+	text := tr.text()
 	if text == "" {
 		return jobs.Result{Done: true, Output: pipeline.TextRef{Unscored: []string{"the transcript is empty: the media has no speech"}}}, nil
 	}
@@ -134,39 +145,104 @@ func (t *Transcriber) Result(ctx context.Context, jobID string, item pipeline.It
 	if _, err := t.Objects.Put(ctx, loc, bytes.NewReader([]byte(text)), "text/plain; charset=utf-8"); err != nil {
 		return jobs.Result{}, fmt.Errorf("writing the transcript of %s: %w", item.Location(), err)
 	}
-	return jobs.Result{Done: true, Output: pipeline.TextRef{Location: &loc}}, nil
+	return jobs.Result{Done: true, Output: pipeline.TextRef{Location: &loc, Scores: tr.toxicity(), PII: tr.redactedPII()}}, nil
 }
 
-// transcript is the part of Transcribe's output JSON that holds the text.
+// transcript is the part of Transcribe's output JSON that the pipeline
+// reads: the text, the redaction of each redacted word, and the toxicity
+// of each speech segment (developer guide, "Example redacted output" and
+// "Using toxic speech detection").
 type transcript struct {
 	Results struct {
 		Transcripts []struct {
 			Transcript string `json:"transcript"`
 		} `json:"transcripts"`
+		Items []struct {
+			Alternatives []struct {
+				// Redactions is set on a [PII] item. Its type is read when
+				// present, but the guide's batch example gives only a
+				// confidence.
+				Redactions []struct {
+					Type string `json:"type"`
+				} `json:"redactions"`
+			} `json:"alternatives"`
+		} `json:"items"`
+		ToxicityDetection []struct {
+			// Categories maps profanity, hate_speech, sexual, insult,
+			// violence_or_threat, graphic and harassment_or_abuse to a
+			// score from 0 to 1.
+			Categories map[string]float64 `json:"categories"`
+		} `json:"toxicity_detection"`
 	} `json:"results"`
 }
 
-func (t *Transcriber) readTranscript(ctx context.Context, jobID string) (string, error) {
+func (tr *transcript) text() string {
+	var text strings.Builder
+	for i, part := range tr.Results.Transcripts {
+		if i > 0 {
+			text.WriteString("\n")
+		}
+		text.WriteString(part.Transcript)
+	}
+	return text.String()
+}
+
+// toxicity returns the highest score of each toxicity category over the
+// segments, named as Comprehend's DetectToxicContent names the same
+// categories (HATE_SPEECH, INSULT and so on), so that the policy's
+// thresholds apply to both.
+func (tr *transcript) toxicity() []pipeline.Score {
+	best := map[string]float64{}
+	for _, segment := range tr.Results.ToxicityDetection {
+		for category, score := range segment.Categories {
+			name := strings.ToUpper(category)
+			best[name] = max(best[name], score)
+		}
+	}
+	scores := make([]pipeline.Score, 0, len(best))
+	for name, score := range best {
+		scores = append(scores, pipeline.Score{Name: name, Score: score})
+	}
+	slices.SortFunc(scores, func(a, b pipeline.Score) int { return strings.Compare(a.Name, b.Name) })
+	return scores
+}
+
+// redactedPII counts the words Transcribe replaced by [PII], by their
+// redaction's type in upper case, or as "PII" when the output gives none.
+func (tr *transcript) redactedPII() []pipeline.TypeCount {
+	counts := map[string]int{}
+	for _, item := range tr.Results.Items {
+		if len(item.Alternatives) == 0 || len(item.Alternatives[0].Redactions) == 0 {
+			continue
+		}
+		piiType := strings.ToUpper(item.Alternatives[0].Redactions[0].Type)
+		if piiType == "" {
+			piiType = "PII"
+		}
+		counts[piiType]++
+	}
+	summary := make([]pipeline.TypeCount, 0, len(counts))
+	for piiType, count := range counts {
+		summary = append(summary, pipeline.TypeCount{Type: piiType, Count: count})
+	}
+	slices.SortFunc(summary, func(a, b pipeline.TypeCount) int { return strings.Compare(a.Type, b.Type) })
+	return summary
+}
+
+func (t *Transcriber) readTranscript(ctx context.Context, jobID string) (transcript, error) {
 	loc := objects.Location{Bucket: t.WorkBucket, Key: transcriptKey(jobID)}
 	data, err := objects.ReadAll(ctx, t.Objects, loc, maxTranscriptBytes)
 	if errors.Is(err, objects.ErrNotFound) {
-		return "", &pipeline.TransientError{Err: fmt.Errorf("reading the transcript of job %s: not written yet", jobID)}
+		return transcript{}, &pipeline.TransientError{Err: fmt.Errorf("reading the transcript of job %s: not written yet", jobID)}
 	}
 	if err != nil {
-		return "", err
+		return transcript{}, err
 	}
 	var tr transcript
 	if err := json.Unmarshal(data, &tr); err != nil {
-		return "", fmt.Errorf("decoding the transcript of job %s: %w", jobID, err)
+		return transcript{}, fmt.Errorf("decoding the transcript of job %s: %w", jobID, err)
 	}
-	var text string
-	for i, part := range tr.Results.Transcripts {
-		if i > 0 {
-			text += "\n"
-		}
-		text += part.Transcript
-	}
-	return text, nil
+	return tr, nil
 }
 
 // transcriptKey returns the key a job writes its transcript to.

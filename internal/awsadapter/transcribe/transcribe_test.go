@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 
@@ -168,6 +169,25 @@ func TestResult(t *testing.T) {
 	set("silent", map[string]any{"TranscriptionJobStatus": "COMPLETED"})
 	putTranscript("silent", "")
 	set("not-written", map[string]any{"TranscriptionJobStatus": "COMPLETED"})
+	set("toxic", map[string]any{"TranscriptionJobStatus": "COMPLETED"})
+	// The shapes of the developer guide's redacted batch output and toxic
+	// speech output, with two segments and two redacted words.
+	toxic := `{"jobName": "toxic", "isRedacted": true, "results": {
+		"transcripts": [{"transcript": "My name is [PII] and my card is [PII], you idiot."}],
+		"items": [
+			{"start_time": "0.1", "end_time": "0.3", "type": "pronunciation", "alternatives": [{"confidence": "1.0", "content": "My"}]},
+			{"start_time": "0.9", "end_time": "1.2", "type": "pronunciation", "alternatives": [{"content": "[PII]", "redactions": [{"confidence": "0.9999"}]}]},
+			{"start_time": "2.0", "end_time": "3.1", "type": "pronunciation", "alternatives": [{"content": "[PII]", "redactions": [{"confidence": "0.98", "type": "CREDIT_DEBIT_NUMBER", "category": "PII"}]}]},
+			{"type": "punctuation", "alternatives": [{"confidence": "0.0", "content": ","}]}
+		],
+		"toxicity_detection": [
+			{"text": "My name is [PII] and my card is [PII],", "toxicity": 0.02, "start_time": 0.1, "end_time": 3.1,
+			 "categories": {"profanity": 0.01, "hate_speech": 0.0, "sexual": 0.0, "insult": 0.03, "violence_or_threat": 0.0, "graphic": 0.0, "harassment_or_abuse": 0.01}},
+			{"text": "you idiot.", "toxicity": 0.81, "start_time": 3.2, "end_time": 4.0,
+			 "categories": {"profanity": 0.12, "hate_speech": 0.05, "sexual": 0.0, "insult": 0.93, "violence_or_threat": 0.02, "graphic": 0.0, "harassment_or_abuse": 0.41}}
+		]}, "status": "COMPLETED"}`
+	_, err := store.Put(ctx, objects.Location{Bucket: "work", Key: transcriptKey("toxic")}, strings.NewReader(toxic), "application/json")
+	require.NoError(t, err)
 
 	t.Run("running", func(t *testing.T) {
 		for _, name := range []string{"running", "queued"} {
@@ -194,6 +214,30 @@ func TestResult(t *testing.T) {
 		text, err := objects.ReadAll(ctx, store, *ref.Location, 1024)
 		require.NoError(t, err)
 		assert.Equal(t, "hello there, my email is [PII]", string(text))
+	})
+	t.Run("toxicity and redactions carried", func(t *testing.T) {
+		res, err := tr.Result(ctx, "toxic", clip)
+		require.NoError(t, err)
+		require.True(t, res.Done)
+		ref := res.Output.(pipeline.TextRef)
+		require.NotNil(t, ref.Location)
+		assert.Equal(t, []pipeline.Score{
+			{Name: "GRAPHIC", Score: 0},
+			{Name: "HARASSMENT_OR_ABUSE", Score: 0.41},
+			{Name: "HATE_SPEECH", Score: 0.05},
+			{Name: "INSULT", Score: 0.93},
+			{Name: "PROFANITY", Score: 0.12},
+			{Name: "SEXUAL", Score: 0},
+			{Name: "VIOLENCE_OR_THREAT", Score: 0.02},
+		}, ref.Scores, "each category's highest score, named as Comprehend names it")
+		assert.Equal(t, []pipeline.TypeCount{{Type: "CREDIT_DEBIT_NUMBER", Count: 1}, {Type: "PII", Count: 1}}, ref.PII)
+	})
+	t.Run("completed without toxicity or redaction", func(t *testing.T) {
+		res, err := tr.Result(ctx, "done", clip)
+		require.NoError(t, err)
+		ref := res.Output.(pipeline.TextRef)
+		assert.Empty(t, ref.Scores)
+		assert.Empty(t, ref.PII)
 	})
 	t.Run("empty transcript", func(t *testing.T) {
 		res, err := tr.Result(ctx, "silent", clip)
