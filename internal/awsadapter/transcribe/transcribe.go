@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -133,7 +134,7 @@ func (t *Transcriber) Result(ctx context.Context, jobID string, item pipeline.It
 			Reason: "Amazon Transcribe could not transcribe the media: " + aws.ToString(job.FailureReason)}}, nil
 	}
 
-	tr, err := t.readTranscript(ctx, jobID)
+	tr, err := t.readTranscript(ctx, jobID, t.transcriptKeyOf(job))
 	if err != nil {
 		return jobs.Result{}, err
 	}
@@ -229,8 +230,46 @@ func (tr *transcript) redactedPII() []pipeline.TypeCount {
 	return summary
 }
 
-func (t *Transcriber) readTranscript(ctx context.Context, jobID string) (transcript, error) {
-	loc := objects.Location{Bucket: t.WorkBucket, Key: transcriptKey(jobID)}
+// transcriptKeyOf returns the key of the transcript that the job reports:
+// the redacted one when the job redacted PII, because Transcribe names that
+// file itself (adding "redacted-" to the file name), else the plain one. A
+// URI outside the work bucket, or none, gives the key Start requested.
+func (t *Transcriber) transcriptKeyOf(job *types.TranscriptionJob) string {
+	if job.Transcript != nil {
+		for _, uri := range []*string{job.Transcript.RedactedTranscriptFileUri, job.Transcript.TranscriptFileUri} {
+			if bucket, key, ok := parseS3URI(aws.ToString(uri)); ok && bucket == t.WorkBucket {
+				return key
+			}
+		}
+	}
+	return transcriptKey(aws.ToString(job.TranscriptionJobName))
+}
+
+// parseS3URI splits an S3 object URI into bucket and key. It reads the
+// s3://bucket/key form and the path-style and virtual-hosted HTTPS forms
+// that Transcribe reports for a job with an output bucket.
+func parseS3URI(uri string) (bucket, key string, ok bool) {
+	u, err := url.Parse(uri)
+	if err != nil || uri == "" {
+		return "", "", false
+	}
+	path := strings.TrimPrefix(u.Path, "/")
+	switch {
+	case u.Scheme == "s3":
+		bucket, key = u.Host, path
+	case u.Scheme == "https" && strings.Contains(u.Host, ".s3.") && !strings.HasPrefix(u.Host, "s3."):
+		bucket, _, _ = strings.Cut(u.Host, ".s3.")
+		key = path
+	case u.Scheme == "https":
+		bucket, key, _ = strings.Cut(path, "/")
+	default:
+		return "", "", false
+	}
+	return bucket, key, bucket != "" && key != ""
+}
+
+func (t *Transcriber) readTranscript(ctx context.Context, jobID, key string) (transcript, error) {
+	loc := objects.Location{Bucket: t.WorkBucket, Key: key}
 	data, err := objects.ReadAll(ctx, t.Objects, loc, maxTranscriptBytes)
 	if errors.Is(err, objects.ErrNotFound) {
 		return transcript{}, &pipeline.TransientError{Err: fmt.Errorf("reading the transcript of job %s: not written yet", jobID)}

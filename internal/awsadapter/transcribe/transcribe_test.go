@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/transcribe"
+	"github.com/aws/aws-sdk-go-v2/service/transcribe/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -239,6 +240,23 @@ func TestResult(t *testing.T) {
 		assert.Empty(t, ref.Scores)
 		assert.Empty(t, ref.PII)
 	})
+	t.Run("redacted transcript read where the job reports it", func(t *testing.T) {
+		set("redacted", map[string]any{"TranscriptionJobStatus": "COMPLETED", "Transcript": map[string]any{
+			"RedactedTranscriptFileUri": "https://s3.us-east-1.amazonaws.com/work/transcripts/redacted-redacted.json",
+		}})
+		doc := `{"results":{"transcripts":[{"transcript":"call me at [PII]"}],"items":[]}}`
+		_, err := store.Put(ctx, objects.Location{Bucket: "work", Key: "transcripts/redacted-redacted.json"}, strings.NewReader(doc), "application/json")
+		require.NoError(t, err)
+
+		res, err := tr.Result(ctx, "redacted", clip)
+
+		require.NoError(t, err)
+		ref := res.Output.(pipeline.TextRef)
+		require.NotNil(t, ref.Location)
+		text, err := objects.ReadAll(ctx, store, *ref.Location, 1024)
+		require.NoError(t, err)
+		assert.Equal(t, "call me at [PII]", string(text))
+	})
 	t.Run("empty transcript", func(t *testing.T) {
 		res, err := tr.Result(ctx, "silent", clip)
 		require.NoError(t, err)
@@ -263,4 +281,41 @@ func TestResult(t *testing.T) {
 func mustQuote(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+func TestParseS3URI(t *testing.T) {
+	tests := []struct {
+		uri        string
+		bucket     string
+		key        string
+		recognised bool
+	}{
+		{"https://s3.us-east-1.amazonaws.com/work/transcripts/redacted-job.json", "work", "transcripts/redacted-job.json", true},
+		{"https://work.s3.us-east-1.amazonaws.com/transcripts/job.json", "work", "transcripts/job.json", true},
+		{"s3://work/transcripts/job.json", "work", "transcripts/job.json", true},
+		{"https://s3.us-east-1.amazonaws.com/work", "", "", false},
+		{"", "", "", false},
+		{"ftp://work/job.json", "", "", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.uri, func(t *testing.T) {
+			bucket, key, ok := parseS3URI(tc.uri)
+
+			assert.Equal(t, tc.recognised, ok)
+			if tc.recognised {
+				assert.Equal(t, tc.bucket, bucket)
+				assert.Equal(t, tc.key, key)
+			}
+		})
+	}
+}
+
+func TestTranscriptKeyOutsideWorkBucket(t *testing.T) {
+	tr := &Transcriber{WorkBucket: "work"}
+	job := &types.TranscriptionJob{
+		TranscriptionJobName: aws.String("moderato-1"),
+		Transcript:           &types.Transcript{RedactedTranscriptFileUri: aws.String("https://s3.us-east-1.amazonaws.com/elsewhere/x.json")},
+	}
+
+	assert.Equal(t, "transcripts/moderato-1.json", tr.transcriptKeyOf(job), "a transcript in another bucket is never read")
 }
