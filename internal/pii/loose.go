@@ -33,9 +33,7 @@ func findLoose(s *scan, entityType string, rule *context, valid func(digits stri
 			continue
 		}
 		score := 0.8
-		if hasNegativeContext(s.text, b, e) {
-			score -= 0.3
-		}
+		score = lowerForNegativeContext(s.text, b, e, score, 0.3)
 		s.add(entityType, b, e, score)
 	}
 }

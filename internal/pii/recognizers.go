@@ -370,9 +370,7 @@ func findCards(s *scan) {
 				if hasContext(s.text, b, cardContext) {
 					score += 0.07
 				}
-				if hasNegativeContext(s.text, b, e) {
-					score -= 0.2
-				}
+				score = lowerForNegativeContext(s.text, b, e, score, 0.2)
 				s.add(TypeCreditCardNumber, b, e, score)
 				break
 			}
@@ -409,9 +407,7 @@ func findSSNs(s *scan) {
 		if context {
 			score += 0.14
 		}
-		if hasNegativeContext(s.text, b, e) {
-			score -= 0.3
-		}
+		score = lowerForNegativeContext(s.text, b, e, score, 0.3)
 		s.add(TypeSSN, b, e, score)
 	}
 	findLoose(s, TypeSSN, ssnContext, ssnValid)
@@ -496,9 +492,7 @@ func findIBANs(s *scan) {
 		if repaired {
 			score -= 0.1
 		}
-		if hasNegativeContext(s.text, b, end) {
-			score -= 0.2
-		}
+		score = lowerForNegativeContext(s.text, b, end, score, 0.2)
 		s.add(TypeIBAN, b, end, score)
 	}
 }
@@ -848,9 +842,7 @@ func findSINs(s *scan) {
 				score = 0.6
 			}
 		}
-		if hasNegativeContext(s.text, b, e) {
-			score -= 0.2
-		}
+		score = lowerForNegativeContext(s.text, b, e, score, 0.2)
 		s.add(TypeCASIN, b, e, score)
 	}
 	findLoose(s, TypeCASIN, sinContext, sinValid)

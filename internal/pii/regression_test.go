@@ -57,3 +57,31 @@ func TestOverlapKeepsInnerType(t *testing.T) {
 	text := "link https://corp.com/?e=jane.doe@corp.com&phone=212-555-0187\n"
 	assert.Equal(t, []string{"212-555-0187"}, valuesOf(t, text, TypePhone))
 }
+
+func TestNegativeWordKeepsValidNumber(t *testing.T) {
+	tests := []struct {
+		name, text, typ, want string
+	}{
+		{name: "test before ssn", text: "Lab test results, SSN 536 22 1234", typ: TypeSSN, want: "536 22 1234"},
+		{name: "sample after ssn", text: "SSN 536 22 1234 (blood sample taken)", typ: TypeSSN, want: "536 22 1234"},
+		{name: "example before card", text: "For example, card 4111 1111 1111 1111 was charged", typ: TypeCreditCardNumber, want: "4111 1111 1111 1111"},
+		{name: "sample before sin", text: "Sample taken, SIN 130 692 544", typ: TypeCASIN, want: "130 692 544"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, []string{tt.want}, valuesOf(t, tt.text, tt.typ))
+		})
+	}
+}
+
+func TestNegativeWordInDomainIgnored(t *testing.T) {
+	score := func(text string) float64 {
+		entities := NewDetector(WithTypes(TypeCreditCardNumber)).Detect(text)
+		require.Len(t, entities, 1, text)
+		return entities[0].Score
+	}
+	plain := score("Card 4111 1111 1111 1111, contact bob@gmail.com")
+	assert.Equal(t, plain, score("Card 4111 1111 1111 1111, contact bob@example.com"))
+	assert.Equal(t, plain, score("Card 4111 1111 1111 1111, see https://test.example.org/x"))
+	assert.Less(t, score("Card 4111 1111 1111 1111, an example only"), plain)
+}

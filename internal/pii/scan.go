@@ -492,9 +492,49 @@ func lowerASCII(c byte) byte {
 var negativeContext = newWordContext("example", "sample", "test", "dummy", "fake", "placeholder", "template", "specimen")
 
 // hasNegativeContext reports whether a word such as "sample" occurs within
-// contextWindow bytes before b or 32 bytes after e.
+// contextWindow bytes before b or 32 bytes after e. A word inside a domain
+// name or a path, as in bob@example.com, does not count.
 func hasNegativeContext(text string, b, e int) bool {
-	return hasContext(text, b, negativeContext) || negativeContext.matches(text[e:min(len(text), e+32)])
+	return hasNegativeWord(text[max(0, b-contextWindow):b]) || hasNegativeWord(text[e:min(len(text), e+32)])
+}
+
+func hasNegativeWord(window string) bool {
+	for i := 0; i < len(window); i++ {
+		if end := negativeContext.wordAt(window, i); end > 0 && !inHostOrPath(window, i, end) {
+			return true
+		}
+	}
+	return false
+}
+
+// inHostOrPath reports whether the word at [b, e) of window is a label of
+// a domain name or a part of a URL path. Such a word has '@', '.' or '/'
+// right before it, or right after it '@', or '.' or '/' and a letter or
+// digit.
+func inHostOrPath(window string, b, e int) bool {
+	if b > 0 && strings.IndexByte("@./", window[b-1]) >= 0 {
+		return true
+	}
+	if e < len(window) && window[e] == '@' {
+		return true
+	}
+	return e+1 < len(window) && strings.IndexByte("./", window[e]) >= 0 && isAlnum(window[e+1])
+}
+
+// minNegativeScore is the floor that a negative context word lowers the
+// score of a validated number to. It is above DefaultMinScore, because
+// such a word near a number that passes its checksum or validity rules is
+// weak evidence: "Lab test results, SSN 536 22 1234" names a real SSN.
+const minNegativeScore = 0.55
+
+// lowerForNegativeContext returns score lowered by penalty when a word
+// such as "sample" is near [b, e), but not below minNegativeScore, and
+// score unchanged otherwise.
+func lowerForNegativeContext(text string, b, e int, score, penalty float64) float64 {
+	if !hasNegativeContext(text, b, e) {
+		return score
+	}
+	return max(score-penalty, min(score, minNegativeScore))
 }
 
 // isWordRune reports whether r continues a word or number, so that a value
