@@ -74,13 +74,13 @@ func repeatGroups(run string, q int, sep byte, n, max int) (int, int) {
 }
 
 // matchCard matches
-// `\d{4}(?: \d{4}){2,3}(?: \d{1,3})?|\d{4}(?:-\d{4}){2,3}(?:-\d{1,3})?|\d{4}[ -]\d{6}[ -]\d{4,5}|\d{12,19}`.
+// `\d{4}(?: \d{4}){2,3}(?: \d{1,3})?|\d{4}(?:-\d{4}){2,3}(?:-\d{1,3})?|\d{4}(?:\.\d{4}){2,3}(?:\.\d{1,3})?|\d{4}[ -]\d{6}[ -]\d{4,5}|\d{12,19}`.
 func matchCard(run string, p int) int {
 	q := exactDigits(run, p, 4)
 	if q < 0 {
 		return -1
 	}
-	for _, sep := range [2]byte{' ', '-'} {
+	for _, sep := range [3]byte{' ', '-', '.'} {
 		if e, reps := repeatGroups(run, q, sep, 4, 3); reps >= 2 {
 			if byteAt(run, e, sep) {
 				if n := digitsAt(run, e+1, 3); n > 0 {

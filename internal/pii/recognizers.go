@@ -701,7 +701,9 @@ func findMACAddresses(s *scan) {
 		if wordBefore(s.text, b) || wordAfter(s.text, e) {
 			continue
 		}
-		if b > 0 && strings.IndexByte(":-.", s.text[b-1]) >= 0 || e < len(s.text) && strings.IndexByte(":-", s.text[e]) >= 0 && e+1 < len(s.text) && isHex(s.text[e+1]) {
+		// A longer run of groups, such as the dotted card number
+		// 4111.1111.1111.1111, is not a MAC address.
+		if b > 0 && strings.IndexByte(":-.", s.text[b-1]) >= 0 || e < len(s.text) && strings.IndexByte(":-.", s.text[e]) >= 0 && e+1 < len(s.text) && isHex(s.text[e+1]) {
 			continue
 		}
 		score := 0.85

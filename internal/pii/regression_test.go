@@ -85,3 +85,11 @@ func TestNegativeWordInDomainIgnored(t *testing.T) {
 	assert.Equal(t, plain, score("Card 4111 1111 1111 1111, see https://test.example.org/x"))
 	assert.Less(t, score("Card 4111 1111 1111 1111, an example only"), plain)
 }
+
+func TestDottedCardNotMAC(t *testing.T) {
+	text := "Card 4111.1111.1111.1111\n"
+	assert.Equal(t, []string{"4111.1111.1111.1111"}, valuesOf(t, text, TypeCreditCardNumber))
+	assert.Empty(t, valuesOf(t, text, TypeMACAddress))
+	assert.Empty(t, valuesOf(t, "Id 0a1b.2c3d.4e5f.6a7b here", TypeMACAddress), "four dotted groups are not a MAC address")
+	assert.Equal(t, []string{"0a1b.2c3d.4e5f"}, valuesOf(t, "MAC 0a1b.2c3d.4e5f here", TypeMACAddress))
+}
