@@ -456,6 +456,11 @@ func hasIBANStart(run string) bool {
 // groups of a space and four characters.
 const maxIBANMatch = 4 + 9*5
 
+var (
+	ibanContext = newWordContext("iban", "account", "acct", "bank", "transfer", "wire", "swift", "bic", "cuenta", "banco",
+		"transferencia")
+)
+
 // findIBANs reports IBANs, compact or in groups of four, that have their
 // country's length and pass the mod 97 check.
 func findIBANs(s *scan) {
@@ -485,9 +490,15 @@ func findIBANs(s *scan) {
 		if !ok {
 			continue
 		}
+		// The electronic form of an IBAN is upper case, so a lower-case
+		// token is more often a random identifier, and it needs a word
+		// such as "IBAN" to score as high.
 		score := 0.95
 		if !isUpper(s.text[b]) {
-			score = 0.9
+			score = 0.6
+			if hasContext(s.text, b, ibanContext) {
+				score = 0.9
+			}
 		}
 		if repaired {
 			score -= 0.1

@@ -113,11 +113,80 @@ var ibanLengths = map[string]int{
 	"TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
 }
 
+// ibanFormats maps a country code to the format of its BBAN, the part of
+// the IBAN after the check digits: a count, then n for digits, a for
+// upper-case letters or c for letters or digits.
+//
+// NOTE: like ibanLengths, the table was written from knowledge of the
+// SWIFT IBAN registry, not generated from it. TestIBANValidRegistryExamples
+// checks one example IBAN per country against it.
+var ibanFormats = map[string]string{
+	"AD": "8n12c", "AE": "19n", "AL": "8n16c", "AT": "16n", "AZ": "4a20c", "BA": "16n",
+	"BE": "12n", "BG": "4a6n8c", "BH": "4a14c", "BR": "23n1a1c", "BY": "4c4n16c", "CH": "5n12c",
+	"CR": "18n", "CY": "8n16c", "CZ": "20n", "DE": "18n", "DK": "14n", "DO": "4c20n",
+	"EE": "16n", "EG": "25n", "ES": "20n", "FI": "14n", "FO": "14n", "FR": "10n11c2n",
+	"GB": "4a14n", "GE": "2a16n", "GI": "4a15c", "GL": "14n", "GR": "7n16c", "GT": "4c20c",
+	"HR": "17n", "HU": "24n", "IE": "4a14n", "IL": "19n", "IQ": "4a15n", "IS": "22n",
+	"IT": "1a10n12c", "JO": "4a4n18c", "KW": "4a22c", "KZ": "3n13c", "LB": "4n20c", "LC": "4a24c",
+	"LI": "5n12c", "LT": "16n", "LU": "3n13c", "LV": "4a13c", "MC": "10n11c2n", "MD": "2c18c",
+	"ME": "18n", "MK": "3n10c2n", "MR": "23n", "MT": "4a5n18c", "MU": "4a19n3a", "NL": "4a10n",
+	"NO": "11n", "PK": "4a16c", "PL": "24n", "PS": "4a21c", "PT": "21n", "QA": "4a21c",
+	"RO": "4a16c", "RS": "18n", "SA": "2n18c", "SC": "4a20n3a", "SE": "20n", "SI": "15n",
+	"SK": "20n", "SM": "1a10n12c", "ST": "21n", "SV": "4a20n", "TL": "19n", "TN": "20n",
+	"TR": "6n16c", "UA": "6n19c", "VA": "18n", "VG": "4a16n", "XK": "16n",
+}
+
+// bbanClasses maps a country code to one class byte (n, a or c) per
+// character of its BBAN, expanded from ibanFormats.
+var bbanClasses = func() map[string]string {
+	classes := make(map[string]string, len(ibanFormats))
+	for country, format := range ibanFormats {
+		var expanded strings.Builder
+		count := 0
+		for i := 0; i < len(format); i++ {
+			if c := format[i]; isDigit(c) {
+				count = count*10 + int(c-'0')
+			} else {
+				expanded.WriteString(strings.Repeat(string(c), count))
+				count = 0
+			}
+		}
+		classes[country] = expanded.String()
+	}
+	return classes
+}()
+
+// bbanFormatValid reports whether the BBAN of iban, upper-case letters and
+// digits, has its country's format, or whether the country has none listed.
+func bbanFormatValid(iban string) bool {
+	classes, ok := bbanClasses[iban[:2]]
+	if !ok {
+		return true
+	}
+	bban := iban[4:]
+	if len(bban) != len(classes) {
+		return false
+	}
+	for i := 0; i < len(bban); i++ {
+		switch classes[i] {
+		case 'n':
+			if !isDigit(bban[i]) {
+				return false
+			}
+		case 'a':
+			if !isUpper(bban[i]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // ibanValid reports whether iban, upper-case letters and digits without
-// separators, has its country's length and passes the ISO 13616 mod 97
-// check.
+// separators, has its country's length and BBAN format and passes the ISO
+// 13616 mod 97 check.
 func ibanValid(iban string) bool {
-	if len(iban) < 5 || ibanLengths[iban[:2]] != len(iban) {
+	if len(iban) < 5 || ibanLengths[iban[:2]] != len(iban) || !bbanFormatValid(iban) {
 		return false
 	}
 	rearranged := iban[4:] + iban[:4]
