@@ -114,12 +114,17 @@ func (r *Reader) readScan(ctx context.Context, scan image.Image) ([]pdftext.Scan
 	if err != nil {
 		return nil, err
 	}
+	return detectWords(ctx, r.Textract, data, scan.Bounds().Size())
+}
 
-	out, err := r.Textract.DetectDocumentText(ctx, &textract.DetectDocumentTextInput{Document: &types.Document{Bytes: data}})
+// detectWords sends an encoded image to DetectDocumentText and returns its
+// words with boxes in the pixels of an image of size.
+func detectWords(ctx context.Context, api TextractAPI, data []byte, size image.Point) ([]pdftext.ScanWord, error) {
+	out, err := api.DetectDocumentText(ctx, &textract.DetectDocumentTextInput{Document: &types.Document{Bytes: data}})
 	if err != nil {
 		return nil, awserr.Classify("calling Textract DetectDocumentText", err)
 	}
-	return scanWords(out.Blocks, scan.Bounds().Size()), nil
+	return scanWords(out.Blocks, size), nil
 }
 
 // encodeScan returns scan as a JPEG of at most limit bytes, at the first

@@ -47,6 +47,12 @@ func (f *fakeTextract) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	require.NoError(f.t, err, "the scan is sent as JPEG bytes")
 	assert.LessOrEqual(f.t, len(body.Document.Bytes), maxScanBytes)
 
+	// The rects are in pixels of an image of f.size, which Textract, seeing
+	// a downscaled copy, still reports as the same ratios.
+	width, height := cfg.Width, cfg.Height
+	if f.size.X > 0 {
+		width, height = f.size.X, f.size.Y
+	}
 	var blocks []map[string]any
 	for i, line := range f.lines {
 		rect := f.rects[i]
@@ -57,10 +63,10 @@ func (f *fakeTextract) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			id := line + "/" + word
 			ids = append(ids, id)
 			blocks = append(blocks, map[string]any{"BlockType": "WORD", "Id": id, "Text": word, "Geometry": map[string]any{"BoundingBox": map[string]any{
-				"Left":   float64(rect.Min.X+j*step) / float64(cfg.Width),
-				"Top":    float64(rect.Min.Y) / float64(cfg.Height),
-				"Width":  float64(step-4) / float64(cfg.Width),
-				"Height": float64(rect.Dy()) / float64(cfg.Height),
+				"Left":   float64(rect.Min.X+j*step) / float64(width),
+				"Top":    float64(rect.Min.Y) / float64(height),
+				"Width":  float64(step-4) / float64(width),
+				"Height": float64(rect.Dy()) / float64(height),
 			}}})
 		}
 		blocks = append(blocks, map[string]any{"BlockType": "LINE", "Id": line, "Text": line, "Relationships": []map[string]any{{"Type": "CHILD", "Ids": ids}}})

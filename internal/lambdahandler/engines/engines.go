@@ -1,6 +1,7 @@
 // Package engines selects the analysis engines of the Lambda functions from
-// MODERATO_ENGINES: "aws" (the default) uses Amazon Comprehend and Amazon
-// Rekognition, and "local" uses the in-process engines of local mode. The
+// MODERATO_ENGINES: "aws" (the default) uses Amazon Comprehend, Amazon
+// Rekognition and, for text in images, Amazon Textract, and "local" uses
+// the in-process engines of local mode. The
 // local engines are for tests and offline deployments, such as a stack
 // applied to an AWS emulator that does not implement the AI services.
 //
@@ -16,8 +17,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awscomprehend "github.com/aws/aws-sdk-go-v2/service/comprehend"
 	awsrekognition "github.com/aws/aws-sdk-go-v2/service/rekognition"
+	awstextract "github.com/aws/aws-sdk-go-v2/service/textract"
 
 	"github.com/moderato/moderato/internal/awsadapter/comprehend"
+	"github.com/moderato/moderato/internal/awsadapter/documents"
 	"github.com/moderato/moderato/internal/awsadapter/rekognition"
 	"github.com/moderato/moderato/internal/localengine"
 	"github.com/moderato/moderato/internal/pipeline"
@@ -64,6 +67,17 @@ func (k Kind) PIIDetector(cfg aws.Config, logger *slog.Logger) pipeline.PIIDetec
 		return localengine.NewPIIDetector()
 	}
 	return &comprehend.PIIDetector{API: awscomprehend.NewFromConfig(cfg), Logger: logger}
+}
+
+// TextRecognizer returns the engine that reads text in images: Amazon
+// Textract for AWS, and nil for Local, because tesseract, the local OCR
+// program, is not in the Lambda runtime. Without one, text in images is
+// reported as not scanned and the image goes to review.
+func (k Kind) TextRecognizer(cfg aws.Config) pipeline.TextRecognizer {
+	if k == Local {
+		return nil
+	}
+	return &documents.TextRecognizer{Textract: awstextract.NewFromConfig(cfg)}
 }
 
 // ImageModerator returns the engine that scores images. The local one reads

@@ -44,6 +44,9 @@ func TestKindSelectsEngines(t *testing.T) {
 	assert.NotContains(t, AWS.TextModerator(cfg, logger).Name(), "local")
 	assert.NotContains(t, AWS.PIIDetector(cfg, logger).Name(), "local")
 	assert.NotContains(t, AWS.ImageModerator(cfg, logger).Name(), "local")
+	require.NotNil(t, AWS.TextRecognizer(cfg))
+	assert.Equal(t, "amazon-textract", AWS.TextRecognizer(cfg).Name())
+	assert.Nil(t, Local.TextRecognizer(cfg), "no OCR program in the Lambda runtime")
 }
 
 func TestLocalEnginesAnalyseText(t *testing.T) {

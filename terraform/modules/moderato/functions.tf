@@ -202,10 +202,22 @@ locals {
       ]
     }
     detect_pii_image = {
-      description = "Detect PII in an image and write the redacted image. NOTE: text inside images is not read on AWS yet."
+      description = "Detect PII in an image: reads its text with Amazon Textract, finds PII with Amazon Comprehend and writes the redacted image."
       timeout     = 120
       # The redacted image is staged in the work bucket until the outcome.
-      statements = [merge(local.read_work, { actions = ["s3:GetObject"] }), local.write_work, local.use_keys]
+      statements = [
+        merge(local.read_work, { actions = ["s3:GetObject"] }),
+        local.write_work,
+        local.use_keys,
+        # Textract reads the image sent as bytes, and Comprehend scores its
+        # text and finds PII in it; neither API has resource-level
+        # permissions.
+        {
+          sid       = "ReadAndAnalyzeImageText"
+          actions   = ["textract:DetectDocumentText", "comprehend:DetectDominantLanguage", "comprehend:DetectToxicContent", "comprehend:DetectPiiEntities"]
+          resources = ["*"]
+        },
+      ]
     }
     extract_text = {
       description = "Extract text: reads single-page documents with Amazon Textract."
