@@ -76,8 +76,8 @@ func matchNameWord(s string, i int) int {
 	return matchCapitalizedWord(s, i)
 }
 
-// matchCapitalizedWord returns the end of `\p{Lu}\p{Ll}+(?:-\p{L}\p{Ll}+)*`
-// at i, or -1.
+// matchCapitalizedWord returns the end of
+// `\p{Lu}lowerRunPattern(?:-\p{L}lowerRunPattern)*` at i, or -1.
 func matchCapitalizedWord(s string, i int) int {
 	r, size := utf8.DecodeRuneInString(s[i:])
 	if !unicode.IsUpper(r) {
@@ -101,28 +101,38 @@ func matchCapitalizedWord(s string, i int) int {
 	return end
 }
 
-// lowerRunEnd returns the end of one or more lower-case letters at i, or
-// -1.
+// lowerRunEnd returns the end of lowerRunPattern at i, or -1. Combining
+// marks count as part of the letters, because text in decomposed form
+// (NFD) writes "é" as "e" and U+0301.
 func lowerRunEnd(s string, i int) int {
 	j := i
+	letters := 0
 	for j < len(s) {
 		if c := s[j]; c < utf8.RuneSelf {
 			if c < 'a' || c > 'z' {
 				break
 			}
 			j++
+			letters++
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[j:])
-		if !unicode.IsLower(r) {
-			break
+		switch {
+		case unicode.IsLower(r):
+			letters++
+		case !unicode.Is(unicode.M, r):
+			return endOrNone(j, letters)
 		}
 		j += size
 	}
-	if j == i {
+	return endOrNone(j, letters)
+}
+
+func endOrNone(end, letters int) int {
+	if letters == 0 {
 		return -1
 	}
-	return j
+	return end
 }
 
 // matchNameAfterCue returns the start and end of the name that

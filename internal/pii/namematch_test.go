@@ -16,7 +16,7 @@ func TestMatchNameMatchesRegexp(t *testing.T) {
 	nameAt := regexp.MustCompile(`^` + namePattern)
 	nameAfterCue := regexp.MustCompile(`^[.:]?,?\s+(` + namePattern + `)`)
 	pieces := []string{"Ana", "Cruz", "O'Neill", "O’Brien", "O'", "McAllister", "Mc", "Mcdonald", "Mac", "Macy", "MacLeod",
-		"D'Arcy", "D’", "Jean-Luc", "Hyun-woo", "Abernathy-Cole", "Ñuñez", "Émile", "éa", "É", "A", "ab", "x", "Y",
+		"D'Arcy", "D’", "Jean-Luc", "Hyun-woo", "Abernathy-Cole", "Ñuñez", "Émile", "éa", "É", "E\u0301mile", "Jose\u0301", "\u0301", "e\u0301", "\u0300a", "A", "ab", "x", "Y",
 		"van", "von", "der", "de", "del", "della", "la", "y", "bin", "Van", "De", " ", " ", " ", "-", "-a", "'", ".", ":",
 		",", "\t", "\n", "3", "\xff"}
 	rng := rand.New(rand.NewPCG(13, 14))

@@ -89,7 +89,10 @@ var titles = map[string]bool{"mr": true, "mrs": true, "ms": true, "dr": true, "p
 // "van der Berg" or "de la Cruz". namePattern, a name of one to four
 // words, is the regular expression that matchName implements by hand.
 const (
-	nameWordPattern = `(?:O['’]|Mc|Mac|D['’])?\p{Lu}\p{Ll}+(?:-\p{L}\p{Ll}+)*`
+	nameWordPattern = `(?:O['’]|Mc|Mac|D['’])?\p{Lu}` + lowerRunPattern + `(?:-\p{L}` + lowerRunPattern + `)*`
+	// lowerRunPattern is lower-case letters with the combining marks
+	// that decomposed (NFD) text writes accents with.
+	lowerRunPattern = `\p{M}*\p{Ll}[\p{Ll}\p{M}]*`
 	particles       = `(?:van|von|der|den|de|del|della|la|le|da|das|dos|du|di|bin|ibn|al|ten|ter|y)`
 	namePattern     = nameWordPattern + `(?: (?:` + particles + ` ){0,2}` + nameWordPattern + `){0,3}`
 )

@@ -18,6 +18,7 @@ package pii
 import (
 	"cmp"
 	"slices"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/moderato/moderato/internal/textchunk"
@@ -145,7 +146,36 @@ func (d *Detector) Detect(text string) []Entity {
 	}
 	entities := resolve(s.text, kept, s.taken[:len(text)])
 	s.release()
-	return entities
+	return keepMarksWhole(text, entities)
+}
+
+// keepMarksWhole moves each entity's end past the combining marks that
+// follow it, and its begin past those it starts with, so that no entity
+// splits a letter from its accents in decomposed (NFD) text. A begin moves
+// forward and an end moves past marks only, so entities still do not
+// overlap. An entity of marks alone is dropped.
+func keepMarksWhole(text string, entities []Entity) []Entity {
+	kept := entities[:0]
+	for _, e := range entities {
+		e.Begin = skipMarks(text, e.Begin)
+		e.End = skipMarks(text, e.End)
+		if e.Begin < e.End {
+			kept = append(kept, e)
+		}
+	}
+	return kept
+}
+
+// skipMarks returns the offset after the combining marks at i.
+func skipMarks(text string, i int) int {
+	for i < len(text) && text[i] >= utf8.RuneSelf {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if !unicode.Is(unicode.M, r) {
+			break
+		}
+		i += size
+	}
+	return i
 }
 
 // DetectLong detects entities in text of any length. It splits text into

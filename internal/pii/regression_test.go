@@ -3,6 +3,8 @@ package pii
 import (
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -158,4 +160,39 @@ func TestIBANLowerCaseScore(t *testing.T) {
 	assert.Greater(t, score("IBAN de89370400440532013000"), bare)
 	assert.Greater(t, score("account de89370400440532013000"), bare)
 	assert.Greater(t, score("x DE89370400440532013000 y"), bare)
+}
+
+func TestDecomposedNameWhole(t *testing.T) {
+	tests := []struct {
+		name, text, want string
+	}{
+		{name: "cue and three words", text: "Me llamo Jose\u0301 Pe\u0301rez Garci\u0301a\n", want: "Jose\u0301 Pe\u0301rez Garci\u0301a"},
+		{name: "title and mixed forms", text: "Sr. Jos\u00e9 Pe\u0301rez firmó.", want: "Jos\u00e9 Pe\u0301rez"},
+		{name: "accent on capital", text: "My name is E\u0301mile Zola\u0300 today", want: "E\u0301mile Zola\u0300"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, []string{tt.want}, valuesOf(t, tt.text, TypeName))
+		})
+	}
+}
+
+func TestEntityBoundsNotBeforeMark(t *testing.T) {
+	texts := []string{
+		"Me llamo Jose\u0301 Pe\u0301rez Garci\u0301a",
+		"Sr. Jos\u00e9 Pe\u0301rez, Calle Mayor 5\u0301, Madrid",
+		"mail jane@example.com\u0301 card 4111 1111 1111 1111\u0301 ip 192.0.2.1\u0301",
+		"SSN 536-22-8726\u0300\u0301 and Dr. Ana Lo\u0301pez\u0301\u0301",
+	}
+	for _, text := range texts {
+		for _, e := range NewDetector().Detect(text) {
+			assert.False(t, markAt(text, e.Begin), "%s begins before a combining mark in %q", e.Type, text)
+			assert.False(t, markAt(text, e.End), "%s ends before a combining mark in %q", e.Type, text)
+		}
+	}
+}
+
+func markAt(text string, i int) bool {
+	r, _ := utf8.DecodeRuneInString(text[i:])
+	return i < len(text) && unicode.Is(unicode.M, r)
 }
