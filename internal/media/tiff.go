@@ -13,6 +13,10 @@ import (
 // started for it.
 const MaxTIFFPages = 3000
 
+// maxTIFFImages bounds the IFDs TIFFPageOffsets walks, pages and
+// thumbnails together, so that a chain of tiny IFDs ends early.
+const maxTIFFImages = 2 * MaxTIFFPages
+
 // Errors of TIFFPageOffsets, wrapped with details.
 var (
 	// ErrInvalidTIFF is returned for a header or an IFD chain that cannot
@@ -33,8 +37,9 @@ const (
 )
 
 // TIFFPageOffsets returns the file offset of each image file directory
-// (IFD) of a classic TIFF, in the order of its next-IFD chain: one per
-// page. It reads only the header and the IFDs through r, a few bytes per
+// (IFD) of a classic TIFF that is a page, in the order of its next-IFD
+// chain. A reduced-resolution copy (a thumbnail) or a transparency mask
+// after the first IFD is not a page. It reads only the header and the IFDs through r, a few bytes per
 // page, so a caller can count the pages of a large object with range
 // reads. size is the file's length in bytes. BigTIFF files (version 43) are
 // not recognised by Sniff and are rejected here too.
@@ -56,9 +61,9 @@ func TIFFPageOffsets(r io.ReaderAt, size int64) ([]int64, error) {
 	var offsets []int64
 	seen := map[int64]bool{}
 	next := int64(order.Uint32(header[4:8]))
-	for next != 0 {
-		if len(offsets) == MaxTIFFPages {
-			return nil, fmt.Errorf("%w: more than %d pages", ErrTooManyPages, MaxTIFFPages)
+	for walked := 0; next != 0; walked++ {
+		if walked == maxTIFFImages {
+			return nil, fmt.Errorf("%w: more than %d images", ErrTooManyPages, maxTIFFImages)
 		}
 		if next < tiffHeaderLen || next+2 > size {
 			return nil, fmt.Errorf("%w: IFD offset %d outside %d bytes", ErrInvalidTIFF, next, size)
@@ -67,7 +72,6 @@ func TIFFPageOffsets(r io.ReaderAt, size int64) ([]int64, error) {
 			return nil, fmt.Errorf("%w: the IFD chain loops back to offset %d", ErrInvalidTIFF, next)
 		}
 		seen[next] = true
-		offsets = append(offsets, next)
 
 		count := make([]byte, 2)
 		if err := readAt(r, count, next); err != nil {
@@ -77,15 +81,22 @@ func TIFFPageOffsets(r io.ReaderAt, size int64) ([]int64, error) {
 		if entries > tiffMaxEntries {
 			return nil, fmt.Errorf("%w: the IFD at offset %d has %d entries", ErrInvalidTIFF, next, entries)
 		}
-		pointer := next + 2 + entries*tiffEntryLen
-		if pointer+tiffNextIFDSize > size {
+		if next+2+entries*tiffEntryLen+tiffNextIFDSize > size {
 			return nil, fmt.Errorf("%w: the IFD at offset %d ends past %d bytes", ErrInvalidTIFF, next, size)
 		}
-		link := make([]byte, tiffNextIFDSize)
-		if err := readAt(r, link, pointer); err != nil {
+		ifd := make([]byte, entries*tiffEntryLen+tiffNextIFDSize)
+		if err := readAt(r, ifd, next+2); err != nil {
 			return nil, fmt.Errorf("%w: reading the IFD at offset %d: %v", ErrInvalidTIFF, next, err)
 		}
-		next = int64(order.Uint32(link))
+		// The first IFD is the main image; a later one is a page unless it
+		// is a thumbnail or a mask of another image.
+		if len(offsets) == 0 || isPage(ifd[:entries*tiffEntryLen], order) {
+			offsets = append(offsets, next)
+		}
+		if len(offsets) > MaxTIFFPages {
+			return nil, fmt.Errorf("%w: more than %d pages", ErrTooManyPages, MaxTIFFPages)
+		}
+		next = int64(order.Uint32(ifd[entries*tiffEntryLen:]))
 	}
 	if len(offsets) == 0 {
 		return nil, fmt.Errorf("%w: the header points to no IFD", ErrInvalidTIFF)
@@ -104,4 +115,29 @@ func readAt(r io.ReaderAt, p []byte, off int64) error {
 		return io.ErrUnexpectedEOF
 	}
 	return err
+}
+
+// TIFF tags that mark an IFD that is not a page (TIFF 6.0, section 8).
+const (
+	tagNewSubfileType = 254 // LONG bit flags: 1 reduced resolution, 4 transparency mask
+	tagSubfileType    = 255 // SHORT: 2 reduced resolution
+)
+
+// isPage reports whether the IFD entries describe a page: an image that is
+// neither a reduced-resolution copy, such as a thumbnail, nor a mask.
+func isPage(entries []byte, order binary.ByteOrder) bool {
+	for i := 0; i+tiffEntryLen <= len(entries); i += tiffEntryLen {
+		entry := entries[i : i+tiffEntryLen]
+		switch order.Uint16(entry[0:2]) {
+		case tagNewSubfileType:
+			if order.Uint32(entry[8:12])&(1|4) != 0 {
+				return false
+			}
+		case tagSubfileType:
+			if order.Uint16(entry[8:10]) == 2 {
+				return false
+			}
+		}
+	}
+	return true
 }

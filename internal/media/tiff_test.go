@@ -85,3 +85,34 @@ func TestTIFFPageOffsetsInvalid(t *testing.T) {
 		})
 	}
 }
+
+func TestTIFFPageOffsetsSkipsThumbnails(t *testing.T) {
+	page := image.NewGray(image.Rect(0, 0, 4, 4))
+	thumb := image.NewGray(image.Rect(0, 0, 2, 2))
+	photo := testmedia.TIFF([]testmedia.TIFFImage{{Image: page}, {Image: thumb, Reduced: true}})
+	fax := testmedia.TIFF([]testmedia.TIFFImage{{Image: page}, {Image: thumb, Reduced: true}, {Image: page}, {Image: thumb, Reduced: true}})
+
+	offsets, err := TIFFPageOffsets(bytes.NewReader(photo), int64(len(photo)))
+	require.NoError(t, err)
+	assert.Len(t, offsets, 1, "a photo with a thumbnail has one page")
+
+	offsets, err = TIFFPageOffsets(bytes.NewReader(fax), int64(len(fax)))
+	require.NoError(t, err)
+	assert.Len(t, offsets, 2, "each page's thumbnail is not a page")
+}
+
+func TestTIFFPageOffsetsImageLimit(t *testing.T) {
+	images := make([]testmedia.TIFFImage, maxTIFFImages+1)
+	for i := range images {
+		images[i] = testmedia.TIFFImage{Image: image.NewGray(image.Rect(0, 0, 1, 1)), Reduced: i > 0}
+	}
+	atLimit := testmedia.TIFF(images[:maxTIFFImages])
+	pastLimit := testmedia.TIFF(images)
+
+	offsets, err := TIFFPageOffsets(bytes.NewReader(atLimit), int64(len(atLimit)))
+	require.NoError(t, err)
+	assert.Len(t, offsets, 1)
+
+	_, err = TIFFPageOffsets(bytes.NewReader(pastLimit), int64(len(pastLimit)))
+	assert.ErrorIs(t, err, ErrTooManyPages, "a chain of thumbnails is bounded too")
+}

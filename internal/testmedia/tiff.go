@@ -9,6 +9,7 @@ import (
 
 // TIFF tags and field types that MultiPageTIFF writes (TIFF 6.0).
 const (
+	tiffTagNewSubfileType  = 254
 	tiffTagImageWidth      = 256
 	tiffTagImageLength     = 257
 	tiffTagBitsPerSample   = 258
@@ -22,18 +23,37 @@ const (
 	tiffTypeLong           = 4
 )
 
-// MultiPageTIFF encodes each image as one page of a little-endian TIFF:
-// 8-bit grayscale, uncompressed, one strip per page. golang.org/x/image/tiff
-// writes single-page files only. Each page's pixels come first and its IFD
-// after them, and every IFD links to the next page's.
+// TIFFImage is one image of a TIFF that TIFF writes.
+type TIFFImage struct {
+	Image image.Image
+	// Reduced marks a reduced-resolution copy of another image, such as a
+	// thumbnail, with NewSubfileType 1: an IFD that is not a page.
+	Reduced bool
+}
+
+// MultiPageTIFF encodes each image as one page of a little-endian TIFF, as
+// TIFF does.
 func MultiPageTIFF(pages []image.Image) []byte {
+	images := make([]TIFFImage, len(pages))
+	for i, page := range pages {
+		images[i] = TIFFImage{Image: page}
+	}
+	return TIFF(images)
+}
+
+// TIFF encodes each image in an IFD of its own of a little-endian TIFF:
+// 8-bit grayscale, uncompressed, one strip per image. golang.org/x/image/tiff
+// writes single-page files only. Each image's pixels come first and its IFD
+// after them, and every IFD links to the next image's.
+func TIFF(images []TIFFImage) []byte {
 	var out bytes.Buffer
 	le := binary.LittleEndian
 	out.WriteString("II*\x00")
 	_ = binary.Write(&out, le, uint32(0)) // patched below to point to the first IFD
 
 	previousLink := 4 // where the offset of the next IFD goes
-	for _, page := range pages {
+	for _, img := range images {
+		page := img.Image
 		b := page.Bounds()
 		stripOffset := out.Len()
 		for y := b.Min.Y; y < b.Max.Y; y++ {
@@ -47,10 +67,15 @@ func MultiPageTIFF(pages []image.Image) []byte {
 
 		ifdOffset := out.Len()
 		le.PutUint32(out.Bytes()[previousLink:], uint32(ifdOffset))
-		entries := []struct {
+		type entry struct {
 			tag, typ uint16
 			value    uint32
-		}{
+		}
+		var entries []entry
+		if img.Reduced {
+			entries = append(entries, entry{tiffTagNewSubfileType, tiffTypeLong, 1})
+		}
+		entries = append(entries, []entry{
 			{tiffTagImageWidth, tiffTypeLong, uint32(b.Dx())},
 			{tiffTagImageLength, tiffTypeLong, uint32(b.Dy())},
 			{tiffTagBitsPerSample, tiffTypeShort, 8},
@@ -60,7 +85,7 @@ func MultiPageTIFF(pages []image.Image) []byte {
 			{tiffTagSamplesPerPixel, tiffTypeShort, 1},
 			{tiffTagRowsPerStrip, tiffTypeLong, uint32(b.Dy())},
 			{tiffTagStripByteCounts, tiffTypeLong, uint32(b.Dx() * b.Dy())},
-		}
+		}...)
 		_ = binary.Write(&out, le, uint16(len(entries)))
 		for _, e := range entries {
 			_ = binary.Write(&out, le, e.tag)
