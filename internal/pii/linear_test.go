@@ -36,6 +36,8 @@ var pathologicalUnits = []struct {
 	{name: "name particles", unit: "Ana de la "},
 	{name: "street type first", unit: "Calle de Mayor "},
 	{name: "lower-case codes", unit: "gb82 ab12 "},
+	{name: "wide gaps", unit: "4111  1111\t1\u00a0"},
+	{name: "hyphen line breaks", unit: "212-\r\n55-\n"},
 }
 
 // TestDetectLinearTime checks that Detect's time grows about linearly on

@@ -8,7 +8,10 @@
 // number metadata, a country's length) and context words, so that a value
 // that only looks like PII is not reported. Before the recognizers run,
 // letters that OCR reads for digits (O, l, I) and line breaks inside
-// numbers are read back, byte for byte, and checksums then decide. Names
+// numbers are read back, byte for byte, and checksums then decide. A text
+// with wider gaps inside numbers, such as two spaces, a tab, a no-break
+// space or a line break after a hyphen, is scanned a second time with each
+// gap read as one space. Names
 // and addresses come from general rules of English and Spanish text: cue
 // words, runs of capitalized words missing from an embedded English word
 // list, and address forms of several countries. Detection runs in time
@@ -126,14 +129,8 @@ func SupportedTypes() []string {
 // text longer than MaxChunkBytes whole, and DetectLong splits it instead.
 func (d *Detector) Detect(text string) []Entity {
 	s := newScan(text)
-	for i, r := range recognizers {
-		if d.types != nil && !d.types[r.entityType] && !r.neededBy(d.types) {
-			continue
-		}
-		s.priority, s.priorityType = i, r.entityType
-		r.find(s)
-		s.sortSpans(i)
-	}
+	d.runRecognizers(s)
+	d.findAcrossGaps(s, text)
 
 	kept := s.candidates[:0]
 	for _, c := range s.candidates {
@@ -176,6 +173,19 @@ func skipMarks(text string, i int) int {
 		i += size
 	}
 	return i
+}
+
+// runRecognizers adds to s the candidates of the recognizers that d
+// reports or that those consult.
+func (d *Detector) runRecognizers(s *scan) {
+	for i, r := range recognizers {
+		if d.types != nil && !d.types[r.entityType] && !r.neededBy(d.types) {
+			continue
+		}
+		s.priority, s.priorityType = i, r.entityType
+		r.find(s)
+		s.sortSpans(i)
+	}
 }
 
 // DetectLong detects entities in text of any length. It splits text into

@@ -196,3 +196,29 @@ func markAt(text string, i int) bool {
 	r, _ := utf8.DecodeRuneInString(text[i:])
 	return i < len(text) && unicode.Is(unicode.M, r)
 }
+
+func TestWideSeparatorsInsideNumbers(t *testing.T) {
+	tests := []struct {
+		name, text, typ, want string
+	}{
+		{name: "card double spaces", text: "Card 4111  1111  1111  1111\n", typ: TypeCreditCardNumber, want: "4111  1111  1111  1111"},
+		{name: "card tabs", text: "Card 4111\t1111\t1111\t1111\n", typ: TypeCreditCardNumber, want: "4111\t1111\t1111\t1111"},
+		{name: "card no-break spaces", text: "Card 4111\u00a01111\u00a01111\u00a01111\n", typ: TypeCreditCardNumber, want: "4111\u00a01111\u00a01111\u00a01111"},
+		{name: "card crlf", text: "Card 4111 1111\r\n1111 1111\n", typ: TypeCreditCardNumber, want: "4111 1111\r\n1111 1111"},
+		{name: "ssn double spaces", text: "SSN 536  22  1234\n", typ: TypeSSN, want: "536  22  1234"},
+		{name: "ssn break after hyphen", text: "SSN 536-22-\n1234\n", typ: TypeSSN, want: "536-22-\n1234"},
+		{name: "phone break after hyphen", text: "phone 212-555-\n0187\n", typ: TypePhone, want: "212-555-\n0187"},
+		{name: "phone crlf after hyphen", text: "phone 212-555-\r\n0187\n", typ: TypePhone, want: "212-555-\r\n0187"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, []string{tt.want}, valuesOf(t, tt.text, tt.typ))
+		})
+	}
+}
+
+func TestWideSeparatorsKeepChecksums(t *testing.T) {
+	assert.Empty(t, valuesOf(t, "Card 4111  1111  1111  1112\n", TypeCreditCardNumber), "Luhn still decides")
+	assert.Empty(t, valuesOf(t, "SSN 666  22  1234\n", TypeSSN), "area 666 is still invalid")
+	assert.Empty(t, valuesOf(t, "Card 4111\n\n1111\n\n1111\n\n1111\n", TypeCreditCardNumber), "blank lines separate numbers")
+}
