@@ -74,7 +74,8 @@ var contextCases = []struct {
 	rule *context
 	re   *regexp.Regexp
 }{
-	{"phone", phoneContext, regexp.MustCompile(`(?i)\b(?:phone|tel|telephone|call|text|mobile|cell|fax|reach|contact|whatsapp|sms|dial|m[oó]vil|llam[ae]r?|contacto)\b`)},
+	{"phone", phoneContext, regexp.MustCompile(`(?i)\b(?:phone|tel|telephone|call|text|mobile|cell|fax|reach|contact|whatsapp|sms|dial|m[oó]vil|llam[ae]r?|contacto|ll[aá]mame|ll[aá]manos|tel[eé]fono|tfno|tlf)\b`)},
+	{"iban", ibanContext, regexp.MustCompile(`(?i)\b(?:iban|account|acct|bank|transfer|wire|swift|bic|cuenta|banco|transferencia)\b`)},
 	{"card", cardContext, regexp.MustCompile(`(?i)\b(?:card|visa|mastercard|amex|american express|discover|credit|debit|charge|pay|payment|cc|tarjeta|cr[eé]dito|d[eé]bito|pago|cargo)\b`)},
 	{"ssn", ssnContext, regexp.MustCompile(`(?i)\b(?:ssn|ssns|social security|ss#|ss no|taxpayer id|tin)\b`)},
 	{"version", versionContext, regexp.MustCompile(`(?i)\b(?:section|sections|version|versions|release|ver|rev|chapter|v)\.?\s*$`)},

@@ -165,7 +165,8 @@ var (
 	// phoneContext has English and Spanish words. Go's \b is ASCII only,
 	// so "tel" also matches the start of "teléfono".
 	phoneContext = newWordContext("phone", "tel", "telephone", "call", "text", "mobile", "cell", "fax", "reach", "contact",
-		"whatsapp", "sms", "dial", "movil", "móvil", "mÓvil", "llama", "llame", "llamar", "llamer", "contacto")
+		"whatsapp", "sms", "dial", "movil", "móvil", "mÓvil", "llama", "llame", "llamar", "llamer", "contacto",
+		"llámame", "llÁmame", "llamame", "llámanos", "llÁmanos", "llamanos", "teléfono", "telÉfono", "telefono", "tfno", "tlf")
 )
 
 // findPhones validates each number-like run with libphonenumber metadata:
@@ -276,6 +277,10 @@ func phoneScore(text string, b, e int) (float64, bool) {
 		}
 	case len(digits) >= 9 && len(digits) <= 12 && strings.ContainsAny(candidate, " ()-.") && nationalValid(candidate):
 		score = 0.7
+	case len(digits) == 9 && candidate == digits && hasContext(text, b, phoneContext) && nineDigitValid(digits):
+		// Spain and Portugal also write 612345678. Nine bare digits
+		// may be any quantity, so they need a word such as "móvil".
+		score = 0.5
 	default:
 		return 0, false
 	}
@@ -323,6 +328,17 @@ func internationalPhoneScore(number string, digits int) float64 {
 		return 0.7
 	}
 	return 0
+}
+
+// nineDigitValid reports whether nine digits are a valid national number
+// of one of nineDigitRegions.
+func nineDigitValid(digits string) bool {
+	for _, region := range nineDigitRegions {
+		if nationalSuffixValid(digits, region) && phoneValidIn(digits, region) {
+			return true
+		}
+	}
+	return false
 }
 
 // nationalValid reports whether number, written without a country code,
@@ -527,7 +543,7 @@ func ibanRepair(iban string) (repaired, ok bool) {
 }
 
 var (
-	ipv6Pattern = regexp.MustCompile(`[0-9A-Fa-f]{0,4}(?::{1,2}[0-9A-Fa-f]{1,4}){2,7}(?:::)?(?:\.\d{1,3}){0,3}`)
+	ipv6Pattern = regexp.MustCompile(`[0-9A-Fa-f]{0,4}(?::{1,2}[0-9A-Fa-f]{1,4}){1,7}(?:::)?(?:\.\d{1,3}){0,3}`)
 	// versionContext matches a word right before a dotted number that
 	// makes it a version or section number, as in "Section 5.1.1.5".
 	versionContext = newTrailingWordContext("section", "sections", "version", "versions", "release", "ver", "rev", "chapter", "v")
@@ -557,6 +573,13 @@ func findIPAddresses(s *scan) {
 		}
 		candidate := s.text[b:e]
 		if addr, err := netip.ParseAddr(candidate); err == nil && addr.Is6() {
+			// A form of two groups may be a scope in code, as in
+			// a::b, so only the loopback and link-local ones count
+			// without a word such as "host".
+			if strings.Count(candidate, ":") <= 2 && !addr.IsLoopback() && !addr.IsLinkLocalUnicast() && !hasContext(s.text, b, ipContext) {
+				continue
+			}
+			e = zoneEnd(s.text, e)
 			score := 0.9
 			if hasContext(s.text, b, ipContext) {
 				score += 0.05
@@ -568,6 +591,22 @@ func findIPAddresses(s *scan) {
 			s.add(TypeIPAddress, b, e, 0.6)
 		}
 	}
+}
+
+// zoneEnd returns the end of the zone ID, such as "%eth0", that follows an
+// IPv6 address ending at e, or e.
+func zoneEnd(text string, e int) int {
+	if e >= len(text) || text[e] != '%' {
+		return e
+	}
+	end := e + 1
+	for end < len(text) && (isAlnum(text[end]) || text[end] == '_' || text[end] == '-') {
+		end++
+	}
+	if end == e+1 || wordAfter(text, end) {
+		return e
+	}
+	return end
 }
 
 // partialIPv6 reports whether s looks like the first 4 to 7 groups of an

@@ -222,3 +222,28 @@ func TestWideSeparatorsKeepChecksums(t *testing.T) {
 	assert.Empty(t, valuesOf(t, "SSN 666  22  1234\n", TypeSSN), "area 666 is still invalid")
 	assert.Empty(t, valuesOf(t, "Card 4111\n\n1111\n\n1111\n\n1111\n", TypeCreditCardNumber), "blank lines separate numbers")
 }
+
+func TestIPv6ShortFormsAndZones(t *testing.T) {
+	tests := []struct {
+		name, text string
+		want       []string
+	}{
+		{name: "loopback", text: "bind ::1 port 80", want: []string{"::1"}},
+		{name: "link-local", text: "peer fe80::1 up", want: []string{"fe80::1"}},
+		{name: "zone id", text: "peer fe80::1%eth0 up", want: []string{"fe80::1%eth0"}},
+		{name: "zone id after full address", text: "via fe80::a00:27ff:fe4e:66a1%en0.", want: []string{"fe80::a00:27ff:fe4e:66a1%en0"}},
+		{name: "c++ scope", text: "use std::abc and a::b here", want: nil},
+		{name: "time of day", text: "at 12:30 today", want: nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, valuesOf(t, tt.text, TypeIPAddress))
+		})
+	}
+}
+
+func TestSpanishMobileWithoutSeparators(t *testing.T) {
+	assert.Equal(t, []string{"612345678"}, valuesOf(t, "Llámame al 612345678", TypePhone))
+	assert.Equal(t, []string{"612345678"}, valuesOf(t, "Mi móvil es 612345678.", TypePhone))
+	assert.Empty(t, valuesOf(t, "Pedido 612345678 enviado", TypePhone), "nine bare digits need a word such as móvil")
+}
