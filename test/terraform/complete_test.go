@@ -214,6 +214,18 @@ func checkBuckets(t *testing.T, s *stack) {
 	notification, err := client.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: &ingest})
 	require.NoError(t, err)
 	assert.NotNil(t, notification.EventBridgeConfiguration, "the ingest bucket must send its events to EventBridge")
+
+	// The review page fetches previews from presigned URLs of these
+	// buckets, from the API's origin.
+	origin := strings.TrimSuffix(stringOutput(t, s, "review_api_url"), "/")
+	for _, role := range []string{"redacted", "work"} {
+		bucket := mapOutput(t, s, "output_buckets")[role].(string)
+		cors, err := client.GetBucketCors(ctx, &s3.GetBucketCorsInput{Bucket: &bucket})
+		require.NoError(t, err, bucket)
+		require.Len(t, cors.CORSRules, 1, bucket)
+		assert.Equal(t, []string{origin}, cors.CORSRules[0].AllowedOrigins, "%s: CORS origin", bucket)
+		assert.Equal(t, []string{"GET"}, cors.CORSRules[0].AllowedMethods, "%s: CORS methods", bucket)
+	}
 }
 
 func checkRule(t *testing.T, s *stack) {

@@ -119,3 +119,26 @@ resource "aws_lambda_permission" "review_api" {
   principal     = "apigateway.amazonaws.com"
   source_arn    = "${aws_apigatewayv2_api.review[0].execution_arn}/*/*"
 }
+
+# The review page fetches each preview from the presigned S3 URL that the
+# API redirects to, so the browser sends a CORS request with the API's
+# origin. Redacted copies are in the redacted bucket, or staged under
+# redacted/ in the work bucket until an approval publishes them. Originals
+# are shown only with allow_original_preview, and the module sets CORS only
+# on an ingest bucket that it creates.
+# NOTE: a page served from a custom domain has another origin, which these
+# rules do not allow.
+resource "aws_s3_bucket_cors_configuration" "review_previews" {
+  for_each = var.review.create_api ? toset(concat(
+    ["redacted", "work"],
+    var.review.allow_original_preview && local.create_ingest_bucket ? ["ingest"] : [],
+  )) : toset([])
+
+  bucket = aws_s3_bucket.this[each.key].id
+
+  cors_rule {
+    allowed_methods = ["GET"]
+    allowed_origins = [aws_apigatewayv2_api.review[0].api_endpoint]
+    max_age_seconds = 300
+  }
+}

@@ -182,6 +182,31 @@ run "default_review_settings" {
     condition     = local.service_functions["review_api"].environment.RESTRICT_QUEUES == "false" && local.service_functions["review_api"].environment.REVIEW_QUORUM == "1"
     error_message = "Queues are open and one decision settles a review by default."
   }
+
+  assert {
+    condition     = toset(keys(aws_s3_bucket_cors_configuration.review_previews)) == toset(["redacted", "work"])
+    error_message = "The page fetches previews from the redacted and work buckets, and originals are not shown by default."
+  }
+
+  assert {
+    condition = alltrue([for c in aws_s3_bucket_cors_configuration.review_previews : alltrue([
+      for rule in c.cors_rule : rule.allowed_origins == toset(["https://abcdef1234.execute-api.eu-west-1.amazonaws.com"]) && rule.allowed_methods == toset(["GET"])
+    ])])
+    error_message = "The preview buckets must allow GET from the review API's origin only."
+  }
+}
+
+run "original_preview_cors" {
+  command = apply
+
+  variables {
+    review = { allow_original_preview = true }
+  }
+
+  assert {
+    condition     = toset(keys(aws_s3_bucket_cors_configuration.review_previews)) == toset(["redacted", "work", "ingest"])
+    error_message = "With allow_original_preview the page also fetches originals from the ingest bucket."
+  }
 }
 
 run "without_api_no_page_link" {
@@ -194,6 +219,11 @@ run "without_api_no_page_link" {
   assert {
     condition     = !contains(keys(local.environment["request_review"]), "REVIEW_PAGE_URL")
     error_message = "Without the review API there is no page to link to."
+  }
+
+  assert {
+    condition     = length(aws_s3_bucket_cors_configuration.review_previews) == 0
+    error_message = "Without the review page no bucket needs CORS."
   }
 }
 
