@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -236,6 +237,14 @@ func TestApproveBehindGatewayStage(t *testing.T) {
 	srv := httptest.NewServer(gateway)
 	t.Cleanup(srv.Close)
 
+	// A moderator of another queue neither sees nor decides the review.
+	outsider := issuer.ModeratorToken(t, audience, "vera", "moderato/queue:visual")
+	list := gatewayRequest(t, http.MethodGet, srv.URL+"/review/api/reviews", outsider, "")
+	assert.Equal(t, http.StatusOK, list.StatusCode)
+	assert.NotContains(t, readBody(t, list), ids[0])
+	decision := gatewayRequest(t, http.MethodPost, srv.URL+"/review/api/reviews/"+ids[0]+"/decision", outsider, `{"decision": "reject"}`)
+	assert.Equal(t, http.StatusForbidden, decision.StatusCode, readBody(t, decision))
+
 	// The stage URL without a trailing slash serves the page too.
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+"/review"),
@@ -261,14 +270,35 @@ func TestApproveBehindGatewayStage(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, policy.Approved, outcome.Verdict)
 
-	// Without the stage, no route matches; without a token, the authorizer
+	// Without the stage, no route matches. Without a token, the authorizer
 	// rejects the request before the function runs.
-	res, err := http.Get(srv.URL + "/api/reviews")
+	res := gatewayRequest(t, http.MethodGet, srv.URL+"/api/reviews", "", "")
+	assert.Equal(t, http.StatusNotFound, res.StatusCode, readBody(t, res))
+	res = gatewayRequest(t, http.MethodGet, srv.URL+"/review/api/reviews", "", "")
+	assert.Equal(t, http.StatusUnauthorized, res.StatusCode, readBody(t, res))
+}
+
+// gatewayRequest sends a request with the token as bearer token, none when
+// empty, and a JSON body when body is not empty.
+func gatewayRequest(t *testing.T, method, url, token, body string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	require.NoError(t, err)
-	res.Body.Close()
-	assert.Equal(t, http.StatusNotFound, res.StatusCode)
-	res, err = http.Get(srv.URL + "/review/api/reviews")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
-	res.Body.Close()
-	assert.Equal(t, http.StatusUnauthorized, res.StatusCode)
+	t.Cleanup(func() { res.Body.Close() })
+	return res
+}
+
+func readBody(t *testing.T, res *http.Response) string {
+	t.Helper()
+	body, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return string(body)
 }
