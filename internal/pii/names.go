@@ -114,7 +114,8 @@ func init() {
 		Calle Avenida Plaza Paseo Equipo Soporte Cliente Clientes Paciente Factura Pedido Tarjeta Cuenta Teléfono Correo
 		Dirección Fecha Nombre Apellido Apellidos Lunes Martes Miércoles Jueves Viernes Sábado Domingo Enero Febrero
 		Marzo Abril Mayo Junio Julio Agosto Septiembre Setiembre Octubre Noviembre Diciembre Le Les Lo Este Esta Estos
-		Estas Ese Esa Aquí Hoy Mañana Ayer Muchas Favor Adjunto Asunto Usted Ustedes Nosotros Ellos Ella Él Yo`) {
+		Estas Ese Esa Aquí Hoy Mañana Ayer Muchas Favor Adjunto Asunto Usted Ustedes Nosotros Ellos Ella Él Yo
+		Número Seguridad Social Documento Identidad Nacional Pasaporte Código Postal Sanitaria Banco Móvil`) {
 		nonNames[w] = true
 	}
 }

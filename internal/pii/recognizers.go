@@ -276,7 +276,13 @@ func phoneScore(text string, b, e int) (float64, bool) {
 			score = 0.6
 		}
 	case len(digits) >= 9 && len(digits) <= 12 && strings.ContainsAny(candidate, " ()-.") && nationalValid(candidate):
-		score = 0.7
+		// Without a country code, only the metadata of the regions
+		// tried vouches for the number, and a word that names another
+		// number type, as in "SIN 046 454 287", makes it less likely.
+		score = 0.6
+		if otherNumberCue(text, b) {
+			score = 0.5
+		}
 	case len(digits) == 9 && candidate == digits && hasContext(text, b, phoneContext) && nineDigitValid(digits):
 		// Spain and Portugal also write 612345678. Nine bare digits
 		// may be any quantity, so they need a word such as "móvil".
@@ -328,6 +334,17 @@ func internationalPhoneScore(number string, digits int) float64 {
 		return 0.7
 	}
 	return 0
+}
+
+// otherNumberCue reports whether a word that names another type of number,
+// such as "SIN" or "routing", precedes b within the context window.
+func otherNumberCue(text string, b int) bool {
+	for _, rule := range []*context{ssnContext, sinContext, routingContext, nhsContext} {
+		if hasContext(text, b, rule) {
+			return true
+		}
+	}
+	return false
 }
 
 // nineDigitValid reports whether nine digits are a valid national number

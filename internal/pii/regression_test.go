@@ -247,3 +247,21 @@ func TestSpanishMobileWithoutSeparators(t *testing.T) {
 	assert.Equal(t, []string{"612345678"}, valuesOf(t, "Mi móvil es 612345678.", TypePhone))
 	assert.Empty(t, valuesOf(t, "Pedido 612345678 enviado", TypePhone), "nine bare digits need a word such as móvil")
 }
+
+func TestSpanishIDLabelNotName(t *testing.T) {
+	assert.Empty(t, valuesOf(t, "Número de la Seguridad Social: 281234567840", TypeName))
+	assert.Equal(t, []string{"Ana Pérez"}, valuesOf(t, "Número de la Seguridad Social: 281234567840, Ana Pérez", TypeName))
+}
+
+func TestNationalPhoneScoreHonest(t *testing.T) {
+	score := func(text string) float64 {
+		entities := NewDetector(WithMinScore(0), WithTypes(TypePhone)).Detect(text)
+		require.Len(t, entities, 1, text)
+		return entities[0].Score
+	}
+	bare := score("ref 046 454 286")
+	assert.LessOrEqual(t, bare, 0.6, "a national number without a call word is a guess")
+	assert.Greater(t, score("tel 046 454 286"), bare)
+	assert.Less(t, score("SIN 046 454 287"), bare, "a word naming another number type makes a phone less likely")
+	assert.Less(t, score("routing: 021-000-021"), bare)
+}
