@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/moderato/moderato/internal/pii"
+	"github.com/moderato/moderato/internal/textchunk"
 )
 
 // runCLI runs the command line with stdin and returns the exit status and
@@ -282,4 +283,45 @@ func BenchmarkPIIDetectLines(b *testing.B) {
 		require.NoError(b, detectLines(detector, bytes.NewReader(data), "corpus", out))
 		require.NoError(b, out.Flush())
 	}
+}
+
+// FuzzPIIRedact runs the path of "pii redact" and "pii detect" on
+// arbitrary input bytes: decoding as the pipeline decodes text, detection
+// in the pipeline's text view with offsets mapped back, then Redact and
+// Mask. The mapped entities must lie inside the decoded text, on code
+// point boundaries, in order and without overlaps, and Mask must keep the
+// length in code points.
+func FuzzPIIRedact(f *testing.F) {
+	f.Add([]byte("Mail jane&#64;example.com or call 415&#8203;555\u00ad0134"))
+	f.Add([]byte("Card 4111&nbsp;1111 1111 1111, SSN 536-22-8726, Dear Thabo Nkosi"))
+	f.Add([]byte("&fjlig;&nvlt;&#x1F600;&#55357;&#0;&amp;&#64&AMP;&notin"))
+	f.Add([]byte("\xff\xfeM\x00a\x00i\x00l\x00 \x00a\x00@\x00b\x00.\x00c\x00o\x00"))
+	f.Add([]byte("caf\xe9 4111 1111 1111 1111"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		text, err := readText(bytes.NewReader(data), "fuzz input")
+		if err != nil {
+			return
+		}
+
+		entities := detect(pii.NewDetector(pii.WithMinScore(0)), text)
+
+		for i, e := range entities {
+			require.True(t, e.Begin >= 0 && e.Begin < e.End && e.End <= len(text), "entity %d offsets %d-%d in %d bytes", i, e.Begin, e.End, len(text))
+			assert.True(t, textchunk.IsBoundary(text, e.Begin), "entity %d begins inside a code point", i)
+			assert.True(t, textchunk.IsBoundary(text, e.End), "entity %d ends inside a code point", i)
+			if i > 0 {
+				assert.LessOrEqual(t, entities[i-1].End, e.Begin, "entity %d overlaps or precedes the one before", i)
+			}
+		}
+		redacted := pii.Redact(text, entities)
+		masked := pii.Mask(text, entities)
+		assert.Equal(t, utf8.RuneCountInString(text), utf8.RuneCountInString(masked), "Mask changed the length in code points")
+		if len(entities) == 0 {
+			assert.Equal(t, text, redacted)
+			assert.Equal(t, text, masked)
+		}
+		for i, span := range pii.CodePointSpans(text, entities) {
+			assert.True(t, span.Begin < span.End && span.End <= utf8.RuneCountInString(text), "entity %d code point offsets %d-%d", i, span.Begin, span.End)
+		}
+	})
 }
