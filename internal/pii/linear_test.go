@@ -38,6 +38,7 @@ var pathologicalUnits = []struct {
 	{name: "lower-case codes", unit: "gb82 ab12 "},
 	{name: "wide gaps", unit: "4111  1111\t1\u00a0"},
 	{name: "hyphen line breaks", unit: "212-\r\n55-\n"},
+	{name: "capitals between invalid bytes", unit: "Ca\xe8"},
 }
 
 // TestDetectLinearTime checks that Detect's time grows about linearly on

@@ -233,6 +233,10 @@ var upperOrMultibyte = func() *alphabet {
 	return a
 }()
 
+// maxNameWindow is how many bytes from a capitalized word
+// findUnknownWordNames reads for a name.
+const maxNameWindow = 160
+
 // findUnknownWordNames reports runs of two or more capitalized words that
 // are missing from the lexicon and from nonNames, with particles allowed
 // between them. It tries the pattern once at each capitalized word that
@@ -248,10 +252,15 @@ func findUnknownWordNames(s *scan) {
 		if !unicode.IsUpper(r) || wordBefore(text, i) || (i > 0 && strings.IndexByte("'’-", text[i-1]) >= 0) {
 			continue
 		}
-		if !secondWordFollows(text, i) {
+		// matchName reads at most maxNameWindow bytes, so a name starts
+		// with a word that ends inside them, and secondWordFollows reads
+		// no further. Without the bound, text without spaces made it read
+		// to the end of the text at every capital.
+		window := text[:min(len(text), i+maxNameWindow)]
+		if !secondWordFollows(window, i) {
 			continue
 		}
-		n := matchName(text[i:min(len(text), i+160)])
+		n := matchName(window[i:])
 		if n < 0 {
 			continue
 		}
