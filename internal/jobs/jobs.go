@@ -9,9 +9,13 @@
 // notifications are best-effort, so Manager.Poll, run on a schedule,
 // finishes the jobs whose notification never came.
 //
-// A token is taken from the store before it is used, with a
-// conditional delete, so a notification and the poller racing on one job
-// send its result once.
+// A token is deleted from the store only after its result was sent, or
+// after Step Functions returned that its task no longer waits, so a send
+// that fails leaves the job for the retried notification or the next poll.
+// A completion replayed after the delete finds no token and sends nothing.
+// NOTE: a notification and the poller racing on one job can both send
+// before either deletes the token. Step Functions takes the first result
+// and rejects the second with InvalidToken, which counts as done.
 package jobs
 
 import (
@@ -146,9 +150,10 @@ func (m *Manager) Start(ctx context.Context, in StartInput) (StartOutput, error)
 	return StartOutput{JobID: jobID}, nil
 }
 
-// Complete finishes the job when it is done: it takes the token and sends
-// the result or the failure. A job still running is left alone, and a job
-// whose token is gone was finished before.
+// Complete finishes the job when it is done: it sends the result or the
+// failure through the token, then deletes the token. A job still running
+// is left alone, and a job whose token is gone was finished before. An
+// error from the send keeps the token, so the caller can retry.
 func (m *Manager) Complete(ctx context.Context, jobID string) error {
 	waiting, err := m.Tokens.GetToken(ctx, jobID)
 	if errors.Is(err, ErrTokenNotFound) {
@@ -170,39 +175,44 @@ func (m *Manager) Complete(ctx context.Context, jobID string) error {
 		return nil
 	}
 
-	t, err := m.Tokens.TakeToken(ctx, jobID)
-	if errors.Is(err, ErrTokenNotFound) {
-		m.logger().InfoContext(ctx, "job finished by another caller", "job_id", jobID)
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("taking the task token of job %s: %w", jobID, err)
-	}
-	kind := t.Kind
-
 	if res.Err != nil {
 		name := failureName(res.Err)
-		m.logger().InfoContext(ctx, "job failed", "job_id", jobID, "kind", kind, "error", res.Err)
-		return m.sent(ctx, jobID, m.Tasks.SendTaskFailure(ctx, t.TaskToken, name, res.Err.Error()))
+		m.logger().InfoContext(ctx, "job failed", "job_id", jobID, "kind", waiting.Kind, "error", res.Err)
+		err := m.Tasks.SendTaskFailure(ctx, waiting.TaskToken, name, res.Err.Error())
+		return m.sent(ctx, jobID, err)
 	}
 	output, err := json.Marshal(res.Output)
 	if err != nil {
 		return fmt.Errorf("encoding the result of job %s: %w", jobID, err)
 	}
-	m.logger().InfoContext(ctx, "job finished", "job_id", jobID, "kind", kind)
-	return m.sent(ctx, jobID, m.Tasks.SendTaskSuccess(ctx, t.TaskToken, output))
+	m.logger().InfoContext(ctx, "job finished", "job_id", jobID, "kind", waiting.Kind)
+	return m.sent(ctx, jobID, m.Tasks.SendTaskSuccess(ctx, waiting.TaskToken, output))
 }
 
-// sent returns the error of sending a job's result, or nil when the task
-// no longer waits: a job that outlived its state's timeout has nowhere to
-// send its result, and retrying the notification would not change that.
+// sent deletes the job's token after a send that reached the task, and
+// returns the error of a send that did not. A task that no longer waits
+// counts as reached: a job that outlived its state's timeout has nowhere
+// to send its result, and a replayed send after a successful one gets the
+// same error.
 func (m *Manager) sent(ctx context.Context, jobID string, err error) error {
 	if errors.Is(err, ErrTaskClosed) {
-		m.logger().WarnContext(ctx, "job result dropped: its task no longer waits, because it timed out or its execution ended", "job_id", jobID)
+		m.logger().WarnContext(ctx, "job result dropped: its task no longer waits, because it timed out, its execution ended or the result was sent before", "job_id", jobID)
+	} else if err != nil {
+		return fmt.Errorf("sending the result of job %s: %w", jobID, err)
+	}
+	return m.deleteToken(ctx, jobID)
+}
+
+// deleteToken deletes the token of a job whose task took its result or no
+// longer waits. A token already deleted by another caller is not an error.
+func (m *Manager) deleteToken(ctx context.Context, jobID string) error {
+	_, err := m.Tokens.TakeToken(ctx, jobID)
+	if errors.Is(err, ErrTokenNotFound) {
+		m.logger().InfoContext(ctx, "job finished by another caller", "job_id", jobID)
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("sending the result of job %s: %w", jobID, err)
+		return fmt.Errorf("deleting the task token of job %s: %w", jobID, err)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -133,13 +134,30 @@ type recordingTasks struct {
 	failures  map[string]string
 	// closed makes every send fail as a task that timed out.
 	closed bool
+	// failNext, when set, fails the next send and is then cleared.
+	failNext error
+	sends    int
+}
+
+// fail returns the error the current send fails with, if any.
+func (r *recordingTasks) fail() error {
+	r.sends++
+	if r.failNext != nil {
+		err := r.failNext
+		r.failNext = nil
+		return err
+	}
+	if r.closed {
+		return fmt.Errorf("sending to the task: %w", jobs.ErrTaskClosed)
+	}
+	return nil
 }
 
 func (r *recordingTasks) SendTaskSuccess(ctx context.Context, token string, output []byte) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.closed {
-		return fmt.Errorf("sending task success: %w", jobs.ErrTaskClosed)
+	if err := r.fail(); err != nil {
+		return err
 	}
 	r.successes[token] = output
 	return nil
@@ -148,6 +166,9 @@ func (r *recordingTasks) SendTaskSuccess(ctx context.Context, token string, outp
 func (r *recordingTasks) SendTaskFailure(ctx context.Context, token, name, cause string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if err := r.fail(); err != nil {
+		return err
+	}
 	r.failures[token] = name
 	return nil
 }
@@ -223,6 +244,51 @@ func TestResultOfTimedOutTaskDropped(t *testing.T) {
 	_, err = m.Tokens.GetToken(ctx, out.JobID)
 	assert.ErrorIs(t, err, jobs.ErrTokenNotFound, "the token is taken, so the next poll skips the job")
 	assert.Empty(t, tasks.successes)
+}
+
+func TestFailedSendKeepsToken(t *testing.T) {
+	m, fake, tasks := newManager(t)
+	ctx := context.Background()
+	start := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	m.Now = func() time.Time { return start }
+	out, err := m.Start(ctx, jobs.StartInput{TaskToken: "token-retry", Execution: "arn:exec:1", Kind: jobs.VideoModeration, Item: video})
+	require.NoError(t, err)
+	fake.finish(out.JobID, "SUCCEEDED")
+
+	throttled := &pipeline.TransientError{Err: errors.New("ThrottlingException: rate exceeded")}
+	tasks.failNext = throttled
+	err = m.Complete(ctx, out.JobID)
+	require.Error(t, err, "a failed send is returned, so the notification is redelivered")
+	assert.ErrorIs(t, err, throttled)
+	assert.NotContains(t, err.Error(), "token-retry")
+	_, err = m.Tokens.GetToken(ctx, out.JobID)
+	require.NoError(t, err, "the token stays for the next try")
+	assert.Empty(t, tasks.successes)
+
+	require.NoError(t, m.Poll(ctx, start.Add(time.Minute)))
+	assert.Contains(t, tasks.successes, "token-retry", "the poller sends the result")
+	_, err = m.Tokens.GetToken(ctx, out.JobID)
+	assert.ErrorIs(t, err, jobs.ErrTokenNotFound, "the token is deleted after the send")
+
+	require.NoError(t, m.Complete(ctx, out.JobID), "a replayed completion")
+	assert.Equal(t, 2, tasks.sends, "a replay after the send sends nothing")
+}
+
+func TestFailedFailureSendKeepsToken(t *testing.T) {
+	m, fake, tasks := newManager(t)
+	ctx := context.Background()
+	out, err := m.Start(ctx, jobs.StartInput{TaskToken: "token-bad", Execution: "arn:exec:1", Kind: jobs.VideoModeration, Item: video})
+	require.NoError(t, err)
+	fake.finish(out.JobID, "FAILED")
+
+	tasks.failNext = &pipeline.TransientError{Err: errors.New("InternalServerError")}
+	require.Error(t, m.Complete(ctx, out.JobID))
+	assert.Empty(t, tasks.failures)
+
+	require.NoError(t, m.Complete(ctx, out.JobID), "the redelivered notification")
+	assert.Equal(t, map[string]string{"token-bad": "UnsupportedContentError"}, tasks.failures)
+	_, err = m.Tokens.GetToken(ctx, out.JobID)
+	assert.ErrorIs(t, err, jobs.ErrTokenNotFound)
 }
 
 func TestPollFinishesJobsWithoutNotification(t *testing.T) {
