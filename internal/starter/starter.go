@@ -109,12 +109,19 @@ func (s *Starter) handle(ctx context.Context, msg events.SQSMessage) (Result, er
 		return Failed, fmt.Errorf("decoding message %s: the event names no bucket or no key", msg.MessageId)
 	}
 
+	// The bucket is checked before the key is resolved, because resolving
+	// sends a HeadObject, which the starter may not call on an output
+	// bucket.
+	if s.isOutputBucket(d.Bucket.Name) {
+		s.logger().InfoContext(ctx, "ignoring pipeline output", "message_id", msg.MessageId, "bucket", d.Bucket.Name)
+		return Ignored, nil
+	}
 	name := pipeline.ExecutionName(d)
 	key, err := s.ResolveKey(ctx, d)
 	if err != nil {
 		return Failed, err
 	}
-	if s.isOutput(d.Bucket.Name, key) {
+	if s.isOutputKey(key) {
 		s.logger().InfoContext(ctx, "ignoring pipeline output", "message_id", msg.MessageId, "bucket", d.Bucket.Name)
 		return Ignored, nil
 	}
@@ -180,12 +187,16 @@ func (s *Starter) matches(ctx context.Context, d pipeline.ObjectCreated, key str
 	return true, nil
 }
 
-func (s *Starter) isOutput(bucket, key string) bool {
+func (s *Starter) isOutputBucket(bucket string) bool {
 	for _, b := range s.IgnoreBuckets {
 		if b != "" && b == bucket {
 			return true
 		}
 	}
+	return false
+}
+
+func (s *Starter) isOutputKey(key string) bool {
 	for _, p := range s.IgnorePrefixes {
 		if p != "" && strings.HasPrefix(key, p) {
 			return true

@@ -3,6 +3,7 @@ package starter
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/moderato/moderato/internal/awsadapter/awserr"
 	"github.com/moderato/moderato/internal/objects"
 	"github.com/moderato/moderato/internal/pipeline"
 )
@@ -174,6 +176,35 @@ func TestHandleSQSIgnoresPipelineOutputs(t *testing.T) {
 
 	require.NoError(t, err)
 	assert.Empty(t, resp.BatchItemFailures)
+	assert.Empty(t, execs.inputs)
+}
+
+// deniedHeads is a unit-test fake of object metadata in a bucket the
+// starter may not read: every Head fails with access denied.
+type deniedHeads struct{ calls []objects.Location }
+
+func (d *deniedHeads) Head(ctx context.Context, loc objects.Location) (objects.Info, error) {
+	d.calls = append(d.calls, loc)
+	return objects.Info{}, &awserr.AccessError{Err: errors.New("Forbidden: 403")}
+}
+
+func TestHandleSQSIgnoresOutputBucketBeforeHead(t *testing.T) {
+	var put Event
+	readFixture(t, "eventbridge-put-object.json", &put)
+	encoded := put
+	encoded.Detail.Bucket.Name = "moderato-redacted"
+	encoded.Detail.Object.Key = "redacted/report+2026%28final%29.txt"
+	heads := &deniedHeads{}
+	execs := &recordingExecutions{inputs: map[string][]byte{}}
+	s := &Starter{Executions: execs, Objects: heads, IgnoreBuckets: []string{"moderato-redacted"}}
+
+	resp, err := s.HandleSQS(context.Background(), events.SQSEvent{Records: []events.SQSMessage{
+		{MessageId: "encoded", Body: mustJSON(t, encoded)},
+	}})
+
+	require.NoError(t, err)
+	assert.Empty(t, resp.BatchItemFailures, "an output event is ignored, not retried")
+	assert.Empty(t, heads.calls, "no HeadObject on an ignored bucket")
 	assert.Empty(t, execs.inputs)
 }
 
