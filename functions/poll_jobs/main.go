@@ -4,7 +4,9 @@
 //
 // Configuration: JOBS_TABLE, WORK_BUCKET, JOB_TOPIC_ARN, JOB_TOPIC_ROLE_ARN
 // (required); TRANSCRIBE_LANGUAGE (optional);
-// POLL_AFTER_SECONDS (default 900), the age of a job before it is polled.
+// POLL_AFTER_SECONDS (default 900), the age of a job before it is polled;
+// JOB_TIMEOUT_SECONDS (default 14400), the job states' TimeoutSeconds, after
+// which a job's result is no longer polled and its task is failed.
 package main
 
 import (
@@ -49,8 +51,14 @@ func main() {
 		logger.Error("reading the configuration", "error", err, "poll_after_seconds", after)
 		os.Exit(1)
 	}
+	timeout, err := strconv.Atoi(env.Optional("JOB_TIMEOUT_SECONDS", "14400"))
+	if err != nil || timeout <= 0 {
+		logger.Error("reading the configuration: JOB_TIMEOUT_SECONDS must be a positive whole number of seconds", "error", err, "job_timeout_seconds", timeout)
+		os.Exit(1)
+	}
 
 	manager.Logger = logger
+	manager.JobTimeout = time.Duration(timeout) * time.Second
 	lambda.Start(func(ctx context.Context) error {
 		return manager.Poll(ctx, time.Now().Add(-time.Duration(after)*time.Second))
 	})

@@ -112,6 +112,10 @@ type Manager struct {
 	Logger  *slog.Logger
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// JobTimeout is the TimeoutSeconds of the job states. Poll stops
+	// reading the result of a job whose token is older, because its task
+	// has timed out. Zero means no limit.
+	JobTimeout time.Duration
 }
 
 // StartInput is the input of a task state that starts a job.
@@ -227,7 +231,11 @@ func (m *Manager) Poll(ctx context.Context, startedBefore time.Time) error {
 	}
 	var first error
 	for _, t := range tokens {
-		if err := m.Complete(ctx, t.JobID); err != nil {
+		complete := m.Complete
+		if m.JobTimeout > 0 && m.now().Sub(t.StartedAt) > m.JobTimeout {
+			complete = m.expire
+		}
+		if err := complete(ctx, t.JobID); err != nil {
 			m.logger().ErrorContext(ctx, "polling job", "job_id", t.JobID, "kind", t.Kind, "error", err)
 			if first == nil {
 				first = err
@@ -236,6 +244,23 @@ func (m *Manager) Poll(ctx context.Context, startedBefore time.Time) error {
 	}
 	m.logger().InfoContext(ctx, "polled waiting jobs", "jobs", len(tokens))
 	return first
+}
+
+// expire ends a job that outlived its state's timeout without reading its
+// result, which may never be readable: it sends a failure through the
+// token, in case the task still waits, and deletes the token.
+func (m *Manager) expire(ctx context.Context, jobID string) error {
+	t, err := m.Tokens.GetToken(ctx, jobID)
+	if errors.Is(err, ErrTokenNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("reading the task token of job %s: %w", jobID, err)
+	}
+	m.logger().WarnContext(ctx, "job timed out: its result is no longer polled", "job_id", jobID, "kind", t.Kind,
+		"started_at", t.StartedAt, "job_timeout", m.JobTimeout)
+	cause := fmt.Sprintf("job %s did not finish within the job timeout of %s", jobID, m.JobTimeout)
+	return m.sent(ctx, jobID, m.Tasks.SendTaskFailure(ctx, t.TaskToken, "JobFailedError", cause))
 }
 
 // failureName returns the error name a failed job's task fails with. The

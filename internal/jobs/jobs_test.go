@@ -1,14 +1,17 @@
 package jobs_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -77,8 +80,9 @@ type fakeVideo struct {
 
 	mu       sync.Mutex
 	started  []map[string]any
-	finished map[string]string // job ID to final status
+	finished map[string]string // job ID to final status, or "UNKNOWN" for a job the service no longer has
 	nextID   int
+	reads    int // GetContentModeration calls
 }
 
 func (f *fakeVideo) finish(jobID, status string) {
@@ -104,8 +108,14 @@ func (f *fakeVideo) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.nextID++
 		_ = json.NewEncoder(w).Encode(map[string]string{"JobId": id})
 	case "RekognitionService.GetContentModeration":
+		f.reads++
 		id, _ := body["JobId"].(string)
 		status, ok := f.finished[id]
+		if status == "UNKNOWN" {
+			w.WriteHeader(http.StatusBadRequest)
+			_ = json.NewEncoder(w).Encode(map[string]string{"__type": "ResourceNotFoundException", "Message": "The job was not found."})
+			return
+		}
 		if !ok {
 			_ = json.NewEncoder(w).Encode(map[string]any{"JobStatus": "IN_PROGRESS", "JobId": id})
 			return
@@ -315,6 +325,53 @@ func TestPollFinishesJobsWithoutNotification(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, left, 1)
 	assert.Equal(t, "job-2", left[0].JobID)
+}
+
+func TestPollExpiresTimedOutJob(t *testing.T) {
+	m, fake, tasks := newManager(t)
+	ctx := context.Background()
+	var logs bytes.Buffer
+	m.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
+	m.JobTimeout = 4 * time.Hour
+	start := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	now := start
+	m.Now = func() time.Time { return now }
+	out, err := m.Start(ctx, jobs.StartInput{TaskToken: "token-lost", Execution: "arn:exec:1", Kind: jobs.VideoModeration, Item: video})
+	require.NoError(t, err)
+	fake.finish(out.JobID, "UNKNOWN")
+
+	now = start.Add(time.Hour)
+	require.Error(t, m.Poll(ctx, now), "an unreadable result fails the poll while the task waits")
+	assert.Equal(t, 1, fake.reads)
+
+	now = start.Add(4*time.Hour + time.Second)
+	require.NoError(t, m.Poll(ctx, now))
+	assert.Equal(t, 1, fake.reads, "the result of a timed-out job is not read")
+	assert.Equal(t, map[string]string{"token-lost": "JobFailedError"}, tasks.failures)
+	_, err = m.Tokens.GetToken(ctx, out.JobID)
+	assert.ErrorIs(t, err, jobs.ErrTokenNotFound, "the token is deleted")
+
+	now = start.Add(5 * time.Hour)
+	require.NoError(t, m.Poll(ctx, now))
+	assert.Equal(t, 1, strings.Count(logs.String(), "job timed out"), "the timeout is logged once")
+	assert.NotContains(t, logs.String(), "token-lost")
+}
+
+func TestPollDropsTimedOutJobOfClosedTask(t *testing.T) {
+	m, _, tasks := newManager(t)
+	ctx := context.Background()
+	m.JobTimeout = time.Hour
+	start := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	m.Now = func() time.Time { return start }
+	out, err := m.Start(ctx, jobs.StartInput{TaskToken: "token-closed", Execution: "arn:exec:1", Kind: jobs.VideoModeration, Item: video})
+	require.NoError(t, err)
+	tasks.closed = true
+
+	m.Now = func() time.Time { return start.Add(2 * time.Hour) }
+	require.NoError(t, m.Poll(ctx, start.Add(2*time.Hour)))
+	_, err = m.Tokens.GetToken(ctx, out.JobID)
+	assert.ErrorIs(t, err, jobs.ErrTokenNotFound, "a closed task's token is dropped")
+	assert.Empty(t, tasks.failures)
 }
 
 func TestHandleTranscribeEventIgnoresOtherSources(t *testing.T) {

@@ -97,6 +97,8 @@ func newJobRunner(rt *Runtime, cfg Config) *jobRunner {
 		Engines: engines,
 		Logger:  rt.logger,
 		Now:     rt.now,
+		// The local state machine's job states use the same timeout.
+		JobTimeout: localJobTimeoutSeconds * time.Second,
 	}
 	return r
 }

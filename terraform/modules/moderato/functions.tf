@@ -407,7 +407,10 @@ locals {
       poll_jobs = {
         description = "Finishes, on a schedule, the jobs whose completion notification did not arrive."
         timeout     = 300
-        environment = merge(local.job_environment, { POLL_AFTER_SECONDS = tostring(var.jobs.poll_after_seconds) })
+        environment = merge(local.job_environment, {
+          POLL_AFTER_SECONDS  = tostring(var.jobs.poll_after_seconds)
+          JOB_TIMEOUT_SECONDS = tostring(var.jobs.timeout_seconds)
+        })
         statements = concat(local.job_result_statements, [
           {
             sid       = "ListJobTokens"
