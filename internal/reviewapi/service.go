@@ -156,6 +156,9 @@ type DecisionError struct {
 }
 
 func (e *DecisionError) Error() string {
+	if errors.Is(e.Err, review.ErrExpired) && e.Review.Status == review.StatusExpired && e.Review.Reason == reasonNotWaiting {
+		return fmt.Sprintf("review %s is closed: %s", e.Review.ID, reasonNotWaiting)
+	}
 	if errors.Is(e.Err, review.ErrExpired) && e.Review.Status == review.StatusEscalated {
 		return fmt.Sprintf("review %s expired at %s: %s", e.Review.ID, e.Review.Deadline.Format(time.RFC3339), e.Review.Reason)
 	}
@@ -273,10 +276,7 @@ func (s *Service) Decide(ctx context.Context, mod review.Moderator, id string, r
 		err = fmt.Errorf("resuming the execution of review %s: %w", id, review.ErrAlreadyDecided)
 	}
 	if errors.Is(err, review.ErrAlreadyDecided) && s.stillPending(ctx, id) {
-		// No decision was recorded although the token is closed: the task
-		// timed out, which Step Functions does from the moment the task
-		// started, a little before the review's deadline.
-		err = fmt.Errorf("resuming the execution of review %s: %w", id, review.ErrExpired)
+		err = s.closeUnwaited(ctx, id, entry.At, v.Deadline)
 	}
 	if raced && errors.Is(err, review.ErrAlreadyDecided) {
 		// The other racing request resumed the execution; this vote counted.
@@ -326,6 +326,37 @@ func (s *Service) stillPending(ctx context.Context, id string) bool {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// taskStartLead bounds how long before a review was created its task
+// started: the run of request_review, within Lambda's maximum timeout of 15
+// minutes. A task's timeout therefore closes its token no earlier than
+// this long before the review's deadline.
+const taskStartLead = 15 * time.Minute
+
+// reasonNotWaiting is the reason stored on a review closed by
+// closeUnwaited.
+const reasonNotWaiting = "its execution no longer waits for a decision, because it was stopped or it failed"
+
+// closeUnwaited returns the error for a review whose task token is closed
+// although no decision was recorded. Near the deadline the task timed out,
+// and the policy's timeout action applies. Earlier, the execution stopped
+// waiting, so the review is marked expired, which takes it out of the
+// queue and out of the pending reviews.
+func (s *Service) closeUnwaited(ctx context.Context, id string, now, deadline time.Time) error {
+	if !now.Before(deadline.Add(-taskStartLead)) {
+		return fmt.Errorf("resuming the execution of review %s: %w", id, review.ErrExpired)
+	}
+	_, err := s.cfg.Backend.Reviews().FinishReview(ctx, id, review.StatusExpired, "", reasonNotWaiting, now)
+	if errors.Is(err, review.ErrAlreadyDecided) {
+		// A decision or the timeout finished the review meanwhile.
+		return fmt.Errorf("closing review %s: %w", id, err)
+	}
+	if err != nil {
+		return fmt.Errorf("closing review %s, whose execution no longer waits: %w", id, err)
+	}
+	s.cfg.Logger.WarnContext(ctx, "review closed: its execution no longer waits for a decision", "review_id", id)
+	return fmt.Errorf("resuming the execution of review %s: %w", id, review.ErrExpired)
 }
 
 // quorum returns the number of agreeing decisions that settles the review:

@@ -17,6 +17,7 @@ import (
 	"github.com/moderato/moderato/internal/awsadapter/sfnexec"
 	"github.com/moderato/moderato/internal/pipeline"
 	"github.com/moderato/moderato/internal/review"
+	"github.com/moderato/moderato/internal/reviewapi"
 )
 
 // onceTasks is a unit-test fake of Step Functions' token handling: each
@@ -136,4 +137,69 @@ func TestResumeAgainstMoto(t *testing.T) {
 		_, err := b.Resume(ctx, "rv-timed-out", decision("rv-timed-out", "maybe", "alice"))
 		assert.Error(t, err)
 	})
+}
+
+func TestDecisionOnStoppedExecutionClosesReview(t *testing.T) {
+	server := mototest.Start(t)
+	client := dynamodb.NewFromConfig(server.Config())
+	ctx := context.Background()
+	require.NoError(t, dynamostore.CreateTables(ctx, client, dynamostore.TableNames{Reviews: "reviews", Audit: "audit"}))
+	tasks := &onceTasks{used: map[string][]byte{}, timedOut: map[string]bool{"token-rv-stopped": true}}
+	b := &Backend{Store: dynamostore.NewReviews(client, "reviews"), Tasks: tasks, Now: func() time.Time { return now }}
+	// Each audit entry gets its own time, because the audit trail is keyed
+	// by it.
+	clock := now
+	tick := func() time.Time { clock = clock.Add(time.Second); return clock }
+	svc, err := reviewapi.NewService(reviewapi.Config{Backend: b, Audit: dynamostore.NewAudit(client, "audit"), Now: tick})
+	require.NoError(t, err)
+	// Step Functions closed the token long before the deadline, because an
+	// operator stopped the execution.
+	require.NoError(t, b.Store.CreateReview(ctx, review.Review{
+		ID: "rv-stopped", Execution: "exec-stopped", TaskToken: "token-rv-stopped", Status: review.StatusPending,
+		Queue: review.DefaultQueue, CreatedAt: now.Add(-time.Hour), Deadline: now.Add(23 * time.Hour),
+	}))
+	alice := review.Moderator{ID: "alice", AllQueues: true}
+
+	_, err = svc.Decide(ctx, alice, "rv-stopped", reviewapi.DecisionRequest{Decision: review.Approve})
+
+	require.ErrorIs(t, err, review.ErrExpired)
+	assert.Equal(t, "review rv-stopped is closed: its execution no longer waits for a decision, because it was stopped or it failed", err.Error())
+	stored, err := b.Store.GetReview(ctx, "rv-stopped")
+	require.NoError(t, err)
+	assert.Equal(t, review.StatusExpired, stored.Status, "the review leaves the pending queue")
+	pending, err := b.Store.ListReviews(ctx, review.StatusPending)
+	require.NoError(t, err)
+	assert.Empty(t, pending)
+
+	started := time.Now()
+	_, err = svc.Decide(ctx, alice, "rv-stopped", reviewapi.DecisionRequest{Decision: review.Reject})
+	require.ErrorIs(t, err, review.ErrExpired)
+	assert.Contains(t, err.Error(), "no longer waits", "a later decision gets the same message")
+	assert.NotContains(t, err.Error(), now.Add(23*time.Hour).Format(time.RFC3339), "no deadline in the message")
+	assert.Less(t, time.Since(started), time.Second, "a later decision does not wait for the token")
+}
+
+func TestDecisionNearDeadlineOnClosedTokenExpires(t *testing.T) {
+	server := mototest.Start(t)
+	client := dynamodb.NewFromConfig(server.Config())
+	ctx := context.Background()
+	require.NoError(t, dynamostore.CreateTables(ctx, client, dynamostore.TableNames{Reviews: "reviews", Audit: "audit"}))
+	tasks := &onceTasks{used: map[string][]byte{}, timedOut: map[string]bool{"token-rv-due": true}}
+	b := &Backend{Store: dynamostore.NewReviews(client, "reviews"), Tasks: tasks, Now: func() time.Time { return now }}
+	svc, err := reviewapi.NewService(reviewapi.Config{Backend: b, Audit: dynamostore.NewAudit(client, "audit"), Now: func() time.Time { return now }})
+	require.NoError(t, err)
+	// The task started before the review was created, so it timed out
+	// seconds before the review's deadline.
+	require.NoError(t, b.Store.CreateReview(ctx, review.Review{
+		ID: "rv-due", Execution: "exec-due", TaskToken: "token-rv-due", Status: review.StatusPending,
+		Queue: review.DefaultQueue, CreatedAt: now.Add(-24 * time.Hour), Deadline: now.Add(5 * time.Second),
+	}))
+
+	_, err = svc.Decide(ctx, review.Moderator{ID: "alice", AllQueues: true}, "rv-due", reviewapi.DecisionRequest{Decision: review.Approve})
+
+	require.ErrorIs(t, err, review.ErrExpired)
+	assert.Contains(t, err.Error(), "the policy's timeout action applies")
+	stored, err := b.Store.GetReview(ctx, "rv-due")
+	require.NoError(t, err)
+	assert.Equal(t, review.StatusPending, stored.Status, "the state machine's timeout path finishes the review")
 }
