@@ -239,7 +239,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusForbidden, ErrForbidden.Error())
 	case errors.Is(err, ErrNoPreview):
 		writeError(w, http.StatusNotFound, ErrNoPreview.Error())
-	case errors.Is(err, ErrInvalid):
+	case errors.Is(err, ErrInvalid), errors.Is(err, ErrInvalidCursor):
 		writeError(w, http.StatusBadRequest, err.Error())
 	default:
 		h.svc.cfg.Logger.ErrorContext(context.WithoutCancel(r.Context()), "serving review API", "path", r.URL.Path, "error", err)

@@ -362,6 +362,23 @@ func TestListFiltersAndPages(t *testing.T) {
 	}
 }
 
+func TestListBadCursorMessage(t *testing.T) {
+	auth := reviewapi.Gateway{Mode: reviewapi.ModeJWT}
+	f := newFixture(t, auth, web.Options{}, piiText)
+	alice := jwtContext("alice")
+
+	for _, cursor := range []string{"%ff%00garbage", "bm90LWEtY3Vyc29y"} {
+		rec := call(f.handler, &alice, http.MethodGet, "/api/reviews?cursor="+cursor, "")
+
+		require.Equal(t, http.StatusBadRequest, rec.Code, cursor)
+		var body struct {
+			Error string `json:"error"`
+		}
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
+		assert.Equal(t, "invalid list cursor: the cursor is not one this API returned; list again without it", body.Error, cursor)
+	}
+}
+
 func TestShowHasNoPIIOrToken(t *testing.T) {
 	f := newFixture(t, reviewapi.Gateway{Mode: reviewapi.ModeJWT}, web.Options{}, piiText)
 	alice := jwtContext("alice")

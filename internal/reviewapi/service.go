@@ -102,6 +102,8 @@ var (
 	ErrForbidden = errors.New("the review is not in your queues")
 	// ErrInvalid wraps a decision request that is not valid.
 	ErrInvalid = errors.New("invalid decision")
+	// ErrInvalidCursor wraps a list cursor that this API did not return.
+	ErrInvalidCursor = errors.New("invalid list cursor")
 )
 
 // DecisionRequest is a moderator's decision as the API receives it. It has

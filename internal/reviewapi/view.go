@@ -167,12 +167,12 @@ func decodeCursor(s string) (cursor, error) {
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
-		return cursor{}, fmt.Errorf("%w: the cursor is not one this API returned", ErrInvalid)
+		return cursor{}, fmt.Errorf("%w: the cursor is not one this API returned; list again without it", ErrInvalidCursor)
 	}
 	created, id, ok := strings.Cut(string(raw), "|")
 	n, err := strconv.ParseInt(created, 10, 64)
 	if !ok || err != nil || id == "" {
-		return cursor{}, fmt.Errorf("%w: the cursor is not one this API returned", ErrInvalid)
+		return cursor{}, fmt.Errorf("%w: the cursor is not one this API returned; list again without it", ErrInvalidCursor)
 	}
 	return cursor{created: n, id: id}, nil
 }
