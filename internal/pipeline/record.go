@@ -16,6 +16,11 @@ import (
 // took, copies the original to its destination (approved or quarantine),
 // and stores the outcome once per execution.
 func (t *Tasks) RecordOutcome(ctx context.Context, in RecordInput) (Outcome, error) {
+	if in.Execution == "" {
+		// Outcomes are stored under the execution, so the object is not
+		// moved without one.
+		return Outcome{}, errors.New("recording an outcome: the execution is missing; the task's input needs the execution ID ($$.Execution.Id)")
+	}
 	doc := in.Document
 	o := Outcome{
 		Execution:  in.Execution,
@@ -69,7 +74,8 @@ func (t *Tasks) RecordOutcome(ctx context.Context, in RecordInput) (Outcome, err
 
 	stored, err := t.Outcomes.PutOutcome(ctx, o)
 	if err != nil {
-		return Outcome{}, fmt.Errorf("storing outcome of %s: %w", in.Execution, err)
+		// The stores' errors name the action and the execution already.
+		return Outcome{}, err
 	}
 	t.logger().InfoContext(ctx, "outcome recorded", "execution", in.Execution, "verdict", stored.Verdict, "media_type", stored.MediaType)
 
