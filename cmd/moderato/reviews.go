@@ -73,7 +73,7 @@ func reviewsListCommand(ctx context.Context, args []string, stdout, stderr io.Wr
 		if len(r.Reasons) > 0 {
 			reason = r.Reasons[0]
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Status, reviewQueue(r), r.MediaType, r.Key, r.Deadline.Local().Format(time.DateTime), truncate(reason, 70))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", printable(r.ID), r.Status, printable(reviewQueue(r)), r.MediaType, printable(r.Key), r.Deadline.Local().Format(time.DateTime), truncate(printable(reason), 70))
 	}
 	tw.Flush()
 	return nil
@@ -114,7 +114,7 @@ func reviewsDecideCommand(ctx context.Context, args []string, stdout, stderr io.
 	out, err := svc.Decide(ctx, moderator, id, reviewapi.DecisionRequest{Decision: decision, Reason: *reason})
 	var decisionErr *reviewapi.DecisionError
 	if errors.As(err, &decisionErr) || errors.Is(err, review.ErrNotFound) {
-		fmt.Fprintln(stderr, "moderato:", err)
+		fmt.Fprintln(stderr, "moderato:", printable(err.Error()))
 		return exitError{1}
 	}
 	if err != nil {
@@ -133,7 +133,7 @@ func reviewsDecideCommand(ctx context.Context, args []string, stdout, stderr io.
 	}
 	fmt.Fprintf(stdout, "%s: %s (%s)\n", id, res.Verdict, res.Execution)
 	for _, r := range res.Reasons {
-		fmt.Fprintf(stdout, "  - %s\n", r)
+		fmt.Fprintf(stdout, "  - %s\n", printable(r))
 	}
 	return nil
 }
@@ -191,7 +191,7 @@ func reviewsHistoryCommand(ctx context.Context, args []string, stdout, stderr io
 		if reason == "" {
 			reason = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.At.Local().Format(time.DateTime), e.Reviewer, e.Decision, e.Result, e.PolicyVersion, truncate(reason, 70))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.At.Local().Format(time.DateTime), printable(e.Reviewer), printable(e.Decision), e.Result, printable(e.PolicyVersion), truncate(printable(reason), 70))
 	}
 	tw.Flush()
 	return nil

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -62,4 +63,65 @@ func TestRunThenReviewsListEscalated(t *testing.T) {
 	all := listed("--all", "--queue", "default")
 	require.Len(t, all, 1)
 	assert.Equal(t, "escalated", all[0]["status"])
+}
+
+// Text that a moderator stored, such as a decision reason or a reviewer
+// name, is quoted in the tables, so escape codes and line breaks cannot
+// clear the terminal or forge a row.
+func TestReviewsHistoryQuotesStoredText(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	policyFile := filepath.Join(dir, "policy.json")
+	require.NoError(t, os.WriteFile(policyFile, []byte(`{"pii": {"action": "review"}}`), 0o644))
+	post := filepath.Join(dir, "post.txt")
+	require.NoError(t, os.WriteFile(post, []byte("Mail me at kim.lee@example.com please\n"), 0o644))
+
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"run", "--data", data, "--policy", policyFile, "--json", post}, nil, &stdout, &stderr)
+	require.Equal(t, 0, code, "stdout: %s\nstderr: %s", stdout.String(), stderr.String())
+	var first struct {
+		ReviewID string `json:"review_id"`
+	}
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &first), stdout.String())
+	require.NotEmpty(t, first.ReviewID)
+
+	reason := "evil \x1b[2J\x1b[31mRED\x1b[0m \r\nTIME fake-line"
+	reviewer := "mallory\u202e\x1b[1m"
+	stdout.Reset()
+	stderr.Reset()
+	code = run(context.Background(), []string{"reviews", "decide", "--data", data, "--reason", reason, "--reviewer", reviewer, first.ReviewID, "approve"}, nil, &stdout, &stderr)
+	require.Equal(t, 0, code, "stderr: %s", stderr.String())
+	assert.NotContains(t, stdout.String(), "\x1b", "decide output")
+
+	stdout.Reset()
+	stderr.Reset()
+	code = run(context.Background(), []string{"reviews", "history", "--data", data, first.ReviewID}, nil, &stdout, &stderr)
+	require.Equal(t, 0, code, "stderr: %s", stderr.String())
+	out := stdout.String()
+	assert.NotContains(t, out, "\x1b", "history output has no raw escape")
+	assert.NotContains(t, out, "\r", "history output has no raw carriage return")
+	assert.NotContains(t, out, "\u202e", "history output has no raw bidirectional override")
+	assert.Equal(t, 2, strings.Count(out, "\n"), "one header line and one entry line: %q", out)
+	assert.Contains(t, out, `"mallory\u202e\x1b[1m"`, "the reviewer is quoted")
+	assert.Contains(t, out, `"evil \x1b[2J\x1b[31mRED\x1b[0m \r\nTIME`, "the reason is quoted")
+
+	stdout.Reset()
+	stderr.Reset()
+	code = run(context.Background(), []string{"reviews", "list", "--all", "--data", data}, nil, &stdout, &stderr)
+	require.Equal(t, 0, code, "stderr: %s", stderr.String())
+	assert.NotContains(t, stdout.String(), "\x1b", "list output")
+}
+
+func TestPrintableQuotesUnsafeText(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain name.txt":    "plain name.txt",
+		"ümlaut café":       "ümlaut café",
+		"a\nb":              `"a\nb"`,
+		"red\x1b[31m":       `"red\x1b[31m"`,
+		"rtl\u202eoverride": `"rtl\u202eoverride"`,
+		"tab\there":         `"tab\there"`,
+		"bad\xffbyte":       `"bad\xffbyte"`,
+	} {
+		assert.Equal(t, want, printable(in), "printable(%q)", in)
+	}
 }

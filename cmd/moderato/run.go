@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"unicode"
+	"unicode/utf8"
 
 	"github.com/moderato/moderato/internal/local"
 	"github.com/moderato/moderato/internal/policy"
@@ -174,11 +174,17 @@ func (p *progress) finish() {
 	}
 }
 
-// printable quotes text with control characters, such as a file name with a
-// newline, so that it cannot break the table.
+// printable quotes text that contains a character strconv.Quote would
+// escape, such as a newline, an ANSI escape, a bidirectional override or an
+// invalid UTF-8 byte, so that stored text cannot forge table rows or drive
+// the terminal. Other text, including ordinary spaces, is returned as is.
 func printable(s string) string {
-	if strings.ContainsFunc(s, unicode.IsControl) {
+	if !utf8.ValidString(s) || strings.ContainsFunc(s, isUnprintable) {
 		return strconv.Quote(s)
 	}
 	return s
+}
+
+func isUnprintable(r rune) bool {
+	return !strconv.IsPrint(r)
 }

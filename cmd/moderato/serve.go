@@ -157,7 +157,7 @@ func watchInbox(ctx context.Context, rt *local.Runtime, inbox string, every time
 		}
 		if len(ready) > 0 {
 			for _, r := range rt.Process(ctx, ready, 2, nil) {
-				fmt.Fprintf(stdout, "%s: %s\n", r.Source, r.Verdict)
+				fmt.Fprintf(stdout, "%s: %s\n", printable(r.Source), r.Verdict)
 			}
 		}
 
