@@ -137,10 +137,36 @@ func (rt *Runtime) Decide(ctx context.Context, id, decision, reason, reviewer st
 	}
 
 	name := executionName(r.Execution)
-	if _, err := rt.Runner.Wait(ctx, name); err != nil {
-		return Result{}, fmt.Errorf("waiting for execution %s: %w", name, err)
+	if err := rt.waitTakingOver(ctx, name); err != nil {
+		return Result{}, err
 	}
 	return rt.Settle(ctx, name)
+}
+
+// takeOverInterval is how often waitTakingOver tries to claim an execution
+// that no process drives.
+const takeOverInterval = time.Second
+
+// waitTakingOver waits until the execution ends. A killed process keeps
+// its lease on the execution until the lease expires, and a task result
+// sent meanwhile only reaches the journal. So while the execution runs,
+// waitTakingOver tries to take it over, which succeeds once the lease is
+// free.
+func (rt *Runtime) waitTakingOver(ctx context.Context, name string) error {
+	for {
+		waitCtx, cancel := context.WithTimeout(ctx, takeOverInterval)
+		_, err := rt.Runner.Wait(waitCtx, name)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil || !errors.Is(err, context.DeadlineExceeded) {
+			return err
+		}
+		if err := rt.Runner.Resume(ctx, name); err != nil && !errors.Is(err, asl.ErrNotRunning) && !errors.Is(err, asl.ErrLeaseHeld) {
+			return fmt.Errorf("resuming execution %s: %w", name, err)
+		}
+	}
 }
 
 // ApplyTimeout resumes the execution of a review whose deadline passed and
