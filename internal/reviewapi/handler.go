@@ -193,17 +193,18 @@ func (h *Handler) decide(w http.ResponseWriter, r *http.Request, mod review.Mode
 		writeError(w, http.StatusUnsupportedMediaType, "send the decision as application/json")
 		return
 	}
-	var req DecisionRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxDecisionBytes))
-	// Unknown fields are rejected, which also rejects a body that tries to
-	// name its own reviewer.
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxDecisionBytes))
+	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			writeError(w, http.StatusRequestEntityTooLarge, "the decision body is larger than "+strconv.Itoa(maxDecisionBytes)+" bytes: shorten the reason or send fewer corrections")
 			return
 		}
+		writeError(w, http.StatusBadRequest, "reading the decision body failed: "+err.Error())
+		return
+	}
+	req, err := parseDecisionBody(body)
+	if err != nil {
 		writeError(w, http.StatusBadRequest, "invalid decision body: "+err.Error())
 		return
 	}

@@ -587,3 +587,38 @@ func TestOversizedDecisionBody(t *testing.T) {
 	malformed := call(f.handler, &alice, http.MethodPost, "/api/reviews/"+id+"/decision", `{"decision": `)
 	assert.Equal(t, http.StatusBadRequest, malformed.Code, "a malformed body that fits stays a 400")
 }
+
+// Ambiguous or meaningless decision bodies get a 400 and leave the review
+// pending, so no body can count as a decision it does not clearly state.
+func TestAmbiguousDecisionBodyRejected(t *testing.T) {
+	auth := reviewapi.Gateway{Mode: reviewapi.ModeJWT}
+	f := newFixture(t, auth, web.Options{}, piiText)
+	id := f.reviews[0]
+	alice := jwtContext("alice")
+
+	cases := []struct {
+		name, body, message string
+	}{
+		{"duplicate decision", `{"decision": "reject", "decision": "approve"}`, `duplicate key \"decision\" in body`},
+		{"duplicate key in other case", `{"decision": "reject", "Decision": "approve"}`, `duplicate key \"Decision\" in body`},
+		{"duplicate key in correction", `{"decision": "approve", "corrections": [{"category": "pii", "present": true, "present": false}]}`, `duplicate key \"present\" in body.corrections[0]`},
+		{"trailing object", `{"decision": "reject"}{"x": 1}`, "unexpected data after the JSON object"},
+		{"trailing garbage", `{"decision": "reject"} x`, "unexpected data after the JSON object"},
+		{"missing present", `{"decision": "approve", "corrections": [{"category": "INSULT"}]}`, `corrections[0] has no \"present\" field`},
+		{"contradictory corrections", `{"decision": "approve", "corrections": [{"category": "INSULT", "present": false}, {"category": "INSULT", "present": true}]}`, `category \"INSULT\" is corrected twice`},
+		{"format character", `{"decision": "approve", "corrections": [{"category": "NOT A CAT\u202e<script>", "present": false}]}`, "control or format character"},
+		{"control character", `{"decision": "approve", "corrections": [{"category": "INSULT\n", "present": false}]}`, "control or format character"},
+	}
+	for _, tc := range cases {
+		rec := call(f.handler, &alice, http.MethodPost, "/api/reviews/"+id+"/decision", tc.body)
+		assert.Equal(t, http.StatusBadRequest, rec.Code, "%s: %s", tc.name, rec.Body.String())
+		assert.Contains(t, rec.Body.String(), tc.message, tc.name)
+	}
+
+	r, err := f.rt.DB.Reviews().GetReview(context.Background(), id)
+	require.NoError(t, err)
+	assert.Equal(t, review.StatusPending, r.Status, "no rejected body counts as a decision")
+
+	trailingSpace := call(f.handler, &alice, http.MethodPost, "/api/reviews/"+id+"/decision", "{\"decision\": \"reject\", \"corrections\": [{\"category\": \"INSULT\", \"present\": true}]}\n")
+	assert.Equal(t, http.StatusOK, trailingSpace.Code, "trailing white space is allowed: %s", trailingSpace.Body.String())
+}

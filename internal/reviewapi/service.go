@@ -13,7 +13,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/moderato/moderato/internal/objects"
@@ -125,12 +127,27 @@ func (d DecisionRequest) Validate() error {
 	if len(d.Corrections) > maxCorrections {
 		return fmt.Errorf("%w: %d corrections, more than %d", ErrInvalid, len(d.Corrections), maxCorrections)
 	}
+	seen := make(map[string]bool, len(d.Corrections))
 	for _, c := range d.Corrections {
 		if c.Category == "" || len(c.Category) > 100 {
 			return fmt.Errorf("%w: a correction needs a category name of 1 to 100 bytes", ErrInvalid)
 		}
+		if !utf8.ValidString(c.Category) || strings.ContainsFunc(c.Category, isControlOrFormat) {
+			return fmt.Errorf("%w: the correction category %q contains a control or format character or invalid UTF-8", ErrInvalid, c.Category)
+		}
+		if seen[c.Category] {
+			return fmt.Errorf("%w: category %q is corrected twice: send one correction per category", ErrInvalid, c.Category)
+		}
+		seen[c.Category] = true
 	}
 	return nil
+}
+
+// isControlOrFormat reports control characters (such as newline and ESC)
+// and format characters (such as the right-to-left override U+202E), which
+// would let a category name forge or reorder text where it is shown.
+func isControlOrFormat(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
 }
 
 // DecisionOutcome is the result of a decision request.
