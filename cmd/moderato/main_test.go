@@ -82,3 +82,16 @@ func TestUsageExitCodes(t *testing.T) {
 }
 
 func laterTime() time.Time { return time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) }
+
+// serve takes the same quorum range as a policy's review.quorum and fails
+// before it opens the data directory or listens.
+func TestServeQuorumRange(t *testing.T) {
+	for _, quorum := range []string{"0", "11", "99"} {
+		var stdout, stderr bytes.Buffer
+		data := filepath.Join(t.TempDir(), "data")
+		code := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--data", data, "--quorum", quorum}, nil, &stdout, &stderr)
+		assert.Equal(t, 2, code, "--quorum %s", quorum)
+		assert.Contains(t, stderr.String(), "--quorum "+quorum+" is outside 1..10", "--quorum %s", quorum)
+		assert.NoDirExists(t, data, "--quorum %s must not create the data directory", quorum)
+	}
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/moderato/moderato/internal/local"
 	"github.com/moderato/moderato/internal/local/web"
+	"github.com/moderato/moderato/internal/policy"
 )
 
 func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -24,7 +25,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	policyPath := fs.String("policy", "", "moderation policy JSON `file` (default: the built-in policy)")
 	poll := fs.Duration("poll", time.Second, "how often the inbox is scanned")
 	moderator := fs.String("moderator", defaultReviewer(), "reviewer `name` recorded for decisions made on the review page")
-	quorum := fs.Int("quorum", 1, "number of agreeing decisions from different moderators that settles a review")
+	quorum := fs.Int("quorum", 1, "number of agreeing decisions from different moderators that settles a review, 1 to 10")
 	positional, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -38,8 +39,8 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if *poll < 100*time.Millisecond {
 		return fmt.Errorf("%w: --poll must be at least 100ms", errUsage)
 	}
-	if *quorum < 1 {
-		return fmt.Errorf("%w: --quorum must be 1 or more", errUsage)
+	if *quorum < 1 || *quorum > policy.MaxReviewQuorum {
+		return fmt.Errorf("%w: --quorum %d is outside 1..%d, the range a policy's review.quorum allows", errUsage, *quorum, policy.MaxReviewQuorum)
 	}
 
 	pol, err := loadPolicy(*policyPath)
