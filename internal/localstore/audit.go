@@ -52,8 +52,12 @@ func (a auditLog) AppendEntry(ctx context.Context, e review.Entry) error {
 	return nil
 }
 
+// History returns the entries of a review in time order, and entries of the
+// same instant in append order. The order of appends alone is not time
+// order: an accepted decision is appended after its execution resumes, so
+// a conflicting attempt that came later can be appended first.
 func (a auditLog) History(ctx context.Context, reviewID string) ([]review.Entry, error) {
-	rows, err := a.d.db.QueryContext(ctx, `SELECT entry FROM review_audit WHERE review_id = ? ORDER BY seq`, reviewID)
+	rows, err := a.d.db.QueryContext(ctx, `SELECT entry FROM review_audit WHERE review_id = ? ORDER BY at, seq`, reviewID)
 	if err != nil {
 		return nil, fmt.Errorf("reading the audit trail of review %s: %w", reviewID, err)
 	}

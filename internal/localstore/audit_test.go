@@ -99,3 +99,23 @@ func TestAuditEntriesCannotChange(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, history, 1)
 }
+
+// An accepted decision is appended after its execution resumes, so a later
+// conflicting attempt may be appended first. History is in time order.
+func TestAuditHistoryInTimeOrder(t *testing.T) {
+	ctx := context.Background()
+	audit, err := openTemp(t).Audit(ctx)
+	require.NoError(t, err)
+
+	at := time.Date(2026, 12, 1, 1, 8, 39, 173_000_000, time.UTC)
+	accepted := auditEntry("alice", review.Approve, review.ResultAccepted, at)
+	conflict := auditEntry("bob", review.Reject, review.ResultConflict, at.Add(3*time.Millisecond))
+	sameInstant := auditEntry("carol", review.Reject, review.ResultConflict, at.Add(3*time.Millisecond))
+	require.NoError(t, audit.AppendEntry(ctx, conflict))
+	require.NoError(t, audit.AppendEntry(ctx, sameInstant))
+	require.NoError(t, audit.AppendEntry(ctx, accepted))
+
+	history, err := audit.History(ctx, "rv-1")
+	require.NoError(t, err)
+	assert.Equal(t, []review.Entry{accepted, conflict, sameInstant}, history)
+}

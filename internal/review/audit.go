@@ -100,6 +100,7 @@ func (e Entry) Validate() error {
 type AuditLog interface {
 	// AppendEntry adds an entry after validating it.
 	AppendEntry(ctx context.Context, e Entry) error
-	// History returns the entries of a review, oldest first.
+	// History returns the entries of a review in the time order of their
+	// At fields, oldest first, whatever order they were appended in.
 	History(ctx context.Context, reviewID string) ([]Entry, error)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -59,7 +60,11 @@ func (a *Audit) AppendEntry(ctx context.Context, e review.Entry) error {
 	return nil
 }
 
-// History returns the entries of a review, oldest first.
+// History returns the entries of a review in time order, and entries of the
+// same instant in sort key order. The sort key alone is not time order,
+// because RFC 3339 with nanoseconds drops trailing zeros (".17Z" sorts after
+// ".173Z"), and the append order is not either, because an accepted
+// decision is appended after its execution resumes.
 func (a *Audit) History(ctx context.Context, reviewID string) ([]review.Entry, error) {
 	var entries []review.Entry
 	var start map[string]types.AttributeValue
@@ -82,6 +87,7 @@ func (a *Audit) History(ctx context.Context, reviewID string) ([]review.Entry, e
 			entries = append(entries, e)
 		}
 		if len(out.LastEvaluatedKey) == 0 {
+			slices.SortStableFunc(entries, func(x, y review.Entry) int { return x.At.Compare(y.At) })
 			return entries, nil
 		}
 		start = out.LastEvaluatedKey

@@ -193,6 +193,29 @@ func TestAuditAppendOnly(t *testing.T) {
 	assert.Empty(t, none)
 }
 
+// History is in time order even when a later entry was appended first and
+// when RFC 3339 drops trailing zeros from the sort key (".17Z" sorts after
+// ".173Z" as a string).
+func TestAuditHistoryInTimeOrder(t *testing.T) {
+	audit := NewAudit(newTables(t), "audit")
+	ctx := context.Background()
+	at := time.Date(2026, 12, 1, 1, 8, 39, 170_000_000, time.UTC)
+	entry := func(reviewer, decision, result string, at time.Time) review.Entry {
+		return review.Entry{ReviewID: "rv-1", Reviewer: reviewer, Decision: decision, Result: result, At: at}
+	}
+
+	require.NoError(t, audit.AppendEntry(ctx, entry("bob", review.Reject, review.ResultConflict, at.Add(6*time.Millisecond))))
+	require.NoError(t, audit.AppendEntry(ctx, entry("carol", review.Reject, review.ResultConflict, at.Add(3*time.Millisecond))))
+	require.NoError(t, audit.AppendEntry(ctx, entry("alice", review.Approve, review.ResultAccepted, at)))
+
+	history, err := audit.History(ctx, "rv-1")
+	require.NoError(t, err)
+	require.Len(t, history, 3)
+	assert.Equal(t, "alice", history[0].Reviewer, "the accepted decision came first")
+	assert.Equal(t, "carol", history[1].Reviewer)
+	assert.Equal(t, "bob", history[2].Reviewer)
+}
+
 func TestJobTokenExpires(t *testing.T) {
 	ctx := context.Background()
 	server := mototest.Start(t)
