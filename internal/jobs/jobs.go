@@ -242,7 +242,13 @@ func (m *Manager) Poll(ctx context.Context, startedBefore time.Time) error {
 			}
 		}
 	}
-	m.logger().InfoContext(ctx, "polled waiting jobs", "jobs", len(tokens))
+	// An idle poll runs every few seconds in a long-running serve, so it
+	// logs at debug level only.
+	level := slog.LevelInfo
+	if len(tokens) == 0 {
+		level = slog.LevelDebug
+	}
+	m.logger().Log(ctx, level, "polled waiting jobs", "jobs", len(tokens))
 	return first
 }
 

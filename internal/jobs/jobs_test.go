@@ -405,3 +405,23 @@ func TestHandleNotificationDispatches(t *testing.T) {
 	assert.Contains(t, tasks.successes, "token-1")
 	assert.Error(t, m.HandleNotification(ctx, json.RawMessage(`[1,2]`)))
 }
+
+// A poll that finds no waiting job logs at debug level only, so an idle
+// serve does not write a line every few seconds.
+func TestPollLogsIdlePollAtDebug(t *testing.T) {
+	m, fake, _ := newManager(t)
+	ctx := context.Background()
+	var logs bytes.Buffer
+	m.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
+	start := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	m.Now = func() time.Time { return start }
+
+	require.NoError(t, m.Poll(ctx, start.Add(time.Minute)))
+	assert.NotContains(t, logs.String(), "polled waiting jobs", "an idle poll logs nothing at info level")
+
+	out, err := m.Start(ctx, jobs.StartInput{TaskToken: "token-ok", Execution: "arn:exec:1", Kind: jobs.VideoModeration, Item: video})
+	require.NoError(t, err)
+	fake.finish(out.JobID, "SUCCEEDED")
+	require.NoError(t, m.Poll(ctx, start.Add(time.Minute)))
+	assert.Contains(t, logs.String(), `"msg":"polled waiting jobs","jobs":1`, "a poll that finished a job is logged")
+}
