@@ -95,3 +95,36 @@ func TestServeQuorumRange(t *testing.T) {
 		assert.NoDirExists(t, data, "--quorum %s must not create the data directory", quorum)
 	}
 }
+
+// serve logs one line when it starts, with its address and data directory,
+// and one when it stops, so moderato.log shows each run of the server.
+func TestServeLogsStartAndStop(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	logFile := filepath.Join(data, "moderato.log")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", data}, nil, &stdout, &stderr)
+	}()
+
+	require.Eventually(t, func() bool {
+		raw, _ := os.ReadFile(logFile)
+		return bytes.Contains(raw, []byte(`"msg":"serve started"`))
+	}, 10*time.Second, 20*time.Millisecond, "serve logs its start")
+	cancel()
+	select {
+	case code := <-done:
+		assert.Equal(t, 0, code, "stderr: %s", stderr.String())
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop after its context was cancelled")
+	}
+
+	raw, err := os.ReadFile(logFile)
+	require.NoError(t, err)
+	logs := string(raw)
+	assert.Contains(t, logs, `"data_dir":"`+data+`"`, "the start line names the data directory")
+	assert.Contains(t, logs, `"addr":"127.0.0.1:`, "the start line names the address")
+	assert.Contains(t, logs, `"msg":"serve stopped"`, "serve logs its stop")
+}

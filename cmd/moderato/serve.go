@@ -63,6 +63,8 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(stdout, "Review page: http://%s/\n", ln.Addr())
+	logger := rt.Logger()
+	logger.InfoContext(ctx, "serve started", "addr", ln.Addr().String(), "data_dir", *dataDir, "inbox", *inbox, "quorum", *quorum)
 
 	go func() {
 		if err := rt.ResumePending(ctx); err != nil {
@@ -83,11 +85,18 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	case <-ctx.Done():
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		return srv.Shutdown(shutdown)
+		if err := srv.Shutdown(shutdown); err != nil {
+			logger.Error("serve stopped with requests still open", "addr", ln.Addr().String(), "error", err)
+			return fmt.Errorf("stopping serve on %s: waiting for open requests: %w", ln.Addr(), err)
+		}
+		logger.Info("serve stopped", "addr", ln.Addr().String())
+		return nil
 	case err := <-errc:
 		if errors.Is(err, http.ErrServerClosed) {
+			logger.Info("serve stopped", "addr", ln.Addr().String())
 			return nil
 		}
+		logger.Error("serve stopped", "addr", ln.Addr().String(), "error", err)
 		return fmt.Errorf("serving on %s: %w", *addr, err)
 	}
 }
