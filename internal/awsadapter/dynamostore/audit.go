@@ -17,8 +17,12 @@ import (
 // Audit is a review.AuditLog over a DynamoDB table with partition key
 // "review_id" (S) and sort key "at" (S). Entries are only ever put with a
 // condition that the item does not exist, so the writer role needs
-// dynamodb:PutItem and dynamodb:Query only, which makes the trail
-// append-only for it.
+// dynamodb:PutItem and dynamodb:Query only: it can neither update nor
+// delete an entry.
+//
+// NOTE: IAM cannot require that condition, so code running with the role
+// could still replace an entry with an unconditional PutItem. The table's
+// point-in-time recovery keeps the earlier versions for 35 days.
 type Audit struct {
 	api   API
 	table string
