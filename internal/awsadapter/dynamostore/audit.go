@@ -22,7 +22,8 @@ import (
 //
 // NOTE: IAM cannot require that condition, so code running with the role
 // could still replace an entry with an unconditional PutItem. The table's
-// point-in-time recovery keeps the earlier versions for 35 days.
+// point-in-time recovery, when on, keeps the earlier versions for up to
+// 35 days.
 type Audit struct {
 	api   API
 	table string
