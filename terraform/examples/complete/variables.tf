@@ -41,6 +41,16 @@ variable "review_jwt" {
     audience = list(string)
   })
   default = null
+
+  validation {
+    condition     = var.review_jwt == null || try(can(regex("^https://[^\\s/?#]+[^\\s]*$", var.review_jwt.issuer)), false)
+    error_message = "review_jwt.issuer must be an https:// URL without spaces: the identity provider's issuer, exactly as the iss claim of its tokens writes it."
+  }
+
+  validation {
+    condition     = var.review_jwt == null || try(length(var.review_jwt.audience) > 0 && alltrue([for a in var.review_jwt.audience : try(trimspace(a) != "", false)]), false)
+    error_message = "review_jwt.audience must hold at least one non-empty string, such as a client ID."
+  }
 }
 
 variable "force_destroy" {

@@ -271,6 +271,16 @@ variable "review" {
   }
 
   validation {
+    condition     = var.review.jwt_issuer == null || can(regex("^https://[^\\s/?#]+[^\\s]*$", var.review.jwt_issuer))
+    error_message = "review.jwt_issuer must be an https:// URL without spaces, such as https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_EXAMPLE: the identity provider's issuer, exactly as the iss claim of its tokens writes it."
+  }
+
+  validation {
+    condition     = alltrue([for a in var.review.jwt_audience : try(trimspace(a) != "", false)])
+    error_message = "review.jwt_audience must hold non-empty strings, such as the client IDs that the identity provider issues tokens for."
+  }
+
+  validation {
     condition     = alltrue([for e in var.review.moderator_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
     error_message = "review.moderator_emails must hold email addresses."
   }

@@ -270,3 +270,46 @@ run "accepts_matching_policy_timeout" {
     review      = { timeout_seconds = 3600 }
   }
 }
+
+run "rejects_empty_jwt_issuer" {
+  command = plan
+  variables {
+    review = { authorization = "JWT", jwt_issuer = "", jwt_audience = ["client"] }
+  }
+  expect_failures = [var.review]
+}
+
+run "rejects_jwt_issuer_that_is_not_a_url" {
+  command = plan
+  variables {
+    review = { authorization = "JWT", jwt_issuer = "not a url", jwt_audience = ["client"] }
+  }
+  expect_failures = [var.review]
+}
+
+run "rejects_http_jwt_issuer" {
+  command = plan
+  variables {
+    review = { authorization = "JWT", jwt_issuer = "http://idp.example.com", jwt_audience = ["client"] }
+  }
+  expect_failures = [var.review]
+}
+
+run "rejects_empty_jwt_audience" {
+  command = plan
+  variables {
+    review = { authorization = "JWT", jwt_issuer = "https://idp.example.com", jwt_audience = [""] }
+  }
+  expect_failures = [var.review]
+}
+
+run "accepts_https_jwt_issuer" {
+  command = plan
+  variables {
+    review = { authorization = "JWT", jwt_issuer = "https://idp.example.com/pool", jwt_audience = ["client"] }
+  }
+  assert {
+    condition     = var.review.jwt_issuer == "https://idp.example.com/pool"
+    error_message = "An https:// issuer with a path must be accepted."
+  }
+}
