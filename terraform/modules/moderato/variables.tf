@@ -50,8 +50,8 @@ variable "ingest" {
   }
 
   validation {
-    condition     = var.ingest.existing_bucket_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:", var.ingest.existing_bucket_kms_key_arn))
-    error_message = "ingest.existing_bucket_kms_key_arn must be a KMS key ARN (arn:aws:kms:...)."
+    condition     = var.ingest.existing_bucket_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.ingest.existing_bucket_kms_key_arn))
+    error_message = "ingest.existing_bucket_kms_key_arn must be a KMS key ARN, arn:PARTITION:kms:REGION:ACCOUNT:key/KEY_ID, not an alias ARN, because an alias ARN in an IAM policy does not grant use of the key behind it."
   }
 }
 

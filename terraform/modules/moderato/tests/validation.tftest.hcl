@@ -313,3 +313,30 @@ run "accepts_https_jwt_issuer" {
     error_message = "An https:// issuer with a path must be accepted."
   }
 }
+
+run "rejects_kms_alias_arn_for_existing_bucket" {
+  command = plan
+  variables {
+    ingest = { existing_bucket = "my-bucket", existing_bucket_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:alias/uploads" }
+  }
+  expect_failures = [var.ingest]
+}
+
+run "rejects_bare_kms_arn_prefix" {
+  command = plan
+  variables {
+    ingest = { existing_bucket = "my-bucket", existing_bucket_kms_key_arn = "arn:aws:kms:" }
+  }
+  expect_failures = [var.ingest]
+}
+
+run "accepts_kms_key_arn_for_existing_bucket" {
+  command = plan
+  variables {
+    ingest = { existing_bucket = "my-bucket", existing_bucket_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }
+  }
+  assert {
+    condition     = var.ingest.existing_bucket_kms_key_arn == "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    error_message = "A KMS key ARN must be accepted as ingest.existing_bucket_kms_key_arn."
+  }
+}
