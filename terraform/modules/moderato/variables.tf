@@ -207,9 +207,11 @@ variable "review" {
   default  = {}
   nullable = false
 
+  # The same pattern checks jobs.poll_schedule. EventBridge takes a singular
+  # unit for a rate of 1 and a plural one otherwise, and six cron fields.
   validation {
-    condition     = can(regex("^(rate\\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\\)|cron\\(.+\\))$", var.review.reminder_schedule))
-    error_message = "review.reminder_schedule must be an EventBridge schedule expression such as rate(1 hour), rate(30 minutes) or cron(0 8 * * ? *)."
+    condition     = can(regex("^(rate\\(1 (minute|hour|day)\\)|rate\\(([2-9]|[1-9][0-9]+) (minutes|hours|days)\\)|cron\\([^\\s()]+( [^\\s()]+){5}\\))$", var.review.reminder_schedule))
+    error_message = "review.reminder_schedule must be rate(1 minute|hour|day), rate(N minutes|hours|days) with a whole number N of 2 or more, or cron(...) with six fields, such as cron(0 8 * * ? *)."
   }
 
   validation {
@@ -308,9 +310,10 @@ variable "jobs" {
     error_message = "jobs.timeout_seconds must be a whole number between 300 and 172800 (two days), because the jobs table keeps a job's task token for seven days."
   }
 
+  # The same pattern checks review.reminder_schedule.
   validation {
-    condition     = can(regex("^(rate\\(.+\\)|cron\\(.+\\))$", var.jobs.poll_schedule))
-    error_message = "jobs.poll_schedule must be an EventBridge schedule expression, such as rate(15 minutes)."
+    condition     = can(regex("^(rate\\(1 (minute|hour|day)\\)|rate\\(([2-9]|[1-9][0-9]+) (minutes|hours|days)\\)|cron\\([^\\s()]+( [^\\s()]+){5}\\))$", var.jobs.poll_schedule))
+    error_message = "jobs.poll_schedule must be rate(1 minute|hour|day), rate(N minutes|hours|days) with a whole number N of 2 or more, or cron(...) with six fields, such as rate(15 minutes)."
   }
 
   validation {

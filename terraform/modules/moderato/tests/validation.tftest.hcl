@@ -340,3 +340,55 @@ run "accepts_kms_key_arn_for_existing_bucket" {
     error_message = "A KMS key ARN must be accepted as ingest.existing_bucket_kms_key_arn."
   }
 }
+
+run "rejects_poll_schedule_without_number" {
+  command = plan
+  variables {
+    jobs = { poll_schedule = "rate(banana)" }
+  }
+  expect_failures = [var.jobs]
+}
+
+run "rejects_poll_schedule_of_zero" {
+  command = plan
+  variables {
+    jobs = { poll_schedule = "rate(0 minutes)" }
+  }
+  expect_failures = [var.jobs]
+}
+
+run "rejects_reminder_rate_with_singular_unit" {
+  command = plan
+  variables {
+    review = { reminder_schedule = "rate(5 minute)" }
+  }
+  expect_failures = [var.review]
+}
+
+run "rejects_reminder_rate_of_one_with_plural_unit" {
+  command = plan
+  variables {
+    review = { reminder_schedule = "rate(1 hours)" }
+  }
+  expect_failures = [var.review]
+}
+
+run "rejects_reminder_cron_without_six_fields" {
+  command = plan
+  variables {
+    review = { reminder_schedule = "cron(banana)" }
+  }
+  expect_failures = [var.review]
+}
+
+run "accepts_valid_schedules" {
+  command = plan
+  variables {
+    jobs   = { poll_schedule = "rate(1 minute)" }
+    review = { reminder_schedule = "cron(0 8 * * ? *)" }
+  }
+  assert {
+    condition     = var.jobs.poll_schedule == "rate(1 minute)" && var.review.reminder_schedule == "cron(0 8 * * ? *)"
+    error_message = "rate(1 minute) and a six-field cron expression must be accepted."
+  }
+}
