@@ -67,8 +67,8 @@ variable "work_retention_days" {
   default     = 7
 
   validation {
-    condition     = var.work_retention_days >= 1 && var.work_retention_days <= 365
-    error_message = "work_retention_days must be between 1 and 365."
+    condition     = var.work_retention_days >= 1 && var.work_retention_days <= 365 && floor(var.work_retention_days) == var.work_retention_days
+    error_message = "work_retention_days must be a whole number between 1 and 365."
   }
 }
 
@@ -106,8 +106,8 @@ variable "functions" {
   }
 
   validation {
-    condition     = alltrue([for mb in values(var.functions.memory_mb) : mb >= 128 && mb <= 10240])
-    error_message = "functions.memory_mb values must be between 128 and 10240 MB."
+    condition     = alltrue([for mb in values(var.functions.memory_mb) : mb >= 128 && mb <= 10240 && floor(mb) == mb])
+    error_message = "functions.memory_mb values must be whole numbers of MB between 128 and 10240."
   }
 }
 
@@ -127,18 +127,18 @@ variable "intake" {
   nullable = false
 
   validation {
-    condition     = var.intake.batch_size >= 1 && var.intake.batch_size <= 10
-    error_message = "intake.batch_size must be between 1 and 10."
+    condition     = var.intake.batch_size >= 1 && var.intake.batch_size <= 10 && floor(var.intake.batch_size) == var.intake.batch_size
+    error_message = "intake.batch_size must be a whole number between 1 and 10."
   }
 
   validation {
-    condition     = var.intake.max_concurrency == null || (coalesce(var.intake.max_concurrency, 2) >= 2 && coalesce(var.intake.max_concurrency, 2) <= 1000)
-    error_message = "intake.max_concurrency must be null or between 2 and 1000, the range of an SQS event source's maximum concurrency."
+    condition     = var.intake.max_concurrency == null || (coalesce(var.intake.max_concurrency, 2) >= 2 && coalesce(var.intake.max_concurrency, 2) <= 1000 && floor(coalesce(var.intake.max_concurrency, 2)) == coalesce(var.intake.max_concurrency, 2))
+    error_message = "intake.max_concurrency must be null or a whole number between 2 and 1000, the range of an SQS event source's maximum concurrency."
   }
 
   validation {
-    condition     = var.intake.max_receive_count >= 1 && var.intake.max_receive_count <= 1000
-    error_message = "intake.max_receive_count must be between 1 and 1000."
+    condition     = var.intake.max_receive_count >= 1 && var.intake.max_receive_count <= 1000 && floor(var.intake.max_receive_count) == var.intake.max_receive_count
+    error_message = "intake.max_receive_count must be a whole number between 1 and 1000."
   }
 }
 
@@ -368,8 +368,8 @@ variable "kms_deletion_window_days" {
   default     = 30
 
   validation {
-    condition     = var.kms_deletion_window_days >= 7 && var.kms_deletion_window_days <= 30
-    error_message = "kms_deletion_window_days must be between 7 and 30."
+    condition     = var.kms_deletion_window_days >= 7 && var.kms_deletion_window_days <= 30 && floor(var.kms_deletion_window_days) == var.kms_deletion_window_days
+    error_message = "kms_deletion_window_days must be a whole number between 7 and 30."
   }
 }
 

@@ -392,3 +392,51 @@ run "accepts_valid_schedules" {
     error_message = "rate(1 minute) and a six-field cron expression must be accepted."
   }
 }
+
+run "rejects_fractional_work_retention" {
+  command = plan
+  variables {
+    work_retention_days = 1.5
+  }
+  expect_failures = [var.work_retention_days]
+}
+
+run "rejects_fractional_memory" {
+  command = plan
+  variables {
+    functions = { memory_mb = { inspect = 300.5 } }
+  }
+  expect_failures = [var.functions]
+}
+
+run "rejects_fractional_batch_size" {
+  command = plan
+  variables {
+    intake = { batch_size = 2.5 }
+  }
+  expect_failures = [var.intake]
+}
+
+run "rejects_fractional_max_concurrency" {
+  command = plan
+  variables {
+    intake = { max_concurrency = 2.5 }
+  }
+  expect_failures = [var.intake]
+}
+
+run "rejects_fractional_max_receive_count" {
+  command = plan
+  variables {
+    intake = { max_receive_count = 1.5 }
+  }
+  expect_failures = [var.intake]
+}
+
+run "rejects_fractional_kms_deletion_window" {
+  command = plan
+  variables {
+    kms_deletion_window_days = 7.5
+  }
+  expect_failures = [var.kms_deletion_window_days]
+}
