@@ -12,3 +12,13 @@ output "review_api_url" {
   description = "Base URL of the review API (SigV4-signed requests)."
   value       = module.moderato.review_api_url
 }
+
+output "kms_key_arn" {
+  description = "KMS key that encrypts the pipeline's data; an uploader needs kms:GenerateDataKey on it."
+  value       = module.moderato.kms_key_arn
+}
+
+output "state_machine_arn" {
+  description = "ARN of the moderation state machine."
+  value       = module.moderato.state_machine_arn
+}
