@@ -40,13 +40,36 @@ variable "ingest" {
   }
 
   validation {
-    condition     = alltrue([for p in var.ingest.prefixes : !startswith(p, "/")])
+    condition     = alltrue([for p in var.ingest.prefixes : p != null])
+    error_message = "ingest.prefixes must not contain null; use \"\" to watch the whole bucket."
+  }
+
+  validation {
+    condition     = alltrue([for p in var.ingest.prefixes : try(!startswith(p, "/"), true)])
     error_message = "ingest.prefixes must not start with \"/\": S3 keys have no leading slash."
   }
 
   validation {
     condition     = var.ingest.existing_bucket == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.ingest.existing_bucket))
     error_message = "ingest.existing_bucket must be a valid S3 bucket name: 3 to 63 lowercase letters, digits, \".\" and \"-\"."
+  }
+
+  validation {
+    condition = var.ingest.existing_bucket == null || try(
+      !strcontains(var.ingest.existing_bucket, "..") &&
+      !strcontains(var.ingest.existing_bucket, ".-") &&
+      !strcontains(var.ingest.existing_bucket, "-.") &&
+      !can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$", var.ingest.existing_bucket)) &&
+      !startswith(var.ingest.existing_bucket, "xn--") &&
+      !endswith(var.ingest.existing_bucket, "-s3alias"),
+      false
+    )
+    error_message = "ingest.existing_bucket must be a valid S3 bucket name: no \"..\", \".-\" or \"-.\", not an IP address, no \"xn--\" prefix and no \"-s3alias\" suffix."
+  }
+
+  validation {
+    condition     = var.ingest.existing_bucket != null || (var.ingest.existing_bucket_kms_key_arn == null && !var.ingest.manage_notifications)
+    error_message = "ingest.existing_bucket_kms_key_arn and ingest.manage_notifications apply only to an existing bucket: set ingest.existing_bucket, or remove them."
   }
 
   validation {
@@ -280,6 +303,11 @@ variable "review" {
   validation {
     condition     = alltrue([for a in var.review.jwt_audience : try(trimspace(a) != "", false)])
     error_message = "review.jwt_audience must hold non-empty strings, such as the client IDs that the identity provider issues tokens for."
+  }
+
+  validation {
+    condition     = var.review.authorization == "JWT" || (var.review.jwt_issuer == null && length(var.review.jwt_audience) == 0)
+    error_message = "review.jwt_issuer and review.jwt_audience apply only with review.authorization = \"JWT\": set it, or remove them."
   }
 
   validation {

@@ -440,3 +440,75 @@ run "rejects_fractional_kms_deletion_window" {
   }
   expect_failures = [var.kms_deletion_window_days]
 }
+
+run "rejects_null_prefix" {
+  command = plan
+  variables {
+    ingest = { prefixes = [null] }
+  }
+  expect_failures = [var.ingest]
+}
+
+run "rejects_bucket_name_with_double_dot" {
+  command = plan
+  variables {
+    ingest = { existing_bucket = "my..bucket" }
+  }
+  expect_failures = [var.ingest]
+}
+
+run "rejects_bucket_name_with_dot_dash" {
+  command = plan
+  variables {
+    ingest = { existing_bucket = "my.-bucket" }
+  }
+  expect_failures = [var.ingest]
+}
+
+run "rejects_bucket_name_like_ip_address" {
+  command = plan
+  variables {
+    ingest = { existing_bucket = "192.168.1.1" }
+  }
+  expect_failures = [var.ingest]
+}
+
+run "rejects_bucket_name_with_xn_prefix" {
+  command = plan
+  variables {
+    ingest = { existing_bucket = "xn--bucket" }
+  }
+  expect_failures = [var.ingest]
+}
+
+run "rejects_bucket_name_with_s3alias_suffix" {
+  command = plan
+  variables {
+    ingest = { existing_bucket = "bucket-s3alias" }
+  }
+  expect_failures = [var.ingest]
+}
+
+run "rejects_key_arn_without_existing_bucket" {
+  command = plan
+  variables {
+    ingest = { existing_bucket_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }
+  }
+  expect_failures = [var.ingest]
+}
+
+run "rejects_notifications_without_existing_bucket" {
+  command = plan
+  variables {
+    ingest = { manage_notifications = true }
+  }
+  expect_failures = [var.ingest]
+}
+
+run "rejects_jwt_issuer_with_aws_iam" {
+  command = plan
+  variables {
+    review = { jwt_issuer = "https://idp.example.com", jwt_audience = ["client"] }
+  }
+  expect_failures = [var.review]
+}
