@@ -43,8 +43,8 @@ variable "review_jwt" {
   default = null
 
   validation {
-    condition     = var.review_jwt == null || try(can(regex("^https://[^\\s/?#]+[^\\s]*$", var.review_jwt.issuer)), false)
-    error_message = "review_jwt.issuer must be an https:// URL without spaces: the identity provider's issuer, exactly as the iss claim of its tokens writes it."
+    condition     = var.review_jwt == null || try(can(regex("^(https://[^\\s/?#]+|http://(127\\.0\\.0\\.1|localhost)(:[0-9]+)?(/|$))[^\\s]*$", var.review_jwt.issuer)), false)
+    error_message = "review_jwt.issuer must be an https:// URL without spaces (http:// only for a loopback issuer in offline tests): the identity provider's issuer, exactly as the iss claim of its tokens writes it."
   }
 
   validation {

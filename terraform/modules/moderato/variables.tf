@@ -296,8 +296,8 @@ variable "review" {
   }
 
   validation {
-    condition     = var.review.jwt_issuer == null || can(regex("^https://[^\\s/?#]+[^\\s]*$", var.review.jwt_issuer))
-    error_message = "review.jwt_issuer must be an https:// URL without spaces, such as https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_EXAMPLE: the identity provider's issuer, exactly as the iss claim of its tokens writes it."
+    condition     = var.review.jwt_issuer == null || can(regex("^(https://[^\\s/?#]+|http://(127\\.0\\.0\\.1|localhost)(:[0-9]+)?(/|$))[^\\s]*$", var.review.jwt_issuer))
+    error_message = "review.jwt_issuer must be an https:// URL without spaces (http:// only for a loopback issuer in offline tests), such as https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_EXAMPLE: the identity provider's issuer, exactly as the iss claim of its tokens writes it."
   }
 
   validation {

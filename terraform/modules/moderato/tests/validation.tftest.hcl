@@ -295,6 +295,26 @@ run "rejects_http_jwt_issuer" {
   expect_failures = [var.review]
 }
 
+run "rejects_http_jwt_issuer_that_only_starts_like_loopback" {
+  command = plan
+  variables {
+    review = { authorization = "JWT", jwt_issuer = "http://127.0.0.1.example.com", jwt_audience = ["client"] }
+  }
+  expect_failures = [var.review]
+}
+
+# The offline tests run their identity provider on the loopback address.
+run "accepts_loopback_http_jwt_issuer" {
+  command = plan
+  variables {
+    review = { authorization = "JWT", jwt_issuer = "http://127.0.0.1:8443", jwt_audience = ["client"] }
+  }
+  assert {
+    condition     = var.review.jwt_issuer == "http://127.0.0.1:8443"
+    error_message = "a loopback http issuer is accepted"
+  }
+}
+
 run "rejects_empty_jwt_audience" {
   command = plan
   variables {
