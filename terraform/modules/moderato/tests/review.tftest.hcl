@@ -8,21 +8,6 @@ mock_provider "aws" {
 
 # Distinct ARNs where the tests tell resources of one type apart.
 override_resource {
-  target = aws_sns_topic.moderators
-  values = { arn = "arn:aws:sns:eu-west-1:123456789012:modtest-moderators" }
-}
-
-override_resource {
-  target = aws_sns_topic.alarms
-  values = { arn = "arn:aws:sns:eu-west-1:123456789012:modtest-alarms" }
-}
-
-override_resource {
-  target = aws_sns_topic.job_completion
-  values = { arn = "arn:aws:sns:eu-west-1:123456789012:modtest-job-completion" }
-}
-
-override_resource {
   target = aws_iam_role.job_completion
   values = { arn = "arn:aws:iam::123456789012:role/modtest-job-completion" }
 }
@@ -30,31 +15,6 @@ override_resource {
 override_resource {
   target = aws_dynamodb_table.jobs
   values = { arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/modtest-jobs" }
-}
-
-override_resource {
-  target = aws_sqs_queue.intake
-  values = { arn = "arn:aws:sqs:eu-west-1:123456789012:modtest-intake" }
-}
-
-override_resource {
-  target = aws_sqs_queue.intake_dlq
-  values = { arn = "arn:aws:sqs:eu-west-1:123456789012:modtest-intake-dlq" }
-}
-
-override_resource {
-  target = aws_sqs_queue.events_dlq
-  values = { arn = "arn:aws:sqs:eu-west-1:123456789012:modtest-events-dlq" }
-}
-
-override_resource {
-  target = aws_dynamodb_table.outcomes
-  values = { arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/modtest-outcomes" }
-}
-
-override_resource {
-  target = aws_dynamodb_table.reviews
-  values = { arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/modtest-reviews" }
 }
 
 override_resource {

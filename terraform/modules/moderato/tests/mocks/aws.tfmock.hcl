@@ -45,3 +45,44 @@ mock_resource "aws_cloudwatch_event_rule" {
 mock_resource "aws_dynamodb_table" {
   defaults = { arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/mocked" }
 }
+
+# Distinct ARNs where the tests tell resources of one type apart.
+override_resource {
+  target = aws_sns_topic.moderators
+  values = { arn = "arn:aws:sns:eu-west-1:123456789012:modtest-moderators" }
+}
+
+override_resource {
+  target = aws_sns_topic.alarms
+  values = { arn = "arn:aws:sns:eu-west-1:123456789012:modtest-alarms" }
+}
+
+override_resource {
+  target = aws_sns_topic.job_completion
+  values = { arn = "arn:aws:sns:eu-west-1:123456789012:modtest-job-completion" }
+}
+
+override_resource {
+  target = aws_sqs_queue.intake
+  values = { arn = "arn:aws:sqs:eu-west-1:123456789012:modtest-intake" }
+}
+
+override_resource {
+  target = aws_sqs_queue.intake_dlq
+  values = { arn = "arn:aws:sqs:eu-west-1:123456789012:modtest-intake-dlq" }
+}
+
+override_resource {
+  target = aws_sqs_queue.events_dlq
+  values = { arn = "arn:aws:sqs:eu-west-1:123456789012:modtest-events-dlq" }
+}
+
+override_resource {
+  target = aws_dynamodb_table.outcomes
+  values = { arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/modtest-outcomes" }
+}
+
+override_resource {
+  target = aws_dynamodb_table.reviews
+  values = { arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/modtest-reviews" }
+}
