@@ -89,9 +89,9 @@ type Result struct {
 	Output any
 	// Err is the job's failure, when it failed. A
 	// pipeline.UnsupportedContentError, InvalidContentError or
-	// ObjectNotFoundError fails the task with that type name, so the item
-	// is recorded as unsupported or failed with the reason; any other
-	// error fails it with JobFailedError.
+	// ObjectNotFoundError fails the task with that type name, and the item
+	// is recorded as unsupported or failed with the reason. Any other error
+	// fails the task with JobFailedError.
 	Err error
 }
 
@@ -271,7 +271,7 @@ func (m *Manager) expire(ctx context.Context, jobID string) error {
 
 // failureName returns the error name a failed job's task fails with. The
 // pipeline's content errors keep their type names, as a Lambda function's
-// errors do, so the outcome tells unsupported and invalid content apart.
+// errors do, so that Record outcome can map each to its verdict.
 func failureName(err error) string {
 	var unsupported *pipeline.UnsupportedContentError
 	var invalid *pipeline.InvalidContentError

@@ -300,7 +300,7 @@ func (r *jobRunner) finish(log *slog.Logger, job localstore.Job, output json.Raw
 		return
 	}
 	if !ok {
-		log.Warn("job result not recorded: another process holds the job")
+		log.Warn("job result not recorded: the job is leased by another process")
 		return
 	}
 	if errorName != "" {

@@ -19,8 +19,8 @@ func (e *UnsupportedContentError) Error() string { return "unsupported content: 
 
 // InvalidContentError means the content claims a format but is damaged, for
 // example a truncated image. Its outcome is recorded as unsupported, with
-// Reason, because no retry can read it; failed is kept for items that the
-// pipeline itself could not finish.
+// Reason, because no retry can read it. The failed verdict is kept for
+// items that the pipeline itself could not finish.
 type InvalidContentError struct {
 	Reason string
 }

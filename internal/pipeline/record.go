@@ -163,8 +163,9 @@ func failureVerdict(e ErrorOutput) (policy.Verdict, []string) {
 	case "UnsupportedContentError":
 		return policy.Unsupported, []string{strings.TrimPrefix(message, "unsupported content: ")}
 	case "InvalidContentError":
-		// The message keeps its "invalid content: " prefix, which tells a
-		// damaged file from one of a kind the pipeline does not analyse.
+		// The message keeps its "invalid content: " prefix, which
+		// distinguishes a damaged file from a kind the pipeline does not
+		// analyse.
 		return policy.Unsupported, []string{message}
 	}
 	if message == "" {
