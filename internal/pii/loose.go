@@ -10,9 +10,10 @@ import "sort"
 func (s *scan) looseNumbers() [][2]int {
 	if !s.looseDone {
 		s.looseDone = true
-		for _, m := range s.findAllAt(matchLoose, numberAlphabet, digitNeed, atLeastDigits(9)) {
+		for _, m := range s.findNumbers(matchLoose, "") {
 			if numberBounded(s.text, m[0], m[1]) {
 				s.loose = append(s.loose, m)
+				s.looseDigits = append(s.looseDigits, digitsOf(s.text[m[0]:m[1]]))
 			}
 		}
 	}
@@ -27,9 +28,9 @@ func findLoose(s *scan, entityType string, rule *context, valid func(digits stri
 	// strict holds the candidates of the standard forms, in ascending
 	// order, as the recognizer found them before calling findLoose.
 	strict := s.spansOf(entityType)
-	for _, m := range s.looseNumbers() {
+	for i, m := range s.looseNumbers() {
 		b, e := m[0], m[1]
-		if overlapsAny(strict, b, e) || !valid(digitsOf(s.text[b:e])) || !hasContext(s.text, b, rule) {
+		if overlapsAny(strict, b, e) || !valid(s.looseDigits[i]) || !hasContext(s.text, b, rule) {
 			continue
 		}
 		score := 0.8

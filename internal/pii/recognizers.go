@@ -173,7 +173,7 @@ var (
 // an international number (with +) against its country, a national number
 // as a US number.
 func findPhones(s *scan) {
-	for _, m := range s.findAllAt(matchPhone, numberAlphabet, digitNeed, atLeastDigits(7)) {
+	for _, m := range s.findNumbers(matchPhone, "+(") {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) || (b > 0 && s.text[b-1] == '(') {
 			continue
@@ -246,8 +246,11 @@ var (
 
 func phoneScore(text string, b, e int) (float64, bool) {
 	candidate := text[b:e]
+	if n := countDigits(candidate); n < 7 || n > 15 {
+		return 0, false
+	}
 	digits := digitsOf(candidate)
-	if len(digits) < 7 || len(digits) > 15 || strings.Count(candidate, ".") >= 3 ||
+	if strings.Count(candidate, ".") >= 3 ||
 		strings.Count(candidate, "(") != strings.Count(candidate, ")") {
 		return 0, false
 	}
@@ -390,7 +393,7 @@ var (
 // findCards reports numbers that pass the Luhn check and belong to a known
 // issuer with a length it issues. Spaces or dashes may separate groups.
 func findCards(s *scan) {
-	for _, m := range s.findAllAt(matchCard, numberAlphabet, digitNeed, atLeastDigits(12)) {
+	for _, m := range s.findNumbers(matchCard, "") {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) {
 			continue
@@ -420,7 +423,7 @@ var (
 // findSSNs reports US Social Security numbers written 123-45-6789 or
 // 123 45 6789, or nine bare digits after a context word such as "SSN".
 func findSSNs(s *scan) {
-	for _, m := range s.findAllAt(matchSSN, numberAlphabet, digitNeed, atLeastDigits(9)) {
+	for _, m := range s.findNumbers(matchSSN, "") {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) || !ssnValid(digitsOf(s.text[b:e])) {
 			continue
@@ -455,34 +458,24 @@ var ibanPattern = regexp.MustCompile(`^(?i)[A-Z]{2}[0-9OIL]{2}(?: ?[A-Z0-9]{1,4}
 // digits or letters that OCR reads for digits. findIBANs rejects every
 // other match, so trying the pattern only at such starts spares it on
 // prose.
-func matchIBAN(run string, p int) int {
-	if !ibanStartAt(run, p) {
+func matchIBAN(text string, p int) int {
+	if !ibanStartAt(text, p) {
 		return -1
 	}
-	m := ibanPattern.FindStringIndex(run[p:min(len(run), p+maxIBANMatch)])
+	m := ibanPattern.FindStringIndex(text[p:min(len(text), p+maxIBANMatch)])
 	if m == nil {
 		return -1
 	}
 	return p + m[1]
 }
 
-// ibanStartAt reports whether p starts a token of run with two letters of
-// the same case that name a country with IBANs, and two digits or letters
-// that OCR reads for digits.
-func ibanStartAt(run string, p int) bool {
-	return p+4 <= len(run) && (p == 0 || run[p-1] == ' ') && isLetter(run[p]) && isLetter(run[p+1]) &&
-		digitLike(run[p+2]) && digitLike(run[p+3]) && isUpper(run[p]) == isUpper(run[p+1]) &&
-		ibanLengths[string([]byte{run[p] &^ 0x20, run[p+1] &^ 0x20})] != 0
-}
-
-// hasIBANStart reports whether a token of run starts as an IBAN does.
-func hasIBANStart(run string) bool {
-	for p := 0; p+4 <= len(run); p++ {
-		if ibanStartAt(run, p) {
-			return true
-		}
-	}
-	return false
+// ibanStartAt reports whether p starts a token of text with two letters
+// of the same case that name a country with IBANs, and two digits or
+// letters that OCR reads for digits.
+func ibanStartAt(text string, p int) bool {
+	return p+4 <= len(text) && (p == 0 || !asciiAlnum[text[p-1]]) && isLetter(text[p]) && isLetter(text[p+1]) &&
+		digitLike(text[p+2]) && digitLike(text[p+3]) && isUpper(text[p]) == isUpper(text[p+1]) &&
+		ibanLengths[string([]byte{text[p] &^ 0x20, text[p+1] &^ 0x20})] != 0
 }
 
 // maxIBANMatch is the longest match of ibanPattern: four bytes, then nine
@@ -497,7 +490,7 @@ var (
 // findIBANs reports IBANs, compact or in groups of four, that have their
 // country's length and pass the mod 97 check.
 func findIBANs(s *scan) {
-	for _, m := range s.findAllAt(matchIBAN, anyCaseCodeAlphabet, digitNeed, hasIBANStart) {
+	for _, m := range s.findTokens(matchIBAN) {
 		b, e := m[0], m[1]
 		if wordBefore(s.text, b) || !sameCase(s.text[b:b+2]) {
 			continue
@@ -549,7 +542,7 @@ func ibanRepair(iban string) (repaired, ok bool) {
 	if ibanValid(iban) {
 		return false, true
 	}
-	if strings.IndexAny(iban[2:], "OIL") < 0 {
+	if !strings.ContainsAny(iban[2:], "OIL") {
 		return false, false
 	}
 	fix := strings.NewReplacer("O", "0", "I", "1", "L", "1")
@@ -568,7 +561,7 @@ var (
 )
 
 func findIPAddresses(s *scan) {
-	for _, m := range s.findAllAt(matchIPv4, numberAlphabet, digitNeed, hasDigitAndDot) {
+	for _, m := range s.findNumbers(matchIPv4, "") {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) {
 			continue
@@ -692,7 +685,7 @@ func findAWSSecretKeys(s *scan) {
 		switch {
 		case hasContext(s.text, b, awsSecretContext):
 			s.add(TypeAWSSecretKey, b, e, 0.9)
-		case s.near(TypeAWSAccessKey, b, e, 120):
+		case near(s.spansOf(TypeAWSAccessKey), b, e, 120):
 			s.add(TypeAWSSecretKey, b, e, 0.75)
 		}
 	}
@@ -805,7 +798,8 @@ var (
 // findCardExpiries reports MM/YY and MM/YYYY dates after a word such as
 // "expiry" or right after a card number.
 func findCardExpiries(s *scan) {
-	for _, m := range s.findAllAt(matchExpiry, numberAlphabet, digitNeed, hasDateSeparator) {
+	cards := s.spansOf(TypeCreditCardNumber)
+	for _, m := range s.findNumbers(matchExpiry, "") {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) {
 			continue
@@ -813,7 +807,7 @@ func findCardExpiries(s *scan) {
 		switch {
 		case hasContext(s.text, b, expiryContext):
 			s.add(TypeCreditCardExpiry, b, e, 0.9)
-		case s.follows(b, TypeCreditCardNumber):
+		case s.follows(b, cards):
 			s.add(TypeCreditCardExpiry, b, e, 0.75)
 		}
 	}
@@ -822,17 +816,18 @@ func findCardExpiries(s *scan) {
 // findCardCVVs reports three or four digits after a word such as "CVV" or
 // right after a card number or its expiry date.
 func findCardCVVs(s *scan) {
-	for _, m := range s.findAllAt(matchCVV, numberAlphabet, digitNeed, hasDigit) {
+	cards, expiries := s.spansOf(TypeCreditCardNumber), s.spansOf(TypeCreditCardExpiry)
+	for _, m := range s.findNumbers(matchCVV, "") {
 		b, e := m[0], m[1]
 		// A group of a card number is never its CVV, and skipping the
 		// groups spares a context check per group.
-		if !numberBounded(s.text, b, e) || s.near(TypeCreditCardNumber, b+1, e-1, 1) {
+		if !numberBounded(s.text, b, e) || near(cards, b+1, e-1, 1) {
 			continue
 		}
 		switch {
 		case hasContext(s.text, b, cvvContext):
 			s.add(TypeCreditCardCVV, b, e, 0.9)
-		case s.follows(b, TypeCreditCardNumber, TypeCreditCardExpiry):
+		case s.follows(b, cards, expiries):
 			s.add(TypeCreditCardCVV, b, e, 0.7)
 		}
 	}
@@ -846,7 +841,7 @@ var (
 // 3-3-4. Without a word such as "NHS" only the spaced form counts, at a low
 // score, because a tenth of all ten-digit numbers pass the check.
 func findNHSNumbers(s *scan) {
-	for _, m := range s.findAllAt(matchNHS, numberAlphabet, digitNeed, atLeastDigits(10)) {
+	for _, m := range s.findNumbers(matchNHS, "") {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) || !nhsValid(digitsOf(s.text[b:e])) {
 			continue
@@ -868,7 +863,7 @@ var (
 // findNINumbers reports UK National Insurance numbers with an allocated
 // prefix, as AB 12 34 56 C or AB123456C, in upper or lower case.
 func findNINumbers(s *scan) {
-	for _, m := range s.findAllAt(matchNINO, anyCaseCodeAlphabet, digitNeed, hasNINOStart) {
+	for _, m := range s.findTokens(matchNINO) {
 		b, e := m[0], m[1]
 		value := s.text[b:e]
 		if wordBefore(s.text, b) || wordAfter(s.text, e) || !sameCase(value[:2]) || !sameCase(value[:2]+value[len(value)-1:]) ||
@@ -894,7 +889,7 @@ var (
 // check. A tenth of all nine-digit numbers pass it, so a SIN without a
 // context word scores low, and a bare one needs the word.
 func findSINs(s *scan) {
-	for _, m := range s.findAllAt(matchSIN, numberAlphabet, digitNeed, atLeastDigits(9)) {
+	for _, m := range s.findNumbers(matchSIN, "") {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) || !sinValid(digitsOf(s.text[b:e])) {
 			continue
@@ -926,7 +921,7 @@ var (
 // checksum. A number with an unused Federal Reserve prefix still counts
 // after the word, at a lower score.
 func findRoutingNumbers(s *scan) {
-	for _, m := range s.findAllAt(matchNineDigits, numberAlphabet, digitNeed, atLeastDigits(9)) {
+	for _, m := range s.findNumbers(matchNineDigits, "") {
 		b, e := m[0], m[1]
 		digits := s.text[b:e]
 		if !numberBounded(s.text, b, e) || !abaChecksumValid(digits) || !hasContext(s.text, b, routingContext) {
@@ -950,7 +945,7 @@ var (
 // NOTE: VINs from outside North America need not carry a check digit, so
 // they are missed.
 func findVINs(s *scan) {
-	for _, m := range s.findAllAt(matchVIN, codeAlphabet, digitNeed, hasDigitAndUpper) {
+	for _, m := range s.findTokens(matchVIN) {
 		b, e := m[0], m[1]
 		vin := s.text[b:e]
 		if wordBefore(s.text, b) || wordAfter(s.text, e) || !vinValid(vin) {

@@ -35,16 +35,21 @@ type scan struct {
 	runs      []cachedRuns
 	// runArena is the backing array of the runs in runs.
 	runArena [][2]int
-	// needs caches needPositions and starts caches tokenStarts, once
-	// needsDone and startsDone are set.
-	needs      []int
-	starts     []int
-	needsDone  bool
-	startsDone bool
+	// needs, starts and numbers cache needPositions, tokenStarts and
+	// numberStarts, which indexText finds in one pass once indexed is set.
+	needs   []int
+	starts  []int
+	numbers []int
+	indexed bool
 	// spans contains, per type, the [begin, end) of each candidate. Detect
 	// sorts them by position after each recognizer, so follows and near,
 	// which later recognizers call, can search them.
 	spans [][][2]int
+	// found is the buffer of the matches that findNumbers, findTokens,
+	// findAll and findAllAt return, each call overwriting the last.
+	found [][2]int
+	// looseDigits holds the digits of each of loose.
+	looseDigits []string
 	// taken is resolve's buffer, all false between calls.
 	taken []bool
 }
@@ -93,10 +98,9 @@ func (s *scan) release() {
 	}
 	s.text, s.repaired, s.priority, s.priorityType = "", nil, 0, ""
 	s.candidates = s.candidates[:0]
-	s.loose, s.looseDone = s.loose[:0], false
+	s.loose, s.looseDigits, s.looseDone = s.loose[:0], s.looseDigits[:0], false
 	s.runs, s.runArena = s.runs[:0], s.runArena[:0]
-	s.needs, s.needsDone = s.needs[:0], false
-	s.starts, s.startsDone = s.starts[:0], false
+	s.needs, s.starts, s.numbers, s.indexed = s.needs[:0], s.starts[:0], s.numbers[:0], false
 	for i := range s.spans {
 		s.spans[i] = s.spans[i][:0]
 	}
@@ -238,11 +242,11 @@ func (s *scan) add(t string, b, e int, score float64) {
 	s.spans[i] = append(s.spans[i], [2]int{b, e})
 }
 
-// follows reports whether a candidate of one of the types ends shortly
-// before b, with only separators such as ", " between them.
-func (s *scan) follows(b int, types ...string) bool {
-	for _, t := range types {
-		spans := s.spansOf(t)
+// follows reports whether a candidate in one of spans, each the spans of
+// a type (see spansOf), ends shortly before b, with only separators such
+// as ", " between them.
+func (s *scan) follows(b int, spans ...[][2]int) bool {
+	for _, spans := range spans {
 		i := sort.Search(len(spans), func(i int) bool { return spans[i][1] > b }) - 1
 		if i < 0 {
 			continue
@@ -268,10 +272,9 @@ func (s *scan) sortSpans(i int) {
 	})
 }
 
-// near reports whether a candidate of type t lies within distance bytes
-// of [b, e), before or after it.
-func (s *scan) near(t string, b, e, distance int) bool {
-	spans := s.spansOf(t)
+// near reports whether one of spans, the spans of a type (see spansOf),
+// lies within distance bytes of [b, e), before or after it.
+func near(spans [][2]int, b, e, distance int) bool {
 	i := sort.Search(len(spans), func(i int) bool { return spans[i][1] > b-distance })
 	return i < len(spans) && spans[i][0] < e+distance
 }
@@ -610,13 +613,9 @@ const (
 // of bytes of its alphabet, so the matches in a text are the matches in
 // its maximal runs of those bytes.
 var (
-	numberAlphabet = newAlphabet(digitBytes, " ()+./-")
 	codeAlphabet   = newAlphabet(digitBytes, upperBytes, " ")
-	// anyCaseCodeAlphabet also contains lower-case letters, so its runs
-	// span prose. Its recognizers skip runs without a digit.
-	anyCaseCodeAlphabet = newAlphabet(digitBytes, upperBytes, lowerBytes, " ")
-	hexAlphabet         = newAlphabet(hexBytes, ":.-")
-	base64Alphabet      = newAlphabet(digitBytes, upperBytes, lowerBytes, "/+")
+	hexAlphabet    = newAlphabet(hexBytes, ":.-")
+	base64Alphabet = newAlphabet(digitBytes, upperBytes, lowerBytes, "/+")
 )
 
 // Alphabets of the bytes that a run must contain for a recognizer to
@@ -635,37 +634,73 @@ var (
 // text finds every byte that runsWith may start from.
 var anyNeed = newAlphabet(digitBytes, ":-./+A")
 
-// needPositions returns the offsets of the bytes of anyNeed, found once per
-// scan.
+// needPositions returns the offsets of the bytes of anyNeed.
 func (s *scan) needPositions() []int {
-	if !s.needsDone {
-		s.needsDone = true
-		for i := 0; i < len(s.text); i++ {
-			if anyNeed[s.text[i]] {
-				s.needs = append(s.needs, i)
-			}
-		}
-	}
+	s.indexText()
 	return s.needs
 }
 
 // tokenStarts returns the offsets of the bytes that are ASCII letters or
-// digits or not ASCII, and that follow no ASCII letter or digit, found once
-// per scan. Every word or number starts at one of them, so the name and
-// address scans visit these offsets rather than every byte. Some are
-// inside a multibyte rune or follow a non-ASCII letter, and the callers
-// check for that.
+// digits or not ASCII, and that follow no ASCII letter or digit. Every
+// word or number starts at one of them, so the name and address scans
+// visit these offsets rather than every byte. Some are inside a multibyte
+// rune or follow a non-ASCII letter, and the callers check for that.
 func (s *scan) tokenStarts() []int {
-	if !s.startsDone {
-		s.startsDone = true
-		text := s.text
-		for i := 0; i < len(text); i++ {
-			if tokenByte[text[i]] && (i == 0 || !asciiAlnum[text[i-1]]) {
-				s.starts = append(s.starts, i)
+	s.indexText()
+	return s.starts
+}
+
+// numberStarts returns the offsets of the digits that follow no digit.
+func (s *scan) numberStarts() []int {
+	s.indexText()
+	return s.numbers
+}
+
+// Classes of bytes that indexText reads from byteClass.
+const (
+	classNeed  = 1 << iota // in anyNeed
+	classDigit             // an ASCII digit
+	classToken             // in tokenByte
+	classAlnum             // in asciiAlnum
+)
+
+// byteClass holds the classes of each byte.
+var byteClass = func() (classes [256]uint8) {
+	for c := range classes {
+		for _, set := range []struct {
+			a     *alphabet
+			class uint8
+		}{{anyNeed, classNeed}, {digitNeed, classDigit}, {tokenByte, classToken}, {asciiAlnum, classAlnum}} {
+			if set.a[c] {
+				classes[c] |= set.class
 			}
 		}
 	}
-	return s.starts
+	return classes
+}()
+
+// indexText finds the offsets of needPositions, tokenStarts and
+// numberStarts in one pass over the text, once per scan.
+func (s *scan) indexText() {
+	if s.indexed {
+		return
+	}
+	s.indexed = true
+	text := s.text
+	var prev uint8
+	for i := 0; i < len(text); i++ {
+		c := byteClass[text[i]]
+		if c&classNeed != 0 {
+			s.needs = append(s.needs, i)
+		}
+		if c&classDigit != 0 && prev&classDigit == 0 {
+			s.numbers = append(s.numbers, i)
+		}
+		if c&classToken != 0 && prev&classAlnum == 0 {
+			s.starts = append(s.starts, i)
+		}
+		prev = c
+	}
 }
 
 var (
@@ -680,6 +715,56 @@ var (
 		return a
 	}()
 )
+
+// findNumbers returns the matches of match that start at a number start,
+// or at the bytes of lead right before one, as "+(" lead "+(212) 555".
+// Like findAllAt it takes the leftmost match and continues after its end,
+// but it tries only those offsets. A match that starts inside a number is
+// part of a longer number, which every number recognizer rejects, and
+// trying each digit of a long number costs a pattern run per digit.
+func (s *scan) findNumbers(match matcher, lead string) [][2]int {
+	matches := s.found[:0]
+	text := s.text
+	end := 0
+	for _, i := range s.numberStarts() {
+		if i < end {
+			continue
+		}
+		p := i
+		for p > end && i-p < len(lead) && strings.IndexByte(lead, text[p-1]) >= 0 {
+			p--
+		}
+		for ; p <= i; p++ {
+			if e := match(text, p); e > p {
+				matches = append(matches, [2]int{p, e})
+				end = e
+				break
+			}
+		}
+	}
+	s.found = matches
+	return matches
+}
+
+// findTokens returns the matches of match that start at a token start (see
+// tokenStarts). Like findAllAt it takes the leftmost match and continues
+// after its end. It serves the recognizers that reject a match with a word
+// rune before it, so the offsets inside a token never yield a candidate.
+func (s *scan) findTokens(match matcher) [][2]int {
+	matches := s.found[:0]
+	end := 0
+	for _, p := range s.tokenStarts() {
+		if p < end {
+			continue
+		}
+		if e := match(s.text, p); e > p {
+			matches = append(matches, [2]int{p, e})
+			end = e
+		}
+	}
+	s.found = matches
+	return matches
+}
 
 // runsWith returns the maximal runs of text's bytes that belong to a and
 // contain a byte of need, cached per pair. It visits only the offsets of
@@ -721,7 +806,7 @@ func (s *scan) runsWith(a, need *alphabet) [][2]int {
 // per byte than a byte loop, so running it only on the few runs that can
 // match keeps Detect fast on prose.
 func (s *scan) findAll(re *regexp.Regexp, a, need *alphabet, keep func(run string) bool) [][2]int {
-	var matches [][2]int
+	matches := s.found[:0]
 	for _, r := range s.runsWith(a, need) {
 		if run := s.text[r[0]:r[1]]; keep(run) {
 			for _, m := range re.FindAllStringIndex(run, -1) {
@@ -729,6 +814,7 @@ func (s *scan) findAll(re *regexp.Regexp, a, need *alphabet, keep func(run strin
 			}
 		}
 	}
+	s.found = matches
 	return matches
 }
 
@@ -736,7 +822,7 @@ func (s *scan) findAll(re *regexp.Regexp, a, need *alphabet, keep func(run strin
 // expression. Like FindAllStringIndex it reports the leftmost match and
 // continues after its end.
 func (s *scan) findAllAt(match matcher, a, need *alphabet, keep func(run string) bool) [][2]int {
-	var matches [][2]int
+	matches := s.found[:0]
 	for _, r := range s.runsWith(a, need) {
 		run := s.text[r[0]:r[1]]
 		if !keep(run) {
@@ -751,78 +837,11 @@ func (s *scan) findAllAt(match matcher, a, need *alphabet, keep func(run string)
 			}
 		}
 	}
+	s.found = matches
 	return matches
 }
 
-func hasDigit(run string) bool {
-	for i := 0; i < len(run); i++ {
-		if isDigit(run[i]) {
-			return true
-		}
-	}
-	return false
-}
-
-func hasDigitAndUpper(run string) bool {
-	digit, upper := false, false
-	for i := 0; i < len(run) && !(digit && upper); i++ {
-		digit = digit || isDigit(run[i])
-		upper = upper || (run[i] >= 'A' && run[i] <= 'Z')
-	}
-	return digit && upper
-}
-
-// atLeastDigits returns a filter for runs with n or more digits, the
-// fewest that a recognizer's value has.
-func atLeastDigits(n int) func(run string) bool {
-	return func(run string) bool {
-		count := 0
-		for i := 0; i < len(run) && count < n; i++ {
-			if isDigit(run[i]) {
-				count++
-			}
-		}
-		return count >= n
-	}
-}
-
-func hasDigitAndDot(run string) bool {
-	return strings.IndexByte(run, '.') >= 0 && hasDigit(run)
-}
-
-func hasDateSeparator(run string) bool {
-	return strings.ContainsAny(run, "/-")
-}
-
-// hasNINOStart reports whether run contains two letters followed by two
-// digits, with an optional space between them, as a National Insurance
-// number starts.
-func hasNINOStart(run string) bool {
-	for i := 0; i+3 < len(run); i++ {
-		if !isLetter(run[i]) || !isLetter(run[i+1]) {
-			continue
-		}
-		j := i + 2
-		if run[j] == ' ' {
-			j++
-		}
-		if j+1 < len(run) && isDigit(run[j]) && isDigit(run[j+1]) {
-			return true
-		}
-	}
-	return false
-}
-
 func digitLike(c byte) bool { return isDigit(c) || ocrDigit(c) != 0 || c == 'i' || c == 'L' }
-
-func hasDigitAndLetter(run string) bool {
-	digit, letter := false, false
-	for i := 0; i < len(run) && !(digit && letter); i++ {
-		digit = digit || isDigit(run[i])
-		letter = letter || isLetter(run[i])
-	}
-	return digit && letter
-}
 
 func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
 

@@ -2,6 +2,17 @@ package pii
 
 import "strings"
 
+// countDigits returns the number of ASCII digits in s.
+func countDigits(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			n++
+		}
+	}
+	return n
+}
+
 // digitsOf returns the ASCII digits of s in order, dropping separators.
 func digitsOf(s string) string {
 	if allDigits(s) {
