@@ -20,6 +20,9 @@ type endForm struct {
 	date bool
 	// linkers are the lower-case words that may follow, such as "is".
 	linkers []string
+	// byLast groups keywords by their last byte, which newEndContext
+	// fills.
+	byLast [256][]string
 }
 
 // matches reports whether window ends with the form.
@@ -72,7 +75,10 @@ func (f *endForm) keywordBeforeDate(window string, e int) bool {
 // keywordEndsAt reports whether a keyword ends at e with a word boundary
 // before it.
 func (f *endForm) keywordEndsAt(window string, e int) bool {
-	for _, keyword := range f.keywords {
+	if e == 0 {
+		return false
+	}
+	for _, keyword := range f.byLast[lowerASCII(window[e-1])] {
 		b := e - len(keyword)
 		if b >= 0 && !(b > 0 && isWordByte(window[b-1])) && equalLowerASCII(window[b:e], keyword) {
 			return true

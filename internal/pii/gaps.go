@@ -21,18 +21,19 @@ type gap struct {
 }
 
 // compactGaps finds the wide gaps between two digits of text, reading the
-// digits in normalized, the normalized form of text. A wide gap is white
+// digits in normalized, the normalized form of text, and trying the
+// offsets of positions only, which include every digit of normalized. A wide gap is white
 // space other than one space or one LF, such as two spaces, a tab, a
 // no-break space or a CRLF line break, or a line break after a hyphen. It
 // returns text with each such gap replaced by one space, or with the white
 // space after the hyphen removed, and the gaps in order, or text and no
 // gaps.
-func compactGaps(text, normalized string) (string, []gap) {
+func compactGaps(text, normalized string, positions []int) (string, []gap) {
 	var compact []byte
 	var gaps []gap
-	copied := 0
-	for i := 0; i+1 < len(text); i++ {
-		if !isDigit(normalized[i]) {
+	copied, next := 0, 0
+	for _, i := range positions {
+		if i < next || i+1 >= len(text) || !isDigit(normalized[i]) {
 			continue
 		}
 		start := i + 1
@@ -77,8 +78,7 @@ func compactGaps(text, normalized string) (string, []gap) {
 			g.removed += gaps[len(gaps)-1].removed
 		}
 		gaps = append(gaps, g)
-		copied = end
-		i = end - 1
+		copied, next = end, end
 	}
 	if gaps == nil {
 		return text, nil
@@ -124,7 +124,7 @@ func originalOffset(gaps []gap, p int) int {
 // for any other number. The second run happens only for texts with such
 // gaps, and its text has none, so Detect stays linear.
 func (d *Detector) findAcrossGaps(s *scan, text string) {
-	compact, gaps := compactGaps(text, s.text)
+	compact, gaps := compactGaps(text, s.text, s.needPositions())
 	if gaps == nil {
 		return
 	}

@@ -314,6 +314,10 @@ func newContext(pattern string, hints ...string) *context {
 // newEndContext returns a context that matches form, whose regular
 // expression is pattern.
 func newEndContext(pattern string, form *endForm) *context {
+	for _, keyword := range form.keywords {
+		last := keyword[len(keyword)-1]
+		form.byLast[last] = append(form.byLast[last], keyword)
+	}
 	return &context{re: regexp.MustCompile(pattern), end: form}
 }
 
