@@ -154,7 +154,8 @@ func parsePhoneDirect(number, region string) (*phonenumbers.PhoneNumber, bool) {
 // phoneValid and phoneValidForRegion return the same results as
 // IsValidNumber and IsValidNumberForRegion with two precompiled matches
 // per number: the region's general pattern and the union of the patterns
-// of the number types that allow the number's length.
+// of the number types that allow the number's length, each run as a
+// digitDFA.
 
 // regionKey names a region's metadata. Regions without a territory, such
 // as the international freephone numbers, share the region code "001"
@@ -167,16 +168,16 @@ type regionKey struct {
 // regionPatterns are the compiled patterns of one region.
 type regionPatterns struct {
 	metadata *phonenumbers.PhoneMetadata
-	// general is the anchored pattern of the general description.
-	general *regexp.Regexp
+	// general matches the pattern of the general description.
+	general *digitDFA
 	// leading matches the leading digits that select the region among
 	// those sharing its calling code, or is nil.
 	leading *regexp.Regexp
 	// typeMasks contains, per national number length, a bit for each
 	// element of numberTypeDescs whose pattern is set and allows the length.
 	typeMasks [maxNationalLength + 1]uint16
-	// unions caches, by type mask, the anchored union of the patterns of
-	// the types in the mask. Lengths that allow the same types share one.
+	// unions caches, by type mask, the automaton of the union of the
+	// patterns of the types in the mask. Lengths that allow the same types share one.
 	unions sync.Map
 }
 
@@ -197,7 +198,7 @@ func patternsOf(key regionKey) *regionPatterns {
 	if m == nil {
 		return nil
 	}
-	p := &regionPatterns{metadata: m, general: regexp.MustCompile("^(?:" + m.GetGeneralDesc().GetNationalNumberPattern() + ")$")}
+	p := &regionPatterns{metadata: m, general: newDigitDFA(m.GetGeneralDesc().GetNationalNumberPattern())}
 	for length := range p.typeMasks {
 		for i, desc := range numberTypeDescs(m) {
 			if desc.GetNationalNumberPattern() != "" && lengthAllowed(desc, length) {
@@ -242,13 +243,13 @@ func lengthAllowed(desc *phonenumbers.PhoneNumberDesc, n int) bool {
 
 // typeUnion returns the union of the type patterns that allow length, or
 // nil when none does.
-func (p *regionPatterns) typeUnion(length int) *regexp.Regexp {
+func (p *regionPatterns) typeUnion(length int) *digitDFA {
 	mask := p.typeMasks[length]
 	if mask == 0 {
 		return nil
 	}
-	if re, ok := p.unions.Load(mask); ok {
-		return re.(*regexp.Regexp)
+	if dfa, ok := p.unions.Load(mask); ok {
+		return dfa.(*digitDFA)
 	}
 	var patterns []string
 	for i, desc := range numberTypeDescs(p.metadata) {
@@ -256,19 +257,19 @@ func (p *regionPatterns) typeUnion(length int) *regexp.Regexp {
 			patterns = append(patterns, "(?:"+desc.GetNationalNumberPattern()+")")
 		}
 	}
-	re, _ := p.unions.LoadOrStore(mask, regexp.MustCompile("^(?:"+strings.Join(patterns, "|")+")$"))
-	return re.(*regexp.Regexp)
+	dfa, _ := p.unions.LoadOrStore(mask, newDigitDFA(strings.Join(patterns, "|")))
+	return dfa.(*digitDFA)
 }
 
 // nationalNumberValid reports whether nsn is a valid national significant
 // number of the region, as phonenumbers decides it: it matches the
 // general description and that of at least one number type.
 func (p *regionPatterns) nationalNumberValid(nsn string) bool {
-	if len(nsn) > maxNationalLength || !lengthAllowed(p.metadata.GetGeneralDesc(), len(nsn)) || !p.general.MatchString(nsn) {
+	if len(nsn) > maxNationalLength || !lengthAllowed(p.metadata.GetGeneralDesc(), len(nsn)) || !p.general.matches(nsn) {
 		return false
 	}
 	union := p.typeUnion(len(nsn))
-	return union != nil && union.MatchString(nsn)
+	return union != nil && union.matches(nsn)
 }
 
 // nationalSuffixValid reports whether a suffix of digits is a valid
