@@ -138,16 +138,26 @@ func findAddresses(s *scan) {
 func addressAt(text string, i int) (end int, score float64, ok bool) {
 	window := text[i:min(len(text), i+200)]
 	var re *regexp.Regexp
-	var m []int
 	switch {
 	case isDigit(text[i]):
 		if !wordFollowsNumber(window) {
 			return 0, 0, false
 		}
-		re = streetAddress
-		if m = re.FindStringSubmatchIndex(window); m == nil {
-			re = cityAddress
+		score = 0.7
+		m, ok := matchStreetAddress(window)
+		if !ok {
+			score = 0.8
+			if m, ok = matchCityAddress(window); !ok {
+				return 0, 0, false
+			}
 		}
+		if wordAfter(text, i+m.end) || (m.region == "us" && !usStates[m.state]) {
+			return 0, 0, false
+		}
+		if m.region != "" {
+			score = 0.9
+		}
+		return i + m.end, score, true
 	case streetTypesFirst[firstWord(window)]:
 		re = typeFirstAddress
 	case strings.Contains(firstWord(window), "stra") || strings.HasSuffix(firstWord(window), "weg") ||
@@ -159,24 +169,15 @@ func addressAt(text string, i int) (end int, score float64, ok bool) {
 		return 0, 0, false
 	}
 
-	if m == nil {
-		m = re.FindStringSubmatchIndex(window)
-	}
+	m := re.FindStringSubmatchIndex(window)
 	if m == nil || wordAfter(text, i+m[1]) {
 		return 0, 0, false
 	}
 	score = 0.7
-	if re == cityAddress {
-		score = 0.8
-	}
 	for g, name := range re.SubexpNames() {
-		if name == "" || m[2*g] < 0 {
-			continue
+		if name != "" && m[2*g] >= 0 {
+			score = 0.9
 		}
-		if name == "us" && !usStates[window[m[2*g]:m[2*g+1]]] {
-			return 0, 0, false
-		}
-		score = 0.9
 	}
 	return i + m[1], score, true
 }

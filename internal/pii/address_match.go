@@ -1,0 +1,311 @@
+package pii
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Hand-written forms of the streetAddress and cityAddress patterns. Each
+// address in a text costs a run of those patterns, and Go's regexp, which
+// tries every street suffix after every possible number of street words,
+// takes microseconds per address. These read the words once, and
+// TestAddressMatchersMatchRegexp checks that they return the match,
+// and the region group, that the patterns return under Go's
+// leftmost-first rules.
+
+// addressMatch is the match of an address pattern at the start of a
+// window.
+type addressMatch struct {
+	end int
+	// region names the group of regionTail or postcodeCity that
+	// matched, "us", "ca", "au", "uk" or "eu", or is empty.
+	region string
+	// state is the text of the "us" group.
+	state string
+}
+
+// alternativesOf returns the alternatives of a pattern of the form
+// (?:a|b|c) whose alternatives are literal text.
+func alternativesOf(pattern string) []string {
+	return strings.Split(strings.TrimSuffix(strings.TrimPrefix(pattern, "(?:"), ")"), "|")
+}
+
+var (
+	streetSuffixes  = alternativesOf(streetSuffix)
+	unitWords       = []string{"Apt", "Apartment", "Suite", "Ste", "Unit", "Floor", "Fl", "#"}
+	caProvinces     = strings.Fields("AB BC MB NB NL NS NT NU ON PE QC SK YT")
+	auStates        = strings.Fields("NSW VIC QLD WA SA TAS ACT NT")
+	maxAddressWords = 4
+)
+
+// matchStreetAddress matches streetAddress at the start of w.
+func matchStreetAddress(w string) (addressMatch, bool) {
+	n := digitsAt(w, 0, 6)
+	if n == 0 || n < len(w) && isDigit(w[n]) {
+		return addressMatch{}, false
+	}
+	if n < len(w) && isLetter(w[n]) {
+		n++
+	}
+	ends := streetWordEnds(w, n)
+	for k := len(ends) - 1; k >= 1; k-- {
+		p := ends[k]
+		if !byteAt(w, p, ' ') {
+			continue
+		}
+		for _, suffix := range streetSuffixes {
+			if !strings.HasPrefix(w[p+1:], suffix) {
+				continue
+			}
+			q := p + 1 + len(suffix)
+			if byteAt(w, q, '.') {
+				q++
+			}
+			if u := unitEnds(w, q); len(u) > 0 {
+				q = u[0]
+			}
+			if m, ok := cityTailAt(w, q); ok {
+				return m, true
+			}
+			if m, ok := postcodeCityAt(w, q); ok {
+				return m, true
+			}
+			return addressMatch{end: q}, true
+		}
+	}
+	return addressMatch{}, false
+}
+
+// matchCityAddress matches cityAddress at the start of w.
+func matchCityAddress(w string) (addressMatch, bool) {
+	n := digitsAt(w, 0, 6)
+	if n == 0 {
+		return addressMatch{}, false
+	}
+	ends := streetWordEnds(w, n)
+	for k := len(ends) - 1; k >= 1; k-- {
+		p := ends[k]
+		for _, u := range append(unitEnds(w, p), p) {
+			if m, ok := cityTailAt(w, u); ok {
+				return m, true
+			}
+		}
+	}
+	return addressMatch{}, false
+}
+
+// streetWordEnds returns p and the ends of the street words, as
+// addressWords reads them, that follow p, each after one space: at most
+// maxAddressWords.
+func streetWordEnds(w string, p int) []int {
+	ends := make([]int, 1, maxAddressWords+1)
+	ends[0] = p
+	for len(ends) <= maxAddressWords && byteAt(w, p, ' ') {
+		e := streetWordAt(w, p+1)
+		if e < 0 {
+			break
+		}
+		ends = append(ends, e)
+		p = e
+	}
+	return ends
+}
+
+// streetWordAt returns the end of the street word at p: a capital, one
+// or more lower-case letters and an optional 's, or an ordinal such as
+// 21st. It returns -1 when none starts at p.
+func streetWordAt(w string, p int) int {
+	if n := digitsAt(w, p, 3); n > 0 {
+		q := p + n
+		if q+2 <= len(w) {
+			switch w[q : q+2] {
+			case "st", "nd", "rd", "th":
+				return q + 2
+			}
+		}
+		return -1
+	}
+	q := capitalizedAt(w, p, 1)
+	if q < 0 {
+		return -1
+	}
+	for _, s := range []string{"'s", "’s"} {
+		if strings.HasPrefix(w[q:], s) {
+			return q + len(s)
+		}
+	}
+	return q
+}
+
+// capitalizedAt returns the end of a capital letter followed by at least
+// minLower lower-case letters, all it has of them, or -1.
+func capitalizedAt(w string, p, minLower int) int {
+	r, size := utf8.DecodeRuneInString(w[p:])
+	if size == 0 || !unicode.IsUpper(r) {
+		return -1
+	}
+	q := p + size
+	lower := 0
+	for q < len(w) {
+		r, size := utf8.DecodeRuneInString(w[q:])
+		if !unicode.IsLower(r) {
+			break
+		}
+		q += size
+		lower++
+	}
+	if lower < minLower {
+		return -1
+	}
+	return q
+}
+
+// unitEnds returns the ends of the matches of addressUnit's unit at p, in
+// the order of its alternatives.
+func unitEnds(w string, p int) []int {
+	i := p
+	if byteAt(w, i, ',') {
+		i++
+	}
+	if !byteAt(w, i, ' ') {
+		return nil
+	}
+	i++
+	var ends []int
+	for _, word := range unitWords {
+		if !strings.HasPrefix(w[i:], word) {
+			continue
+		}
+		j := i + len(word)
+		for _, optional := range []byte{'.', ' ', '#'} {
+			if byteAt(w, j, optional) {
+				j++
+			}
+		}
+		n := 0
+		for n < 6 && j+n < len(w) && isUnitByte(w[j+n]) {
+			n++
+		}
+		if n > 0 {
+			ends = append(ends, j+n)
+		}
+	}
+	return ends
+}
+
+func isUnitByte(c byte) bool { return isAlnum(c) || c == '-' }
+
+// cityTailAt matches cityTail at p: ", ", the city words and regionTail.
+func cityTailAt(w string, p int) (addressMatch, bool) {
+	if !strings.HasPrefix(w[p:], ", ") {
+		return addressMatch{}, false
+	}
+	starts := cityWordStarts(w, p+2)
+	for r := len(starts) - 1; r >= 0; r-- {
+		if e := capitalizedAt(w, starts[r], 1); e >= 0 {
+			if m, ok := regionTailAt(w, e); ok {
+				return m, true
+			}
+		}
+	}
+	return addressMatch{}, false
+}
+
+// postcodeCityAt matches postcodeCity at p: ", ", five digits, a space
+// and the city words.
+func postcodeCityAt(w string, p int) (addressMatch, bool) {
+	if !strings.HasPrefix(w[p:], ", ") || exactDigits(w, p+2, 5) < 0 || !byteAt(w, p+7, ' ') {
+		return addressMatch{}, false
+	}
+	starts := cityWordStarts(w, p+8)
+	for r := len(starts) - 1; r >= 0; r-- {
+		if e := capitalizedAt(w, starts[r], 1); e >= 0 {
+			return addressMatch{end: e, region: "eu"}, true
+		}
+	}
+	return addressMatch{}, false
+}
+
+// cityWordStarts returns p and the offsets after each of up to three
+// words that follow, each a capital and any lower-case letters followed by
+// a space, as the repeated group of cityWords reads them.
+func cityWordStarts(w string, p int) []int {
+	starts := []int{p}
+	for len(starts) <= 3 {
+		e := capitalizedAt(w, p, 0)
+		if e < 0 || !byteAt(w, e, ' ') {
+			break
+		}
+		p = e + 1
+		starts = append(starts, p)
+	}
+	return starts
+}
+
+// regionTailAt matches regionTail at p.
+func regionTailAt(w string, p int) (addressMatch, bool) {
+	i := p
+	if byteAt(w, i, ',') {
+		i++
+	}
+	if !byteAt(w, i, ' ') {
+		return addressMatch{}, false
+	}
+	i++
+	// A US state and ZIP code: [A-Z]{2} \d{5}(?:-\d{4})?
+	if isUpperAt(w, i) && isUpperAt(w, i+1) && byteAt(w, i+2, ' ') {
+		if e := exactDigits(w, i+3, 5); e >= 0 {
+			if byteAt(w, e, '-') && exactDigits(w, e+1, 4) >= 0 {
+				e += 5
+			}
+			return addressMatch{end: e, region: "us", state: w[i : i+2]}, true
+		}
+	}
+	// A Canadian province and postal code: [A-Z]\d[A-Z] ?\d[A-Z]\d
+	for _, code := range caProvinces {
+		if !strings.HasPrefix(w[i:], code) {
+			continue
+		}
+		j := i + len(code)
+		if byteAt(w, j, ' ') && isUpperAt(w, j+1) && isDigitAt(w, j+2) && isUpperAt(w, j+3) {
+			k := j + 4
+			if byteAt(w, k, ' ') {
+				k++
+			}
+			if isDigitAt(w, k) && isUpperAt(w, k+1) && isDigitAt(w, k+2) {
+				return addressMatch{end: k + 3, region: "ca"}, true
+			}
+		}
+	}
+	// An Australian state and postcode: \d{4}
+	for _, code := range auStates {
+		if strings.HasPrefix(w[i:], code) && byteAt(w, i+len(code), ' ') {
+			if e := exactDigits(w, i+len(code)+1, 4); e >= 0 {
+				return addressMatch{end: e, region: "au"}, true
+			}
+		}
+	}
+	// A UK postcode: [A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}
+	j := i
+	for j < i+2 && isUpperAt(w, j) {
+		j++
+	}
+	if j == i || !isDigitAt(w, j) {
+		return addressMatch{}, false
+	}
+	j++
+	if (isUpperAt(w, j) || isDigitAt(w, j)) && byteAt(w, j+1, ' ') {
+		j++
+	}
+	if byteAt(w, j, ' ') && isDigitAt(w, j+1) && isUpperAt(w, j+2) && isUpperAt(w, j+3) {
+		return addressMatch{end: j + 4, region: "uk"}, true
+	}
+	return addressMatch{}, false
+}
+
+// isUpperAt reports whether w[p] is an ASCII capital.
+func isUpperAt(w string, p int) bool { return p >= 0 && p < len(w) && isUpper(w[p]) }
+
+// isDigitAt reports whether w[p] is an ASCII digit.
+func isDigitAt(w string, p int) bool { return p >= 0 && p < len(w) && isDigit(w[p]) }
