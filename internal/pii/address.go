@@ -158,12 +158,14 @@ func addressAt(text string, i int) (end int, score float64, ok bool) {
 			score = 0.9
 		}
 		return i + m.end, score, true
-	case streetTypesFirst[firstWord(window)]:
+	}
+	word := firstWord(window)
+	switch {
+	case streetTypesFirst[word]:
 		re = typeFirstAddress
-	case strings.Contains(firstWord(window), "stra") || strings.HasSuffix(firstWord(window), "weg") ||
-		strings.HasSuffix(firstWord(window), "platz") || strings.HasSuffix(firstWord(window), "allee") ||
-		strings.HasSuffix(firstWord(window), "gasse") || strings.HasSuffix(firstWord(window), "ring") ||
-		strings.HasSuffix(firstWord(window), "damm"):
+	case strings.Contains(word, "stra") || strings.HasSuffix(word, "weg") || strings.HasSuffix(word, "platz") ||
+		strings.HasSuffix(word, "allee") || strings.HasSuffix(word, "gasse") || strings.HasSuffix(word, "ring") ||
+		strings.HasSuffix(word, "damm"):
 		re = compoundAddress
 	default:
 		return 0, 0, false

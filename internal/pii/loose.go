@@ -10,7 +10,7 @@ import "sort"
 func (s *scan) looseNumbers() [][2]int {
 	if !s.looseDone {
 		s.looseDone = true
-		for _, m := range s.findNumbers(matchLoose, "") {
+		for _, m := range s.findNumbers(looseGroups) {
 			if numberBounded(s.text, m[0], m[1]) {
 				s.loose = append(s.loose, m)
 				s.looseDigits = append(s.looseDigits, digitsOf(s.text[m[0]:m[1]]))

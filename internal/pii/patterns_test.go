@@ -177,3 +177,47 @@ func TestMACSeparatorKeepsEveryMatch(t *testing.T) {
 	}
 	assert.Positive(t, found)
 }
+
+// TestNumberPatternsSkipOnlyMisses checks that the group bounds of each
+// number pattern skip only numbers at which its matcher finds nothing, so
+// that findNumbers returns what it returns when it tries every number.
+func TestNumberPatternsSkipOnlyMisses(t *testing.T) {
+	patterns := map[string]numberPattern{
+		"phone": phoneNumbers, "card": cardNumbers, "ssn": ssnNumbers, "sin": sinNumbers, "nhs": nhsNumbers,
+		"nine": nineDigits, "cvv": cvvNumbers, "expiry": expiryDates, "ipv4": ipv4Addresses, "loose": looseGroups,
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	const symbols = "0123456789012345678901 -./+()a"
+	for name, p := range patterns {
+		t.Run(name, func(t *testing.T) {
+			for range 20_000 {
+				buf := make([]byte, 1+rng.IntN(40))
+				for i := range buf {
+					buf[i] = symbols[rng.IntN(len(symbols))]
+				}
+				s := newScan(string(buf))
+				var want [][2]int
+				end := 0
+				for _, i := range s.numberStarts() {
+					if i < end {
+						continue
+					}
+					b := i
+					for b > end && i-b < len(p.lead) && strings.IndexByte(p.lead, s.text[b-1]) >= 0 {
+						b--
+					}
+					for ; b <= i; b++ {
+						if e := p.match(s.text, b); e > b {
+							want = append(want, [2]int{b, e})
+							end = e
+							break
+						}
+					}
+				}
+				got := append([][2]int(nil), s.findNumbers(p)...)
+				require.Equal(t, want, got, "input %q", s.text)
+				s.release()
+			}
+		})
+	}
+}

@@ -173,7 +173,7 @@ var (
 // an international number (with +) against its country, a national number
 // as a US number.
 func findPhones(s *scan) {
-	for _, m := range s.findNumbers(matchPhone, "+(") {
+	for _, m := range s.findNumbers(phoneNumbers) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) || (b > 0 && s.text[b-1] == '(') {
 			continue
@@ -393,7 +393,7 @@ var (
 // findCards reports numbers that pass the Luhn check and belong to a known
 // issuer with a length it issues. Spaces or dashes may separate groups.
 func findCards(s *scan) {
-	for _, m := range s.findNumbers(matchCard, "") {
+	for _, m := range s.findNumbers(cardNumbers) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) {
 			continue
@@ -423,7 +423,7 @@ var (
 // findSSNs reports US Social Security numbers written 123-45-6789 or
 // 123 45 6789, or nine bare digits after a context word such as "SSN".
 func findSSNs(s *scan) {
-	for _, m := range s.findNumbers(matchSSN, "") {
+	for _, m := range s.findNumbers(ssnNumbers) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) || !ssnValid(digitsOf(s.text[b:e])) {
 			continue
@@ -561,7 +561,7 @@ var (
 )
 
 func findIPAddresses(s *scan) {
-	for _, m := range s.findNumbers(matchIPv4, "") {
+	for _, m := range s.findNumbers(ipv4Addresses) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) {
 			continue
@@ -799,7 +799,7 @@ var (
 // "expiry" or right after a card number.
 func findCardExpiries(s *scan) {
 	cards := s.spansOf(TypeCreditCardNumber)
-	for _, m := range s.findNumbers(matchExpiry, "") {
+	for _, m := range s.findNumbers(expiryDates) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) {
 			continue
@@ -817,7 +817,7 @@ func findCardExpiries(s *scan) {
 // right after a card number or its expiry date.
 func findCardCVVs(s *scan) {
 	cards, expiries := s.spansOf(TypeCreditCardNumber), s.spansOf(TypeCreditCardExpiry)
-	for _, m := range s.findNumbers(matchCVV, "") {
+	for _, m := range s.findNumbers(cvvNumbers) {
 		b, e := m[0], m[1]
 		// A group of a card number is never its CVV, and skipping the
 		// groups spares a context check per group.
@@ -841,7 +841,7 @@ var (
 // 3-3-4. Without a word such as "NHS" only the spaced form counts, at a low
 // score, because a tenth of all ten-digit numbers pass the check.
 func findNHSNumbers(s *scan) {
-	for _, m := range s.findNumbers(matchNHS, "") {
+	for _, m := range s.findNumbers(nhsNumbers) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) || !nhsValid(digitsOf(s.text[b:e])) {
 			continue
@@ -889,7 +889,7 @@ var (
 // check. A tenth of all nine-digit numbers pass it, so a SIN without a
 // context word scores low, and a bare one needs the word.
 func findSINs(s *scan) {
-	for _, m := range s.findNumbers(matchSIN, "") {
+	for _, m := range s.findNumbers(sinNumbers) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) || !sinValid(digitsOf(s.text[b:e])) {
 			continue
@@ -921,7 +921,7 @@ var (
 // checksum. A number with an unused Federal Reserve prefix still counts
 // after the word, at a lower score.
 func findRoutingNumbers(s *scan) {
-	for _, m := range s.findNumbers(matchNineDigits, "") {
+	for _, m := range s.findNumbers(nineDigits) {
 		b, e := m[0], m[1]
 		digits := s.text[b:e]
 		if !numberBounded(s.text, b, e) || !abaChecksumValid(digits) || !hasContext(s.text, b, routingContext) {

@@ -40,6 +40,8 @@ type scan struct {
 	needs   []int
 	starts  []int
 	numbers []int
+	// groups holds the number of digits from each of numbers.
+	groups  []int
 	indexed bool
 	// spans contains, per type, the [begin, end) of each candidate. Detect
 	// sorts them by position after each recognizer, so follows and near,
@@ -100,7 +102,7 @@ func (s *scan) release() {
 	s.candidates = s.candidates[:0]
 	s.loose, s.looseDigits, s.looseDone = s.loose[:0], s.looseDigits[:0], false
 	s.runs, s.runArena = s.runs[:0], s.runArena[:0]
-	s.needs, s.starts, s.numbers, s.indexed = s.needs[:0], s.starts[:0], s.numbers[:0], false
+	s.needs, s.starts, s.numbers, s.groups, s.indexed = s.needs[:0], s.starts[:0], s.numbers[:0], s.groups[:0], false
 	for i := range s.spans {
 		s.spans[i] = s.spans[i][:0]
 	}
@@ -660,6 +662,12 @@ func (s *scan) numberStarts() []int {
 	return s.numbers
 }
 
+// numberGroups returns the number of digits from each of numberStarts.
+func (s *scan) numberGroups() []int {
+	s.indexText()
+	return s.groups
+}
+
 // Classes of bytes that indexText reads from byteClass.
 const (
 	classNeed  = 1 << iota // in anyNeed
@@ -697,13 +705,20 @@ func (s *scan) indexText() {
 		if c&classNeed != 0 {
 			s.needs = append(s.needs, i)
 		}
-		if c&classDigit != 0 && prev&classDigit == 0 {
-			s.numbers = append(s.numbers, i)
+		if c&classDigit != prev&classDigit {
+			if c&classDigit != 0 {
+				s.numbers = append(s.numbers, i)
+			} else {
+				s.groups = append(s.groups, i-s.numbers[len(s.numbers)-1])
+			}
 		}
 		if c&classToken != 0 && prev&classAlnum == 0 {
 			s.starts = append(s.starts, i)
 		}
 		prev = c
+	}
+	if prev&classDigit != 0 {
+		s.groups = append(s.groups, len(text)-s.numbers[len(s.numbers)-1])
 	}
 }
 
@@ -720,27 +735,40 @@ var (
 	}()
 )
 
-// findNumbers returns the matches of match that start at a number start,
-// or at the bytes of lead right before one, as "+(" lead "+(212) 555".
-// Like findAllAt it takes the leftmost match and continues after its end,
-// but it tries only those offsets. A match that starts inside a number is
-// part of a longer number, which every number recognizer rejects, and
-// trying each digit of a long number costs a pattern run per digit.
-func (s *scan) findNumbers(match matcher, lead string) [][2]int {
+// numberPattern is a matcher that findNumbers runs at number starts.
+type numberPattern struct {
+	match matcher
+	// lead lists the bytes that may precede the digits in a match, such
+	// as "+(" in "+(212) 555".
+	lead string
+	// minGroup and maxGroup bound the length of the first group of
+	// digits of a match, where maxGroup 0 sets no bound. A number whose
+	// first group is outside them is skipped without a call to match.
+	minGroup, maxGroup int
+}
+
+// findNumbers returns the matches of p.match that start at a number
+// start, or at the bytes of p.lead right before one. Like findAllAt it
+// takes the leftmost match and continues after its end, but it tries only
+// those offsets. A match that starts inside a number is part of a longer
+// number, which every number recognizer rejects, and trying each digit of
+// a long number costs a pattern run per digit.
+func (s *scan) findNumbers(p numberPattern) [][2]int {
 	matches := s.found[:0]
 	text := s.text
+	groups := s.numberGroups()
 	end := 0
-	for _, i := range s.numberStarts() {
-		if i < end {
+	for k, i := range s.numberStarts() {
+		if i < end || groups[k] < p.minGroup || (p.maxGroup > 0 && groups[k] > p.maxGroup) {
 			continue
 		}
-		p := i
-		for p > end && i-p < len(lead) && strings.IndexByte(lead, text[p-1]) >= 0 {
-			p--
+		b := i
+		for b > end && i-b < len(p.lead) && strings.IndexByte(p.lead, text[b-1]) >= 0 {
+			b--
 		}
-		for ; p <= i; p++ {
-			if e := match(text, p); e > p {
-				matches = append(matches, [2]int{p, e})
+		for ; b <= i; b++ {
+			if e := p.match(text, b); e > b {
+				matches = append(matches, [2]int{b, e})
 				end = e
 				break
 			}
