@@ -30,7 +30,7 @@ func findLoose(s *scan, entityType string, rule *context, valid func(digits stri
 	strict := s.spansOf(entityType)
 	for i, m := range s.looseNumbers() {
 		b, e := m[0], m[1]
-		if overlapsAny(strict, b, e) || !valid(s.looseDigits[i]) || !hasContext(s.text, b, rule) {
+		if overlapsAny(strict, b, e) || !valid(s.looseDigits[i]) || !s.hasContext(b, rule) {
 			continue
 		}
 		score := 0.8

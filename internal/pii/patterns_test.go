@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -33,8 +32,8 @@ var patternCases = []struct {
 	{"vin", matchVIN, regexp.MustCompile(`[A-HJ-NPR-Z0-9]{17}`), "ABCHJNPRZIOQ0123456789 a"},
 }
 
-// TestPatternsMatchRegexp checks that each matcher, scanned as findAllAt
-// scans it, finds exactly the matches of its regular expression on random
+// TestPatternsMatchRegexp checks that each matcher, tried at every offset
+// and resumed after each match, finds exactly the matches of its regular expression on random
 // inputs drawn from the bytes that the pattern cares about.
 func TestPatternsMatchRegexp(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -154,30 +153,6 @@ func TestEndAnchoredContextsMatchRegexp(t *testing.T) {
 	}
 }
 
-// TestMACSeparatorKeepsEveryMatch checks that hasMACSeparator, the filter
-// that findMACAddresses applies to runs before matching, keeps every run
-// in which matchMAC finds a match.
-func TestMACSeparatorKeepsEveryMatch(t *testing.T) {
-	rng := rand.New(rand.NewPCG(11, 12))
-	const symbols = "0123456789abcdefABCDEF::--..x"
-	found := 0
-	for range 50_000 {
-		buf := make([]byte, 1+rng.IntN(24))
-		for i := range buf {
-			buf[i] = symbols[rng.IntN(len(symbols))]
-		}
-		run := string(buf)
-		for p := range len(run) {
-			if matchMAC(run, p) > 0 {
-				found++
-				require.True(t, hasMACSeparator(run), "run %q has a match at %d", run, p)
-				break
-			}
-		}
-	}
-	assert.Positive(t, found)
-}
-
 // TestNumberPatternsSkipOnlyMisses checks that the group bounds of each
 // number pattern skip only numbers at which its matcher finds nothing, so
 // that findNumbers returns what it returns when it tries every number.
@@ -219,5 +194,63 @@ func TestNumberPatternsSkipOnlyMisses(t *testing.T) {
 				s.release()
 			}
 		})
+	}
+}
+
+// TestScanContextMatchesWindow checks that scan.hasContext, which tries
+// only token starts, agrees with hasContext, which reads every byte of the
+// window, at every offset of random texts made of each rule's words.
+func TestScanContextMatchesWindow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	pieces := []string{" ", " ", ".", ",", "#", "_", "x", "s", "2", "é", "Ó", "\n", "-", ":", "4111 1111"}
+	for _, tt := range contextCases {
+		if tt.rule.trailing {
+			continue
+		}
+		t.Run(tt.name, func(t *testing.T) {
+			require.True(t, tt.rule.alnumStarts, "words that start with other bytes take the slow path")
+			var words []string
+			for _, group := range tt.rule.words {
+				words = append(words, group...)
+			}
+			for range 2_000 {
+				var b strings.Builder
+				for range 1 + rng.IntN(30) {
+					if rng.IntN(3) == 0 {
+						b.WriteString(words[rng.IntN(len(words))])
+					} else {
+						b.WriteString(pieces[rng.IntN(len(pieces))])
+					}
+				}
+				s := newScan(b.String())
+				for at := 0; at <= len(s.text); at++ {
+					require.Equal(t, hasContext(s.text, at, tt.rule), s.hasContext(at, tt.rule), "text %q at %d", s.text, at)
+				}
+				s.release()
+			}
+		})
+	}
+}
+
+// TestContainsLowerASCII compares containsLowerASCII with strings.Contains
+// on the text with its ASCII capitals made lower case.
+func TestContainsLowerASCII(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	symbols := []string{"s", "S", "e", "E", "c", "C", "r", "R", "t", "T", " ", "é", "_"}
+	lower := func(r rune) rune {
+		if r >= 'A' && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}
+	for range 50_000 {
+		var b strings.Builder
+		for range rng.IntN(16) {
+			b.WriteString(symbols[rng.IntN(len(symbols))])
+		}
+		text := b.String()
+		for _, hint := range []string{"secret", "s", "et", "_s", "", "é"} {
+			require.Equal(t, strings.Contains(strings.Map(lower, text), hint), containsLowerASCII(text, hint), "text %q hint %q", text, hint)
+		}
 	}
 }

@@ -403,7 +403,7 @@ func findCards(s *scan) {
 			digits := digitsOf(s.text[b:e])
 			if len(digits) >= 12 && luhnValid(digits) && cardIssuerValid(digits) {
 				score := 0.9
-				if hasContext(s.text, b, cardContext) {
+				if s.hasContext(b, cardContext) {
 					score += 0.07
 				}
 				score = lowerForNegativeContext(s.text, b, e, score, 0.2)
@@ -428,7 +428,7 @@ func findSSNs(s *scan) {
 		if !numberBounded(s.text, b, e) || !ssnValid(digitsOf(s.text[b:e])) {
 			continue
 		}
-		context := hasContext(s.text, b, ssnContext)
+		context := s.hasContext(b, ssnContext)
 		var score float64
 		switch {
 		case s.text[b+3] == '-':
@@ -522,7 +522,7 @@ func findIBANs(s *scan) {
 		score := 0.95
 		if !isUpper(s.text[b]) {
 			score = 0.6
-			if hasContext(s.text, b, ibanContext) {
+			if s.hasContext(b, ibanContext) {
 				score = 0.9
 			}
 		}
@@ -566,11 +566,11 @@ func findIPAddresses(s *scan) {
 		if !numberBounded(s.text, b, e) {
 			continue
 		}
-		if _, err := netip.ParseAddr(s.text[b:e]); err != nil || hasContext(s.text, b, versionContext) {
+		if _, err := netip.ParseAddr(s.text[b:e]); err != nil || s.hasContext(b, versionContext) {
 			continue
 		}
 		score := 0.85
-		if hasContext(s.text, b, ipContext) {
+		if s.hasContext(b, ipContext) {
 			score += 0.1
 		}
 		s.add(TypeIPAddress, b, e, score)
@@ -586,18 +586,18 @@ func findIPAddresses(s *scan) {
 			// A form of two groups may be a scope in code, as in
 			// a::b, so only the loopback and link-local ones count
 			// without a word such as "host".
-			if strings.Count(candidate, ":") <= 2 && !addr.IsLoopback() && !addr.IsLinkLocalUnicast() && !hasContext(s.text, b, ipContext) {
+			if strings.Count(candidate, ":") <= 2 && !addr.IsLoopback() && !addr.IsLinkLocalUnicast() && !s.hasContext(b, ipContext) {
 				continue
 			}
 			e = zoneEnd(s.text, e)
 			score := 0.9
-			if hasContext(s.text, b, ipContext) {
+			if s.hasContext(b, ipContext) {
 				score += 0.05
 			}
 			s.add(TypeIPAddress, b, e, score)
 			continue
 		}
-		if partialIPv6(candidate) && hasContext(s.text, b, ipContext) {
+		if partialIPv6(candidate) && s.hasContext(b, ipContext) {
 			s.add(TypeIPAddress, b, e, 0.6)
 		}
 	}
@@ -669,6 +669,10 @@ func findAWSAccessKeys(s *scan) {
 // such as "secret" or next to an access key ID, because a bare one may be
 // any token or hash.
 func findAWSSecretKeys(s *scan) {
+	// Every word of awsSecretContext contains "secret".
+	if len(s.spansOf(TypeAWSAccessKey)) == 0 && !containsLowerASCII(s.text, "secret") {
+		return
+	}
 	for _, m := range s.findAll(awsSecretKeyPattern, base64Alphabet, secretNeed, atLeast40) {
 		b, e := m[0], m[1]
 		if b > 0 && strings.IndexByte("/+", s.text[b-1]) >= 0 || wordBefore(s.text, b) {
@@ -683,7 +687,7 @@ func findAWSSecretKeys(s *scan) {
 			continue
 		}
 		switch {
-		case hasContext(s.text, b, awsSecretContext):
+		case s.hasContext(b, awsSecretContext):
 			s.add(TypeAWSSecretKey, b, e, 0.9)
 		case near(s.spansOf(TypeAWSAccessKey), b, e, 120):
 			s.add(TypeAWSSecretKey, b, e, 0.75)
@@ -756,7 +760,7 @@ var (
 )
 
 func findMACAddresses(s *scan) {
-	for _, m := range s.findAllAt(matchMAC, hexAlphabet, macNeed, hasMACSeparator) {
+	for _, m := range s.findTokens(matchMAC) {
 		b, e := m[0], m[1]
 		if wordBefore(s.text, b) || wordAfter(s.text, e) {
 			continue
@@ -767,7 +771,7 @@ func findMACAddresses(s *scan) {
 			continue
 		}
 		score := 0.85
-		if hasContext(s.text, b, macContext) {
+		if s.hasContext(b, macContext) {
 			score += 0.1
 		}
 		s.add(TypeMACAddress, b, e, score)
@@ -805,7 +809,7 @@ func findCardExpiries(s *scan) {
 			continue
 		}
 		switch {
-		case hasContext(s.text, b, expiryContext):
+		case s.hasContext(b, expiryContext):
 			s.add(TypeCreditCardExpiry, b, e, 0.9)
 		case s.follows(b, cards):
 			s.add(TypeCreditCardExpiry, b, e, 0.75)
@@ -825,7 +829,7 @@ func findCardCVVs(s *scan) {
 			continue
 		}
 		switch {
-		case hasContext(s.text, b, cvvContext):
+		case s.hasContext(b, cvvContext):
 			s.add(TypeCreditCardCVV, b, e, 0.9)
 		case s.follows(b, cards, expiries):
 			s.add(TypeCreditCardCVV, b, e, 0.7)
@@ -847,7 +851,7 @@ func findNHSNumbers(s *scan) {
 			continue
 		}
 		switch {
-		case hasContext(s.text, b, nhsContext):
+		case s.hasContext(b, nhsContext):
 			s.add(TypeUKNHSNumber, b, e, 0.95)
 		case e-b == 12 && s.text[b+3] == ' ' && s.text[b+7] == ' ':
 			s.add(TypeUKNHSNumber, b, e, 0.5)
@@ -874,7 +878,7 @@ func findNINumbers(s *scan) {
 		if e-b == 13 {
 			score = 0.75
 		}
-		if hasContext(s.text, b, ninoContext) {
+		if s.hasContext(b, ninoContext) {
 			score = 0.95
 		}
 		s.add(TypeUKNINumber, b, e, score)
@@ -898,7 +902,7 @@ func findSINs(s *scan) {
 		if e-b == 11 {
 			score = 0.5
 		}
-		if hasContext(s.text, b, sinContext) {
+		if s.hasContext(b, sinContext) {
 			score = 0.95
 			// "SIN 046 454 286, routing number 021000021": the nearer
 			// word decides which of the two a bare nine-digit number is.
@@ -924,7 +928,7 @@ func findRoutingNumbers(s *scan) {
 	for _, m := range s.findNumbers(nineDigits) {
 		b, e := m[0], m[1]
 		digits := s.text[b:e]
-		if !numberBounded(s.text, b, e) || !abaChecksumValid(digits) || !hasContext(s.text, b, routingContext) {
+		if !numberBounded(s.text, b, e) || !abaChecksumValid(digits) || !s.hasContext(b, routingContext) {
 			continue
 		}
 		score := 0.9
@@ -955,7 +959,7 @@ func findVINs(s *scan) {
 			continue
 		}
 		score := 0.85
-		if hasContext(s.text, b, vinContext) {
+		if s.hasContext(b, vinContext) {
 			score = 0.97
 		}
 		s.add(TypeVIN, b, e, score)

@@ -48,7 +48,7 @@ type scan struct {
 	// which later recognizers call, can search them.
 	spans [][][2]int
 	// found is the buffer of the matches that findNumbers, findTokens,
-	// findAll and findAllAt return, each call overwriting the last.
+	// and findAll return, each call overwriting the last.
 	found [][2]int
 	// looseDigits holds the digits of each of loose.
 	looseDigits []string
@@ -304,6 +304,9 @@ type context struct {
 	// the window byte by byte in place of re.
 	words    *[256][]string
 	trailing bool
+	// alnumStarts is set when every word starts with an ASCII letter or
+	// digit, so that a match can only start at a token start.
+	alnumStarts bool
 	// end, when set, matches what re matches, reading the window from
 	// its end.
 	end *endForm
@@ -339,10 +342,12 @@ func newTrailingWordContext(words ...string) *context {
 
 func newWordRule(pattern string, trailing bool, words []string) *context {
 	var groups [256][]string
+	alnumStarts := true
 	for _, w := range words {
 		groups[w[0]] = append(groups[w[0]], w)
+		alnumStarts = alnumStarts && asciiAlnum[w[0]]
 	}
-	return &context{re: regexp.MustCompile(pattern), words: &groups, trailing: trailing}
+	return &context{re: regexp.MustCompile(pattern), words: &groups, trailing: trailing, alnumStarts: alnumStarts}
 }
 
 func quoteAll(words []string) []string {
@@ -356,6 +361,28 @@ func quoteAll(words []string) []string {
 // hasContext reports whether rule matches the contextWindow bytes before b.
 func hasContext(text string, b int, rule *context) bool {
 	return rule.matches(text[max(0, b-contextWindow):b])
+}
+
+// hasContext is the package function hasContext for s.text. For a rule
+// of words that start with a letter or digit it tries only the window's
+// first byte and the token starts in the window, where such a word can
+// begin after a word boundary, rather than every byte.
+func (s *scan) hasContext(b int, rule *context) bool {
+	if !rule.alnumStarts || rule.trailing {
+		return hasContext(s.text, b, rule)
+	}
+	from := max(0, b-contextWindow)
+	window := s.text[from:b]
+	if len(window) > 0 && rule.wordAt(window, 0) > 0 {
+		return true
+	}
+	starts := s.tokenStarts()
+	for k := sort.SearchInts(starts, from+1); k < len(starts) && starts[k] < b; k++ {
+		if rule.wordAt(window, starts[k]-from) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // contextNearer reports whether the last match of rule a in the
@@ -473,20 +500,33 @@ func containsLowerASCII(s, hint string) bool {
 	if len(hint) == 0 {
 		return true
 	}
+	// IndexByte finds each candidate start in either case far faster
+	// than a loop that compares every byte.
 	first := hint[0]
-	for i := 0; i+len(hint) <= len(s); i++ {
-		if lowerASCII(s[i]) != first {
-			continue
+	for _, c := range [2]byte{first, upperASCII(first)} {
+		for i := 0; i+len(hint) <= len(s); i++ {
+			j := strings.IndexByte(s[i:len(s)-len(hint)+1], c)
+			if j < 0 {
+				break
+			}
+			i += j
+			if equalLowerASCII(s[i:i+len(hint)], hint) {
+				return true
+			}
 		}
-		j := 1
-		for j < len(hint) && lowerASCII(s[i+j]) == hint[j] {
-			j++
-		}
-		if j == len(hint) {
-			return true
+		if upperASCII(first) == first {
+			break
 		}
 	}
 	return false
+}
+
+// upperASCII returns c in upper case when it is an ASCII letter.
+func upperASCII(c byte) byte {
+	if c >= 'a' && c <= 'z' {
+		return c - 'a' + 'A'
+	}
+	return c
 }
 
 func lowerASCII(c byte) byte {
@@ -631,7 +671,6 @@ var (
 	colonNeed = newAlphabet(":")
 	// accessKeyNeed is the first letter of AKIA and ASIA.
 	accessKeyNeed = newAlphabet("A")
-	macNeed       = newAlphabet(":-.")
 	secretNeed    = newAlphabet(digitBytes, "/+")
 	urlNeed       = newAlphabet(":.")
 )
@@ -748,9 +787,9 @@ type numberPattern struct {
 }
 
 // findNumbers returns the matches of p.match that start at a number
-// start, or at the bytes of p.lead right before one. Like findAllAt it
-// takes the leftmost match and continues after its end, but it tries only
-// those offsets. A match that starts inside a number is part of a longer
+// start, or at the bytes of p.lead right before one. Like regexp's
+// FindAllStringIndex it takes the leftmost match and continues after its
+// end, but it tries only those offsets. A match that starts inside a number is part of a longer
 // number, which every number recognizer rejects, and trying each digit of
 // a long number costs a pattern run per digit.
 func (s *scan) findNumbers(p numberPattern) [][2]int {
@@ -779,7 +818,7 @@ func (s *scan) findNumbers(p numberPattern) [][2]int {
 }
 
 // findTokens returns the matches of match that start at a token start (see
-// tokenStarts). Like findAllAt it takes the leftmost match and continues
+// tokenStarts). Like findNumbers it takes the leftmost match and continues
 // after its end. It serves the recognizers that reject a match with a word
 // rune before it, so the offsets inside a token never yield a candidate.
 func (s *scan) findTokens(match matcher) [][2]int {
@@ -850,29 +889,6 @@ func (s *scan) findAll(re *regexp.Regexp, a, need *alphabet, keep func(run strin
 	return matches
 }
 
-// findAllAt is findAll with a hand-written matcher in place of a regular
-// expression. Like FindAllStringIndex it reports the leftmost match and
-// continues after its end.
-func (s *scan) findAllAt(match matcher, a, need *alphabet, keep func(run string) bool) [][2]int {
-	matches := s.found[:0]
-	for _, r := range s.runsWith(a, need) {
-		run := s.text[r[0]:r[1]]
-		if !keep(run) {
-			continue
-		}
-		for p := 0; p < len(run); {
-			if e := match(run, p); e > p {
-				matches = append(matches, [2]int{r[0] + p, r[0] + e})
-				p = e
-			} else {
-				p++
-			}
-		}
-	}
-	s.found = matches
-	return matches
-}
-
 func digitLike(c byte) bool { return isDigit(c) || ocrDigit(c) != 0 || c == 'i' || c == 'L' }
 
 func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
@@ -881,25 +897,6 @@ func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
 // all lower case.
 func sameCase(s string) bool {
 	return strings.ToUpper(s) == s || strings.ToLower(s) == s
-}
-
-// hasMACSeparator reports whether run has a ':' or '-' with two hex
-// digits on each side, or a '.' with four on each side, as every match of
-// matchMAC has.
-func hasMACSeparator(run string) bool {
-	for j := 2; j+2 < len(run); j++ {
-		switch run[j] {
-		case ':', '-':
-			if hexAt(run, j-2, 2) && hexAt(run, j+1, 2) {
-				return true
-			}
-		case '.':
-			if j >= 4 && hexAt(run, j-4, 4) && hexAt(run, j+1, 4) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func hasColon(run string) bool { return strings.IndexByte(run, ':') >= 0 }
