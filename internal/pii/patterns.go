@@ -331,3 +331,25 @@ var (
 	ipv4Addresses = numberPattern{match: matchIPv4, minGroup: 1, maxGroup: 3}
 	looseGroups   = numberPattern{match: matchLoose}
 )
+
+// The patterns of the recognizers that match at token starts, with the
+// bytes that each matcher can accept first and third.
+var (
+	ibanTokens = tokenPattern{match: matchIBAN, first: letterBytes, third: byteSet(digitLike)}
+	macTokens  = tokenPattern{match: matchMAC, first: newAlphabet(hexBytes), third: newAlphabet(hexBytes, ":-")}
+	ninoTokens = tokenPattern{match: matchNINO, first: letterBytes, third: newAlphabet(digitBytes, " ")}
+	vinTokens  = tokenPattern{match: matchVIN, first: byteSet(isVINByte), third: byteSet(isVINByte)}
+)
+
+var letterBytes = newAlphabet(upperBytes, lowerBytes)
+
+// byteSet returns the bytes for which in returns true.
+func byteSet(in func(c byte) bool) *alphabet {
+	var a alphabet
+	for c := range a {
+		a[c] = in(byte(c))
+	}
+	return &a
+}
+
+func isVINByte(c byte) bool { return vinValue(c) >= 0 }

@@ -254,3 +254,40 @@ func TestContainsLowerASCII(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenPatternsSkipOnlyMisses checks that the byte filters of each
+// token pattern skip only offsets at which its matcher finds nothing.
+func TestTokenPatternsSkipOnlyMisses(t *testing.T) {
+	patterns := map[string]struct {
+		pattern tokenPattern
+		symbols string
+	}{
+		"iban": {ibanTokens, "GBDEgbde0123456789OolLiI "},
+		"mac":  {macTokens, "0123456789abcdefABCDEF::--..x "},
+		"nino": {ninoTokens, "ABCDabcdQq0123456789012345  "},
+		"vin":  {vinTokens, "1HGCM8263A00435IOQa "},
+	}
+	rng := rand.New(rand.NewPCG(17, 18))
+	for name, tt := range patterns {
+		t.Run(name, func(t *testing.T) {
+			found := 0
+			for range 50_000 {
+				buf := make([]byte, 1+rng.IntN(30))
+				for i := range buf {
+					buf[i] = tt.symbols[rng.IntN(len(tt.symbols))]
+				}
+				text := string(buf)
+				for p := range len(text) {
+					e := tt.pattern.match(text, p)
+					if e > p {
+						found++
+					}
+					if p+2 >= len(text) || !tt.pattern.first[text[p]] || !tt.pattern.third[text[p+2]] {
+						require.LessOrEqual(t, e, p, "%s skips a match at %d in %q", name, p, text)
+					}
+				}
+			}
+			require.Positive(t, found, "no input matched")
+		})
+	}
+}

@@ -253,7 +253,7 @@ func resolve(text string, candidates []candidate, taken []bool) []Entity {
 	// taken marks the bytes covered by kept entities. Every candidate is
 	// checked once over its own length, so resolve runs in time linear in
 	// the total length of the candidates.
-	var entities []Entity
+	entities := make([]Entity, 0, len(candidates))
 	for _, c := range candidates {
 		if c.Begin < 0 || c.End > textLen || c.Begin >= c.End {
 			continue

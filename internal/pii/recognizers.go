@@ -490,7 +490,7 @@ var (
 // findIBANs reports IBANs, compact or in groups of four, that have their
 // country's length and pass the mod 97 check.
 func findIBANs(s *scan) {
-	for _, m := range s.findTokens(matchIBAN) {
+	for _, m := range s.findTokens(ibanTokens) {
 		b, e := m[0], m[1]
 		if wordBefore(s.text, b) || !sameCase(s.text[b:b+2]) {
 			continue
@@ -760,7 +760,7 @@ var (
 )
 
 func findMACAddresses(s *scan) {
-	for _, m := range s.findTokens(matchMAC) {
+	for _, m := range s.findTokens(macTokens) {
 		b, e := m[0], m[1]
 		if wordBefore(s.text, b) || wordAfter(s.text, e) {
 			continue
@@ -867,7 +867,7 @@ var (
 // findNINumbers reports UK National Insurance numbers with an allocated
 // prefix, as AB 12 34 56 C or AB123456C, in upper or lower case.
 func findNINumbers(s *scan) {
-	for _, m := range s.findTokens(matchNINO) {
+	for _, m := range s.findTokens(ninoTokens) {
 		b, e := m[0], m[1]
 		value := s.text[b:e]
 		if wordBefore(s.text, b) || wordAfter(s.text, e) || !sameCase(value[:2]) || !sameCase(value[:2]+value[len(value)-1:]) ||
@@ -949,7 +949,7 @@ var (
 // NOTE: VINs from outside North America need not carry a check digit, so
 // they are missed.
 func findVINs(s *scan) {
-	for _, m := range s.findTokens(matchVIN) {
+	for _, m := range s.findTokens(vinTokens) {
 		b, e := m[0], m[1]
 		vin := s.text[b:e]
 		if wordBefore(s.text, b) || wordAfter(s.text, e) || !vinValid(vin) {

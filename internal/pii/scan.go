@@ -817,19 +817,30 @@ func (s *scan) findNumbers(p numberPattern) [][2]int {
 	return matches
 }
 
-// findTokens returns the matches of match that start at a token start (see
-// tokenStarts). Like findNumbers it takes the leftmost match and continues
-// after its end. It serves the recognizers that reject a match with a word
-// rune before it, so the offsets inside a token never yield a candidate.
-func (s *scan) findTokens(match matcher) [][2]int {
+// tokenPattern is a matcher that findTokens runs at token starts.
+type tokenPattern struct {
+	match matcher
+	// first and third contain the bytes that a match can have first and
+	// third. A token start that fails them is skipped without a call to
+	// match.
+	first, third *alphabet
+}
+
+// findTokens returns the matches of p.match that start at a token start
+// (see tokenStarts). Like findNumbers it takes the leftmost match and
+// continues after its end. It serves the recognizers that reject a match
+// with a word rune before it, so the offsets inside a token never yield a
+// candidate.
+func (s *scan) findTokens(p tokenPattern) [][2]int {
 	matches := s.found[:0]
+	text := s.text
 	end := 0
-	for _, p := range s.tokenStarts() {
-		if p < end {
+	for _, i := range s.tokenStarts() {
+		if i < end || i+2 >= len(text) || !p.first[text[i]] || !p.third[text[i+2]] {
 			continue
 		}
-		if e := match(s.text, p); e > p {
-			matches = append(matches, [2]int{p, e})
+		if e := p.match(text, i); e > i {
+			matches = append(matches, [2]int{i, e})
 			end = e
 		}
 	}
