@@ -21,19 +21,21 @@ type gap struct {
 }
 
 // compactGaps finds the wide gaps between two digits of text, reading the
-// digits in normalized, the normalized form of text, and trying the
-// offsets of positions only, which include every digit of normalized. A wide gap is white
+// digits in normalized, the normalized form of text. A gap follows the
+// last digit of a run, so it tries only those: the run of digits that
+// starts at starts[k] has groups[k] of them. A wide gap is white
 // space other than one space or one LF, such as two spaces, a tab, a
 // no-break space or a CRLF line break, or a line break after a hyphen. It
 // returns text with each such gap replaced by one space, or with the white
 // space after the hyphen removed, and the gaps in order, or text and no
 // gaps.
-func compactGaps(text, normalized string, positions []int) (string, []gap) {
+func compactGaps(text, normalized string, starts, groups []int) (string, []gap) {
 	var compact []byte
 	var gaps []gap
 	copied, next := 0, 0
-	for _, i := range positions {
-		if i < next || i+1 >= len(text) || !isDigit(normalized[i]) {
+	for k, start := range starts {
+		i := start + groups[k] - 1
+		if i < next || i+1 >= len(text) {
 			continue
 		}
 		start := i + 1
@@ -124,7 +126,7 @@ func originalOffset(gaps []gap, p int) int {
 // for any other number. The second run happens only for texts with such
 // gaps, and its text has none, so Detect stays linear.
 func (d *Detector) findAcrossGaps(s *scan, text string) {
-	compact, gaps := compactGaps(text, s.text, s.needPositions())
+	compact, gaps := compactGaps(text, s.text, s.numberStarts(), s.numberGroups())
 	if gaps == nil {
 		return
 	}

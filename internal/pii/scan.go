@@ -28,16 +28,15 @@ type scan struct {
 	// and priorityType its entity type.
 	priority     int
 	priorityType string
-	// loose caches looseNumbers, once looseDone is set, and runs caches
-	// runsWith.
+	// loose caches looseNumbers, once looseDone is set.
 	loose     [][2]int
 	looseDone bool
-	runs      []cachedRuns
-	// runArena is the backing array of the runs in runs.
-	runArena [][2]int
-	// needs, starts and numbers cache needPositions, tokenStarts and
-	// numberStarts, which indexText finds in one pass once indexed is set.
-	needs   []int
+	// runs and positions are the buffers of runsWith, each call
+	// overwriting the last.
+	runs      [][2]int
+	positions []int
+	// starts and numbers cache tokenStarts and numberStarts, which
+	// indexText finds in one pass once indexed is set.
 	starts  []int
 	numbers []int
 	// groups holds the number of digits from each of numbers.
@@ -47,19 +46,13 @@ type scan struct {
 	// sorts them by position after each recognizer, so follows and near,
 	// which later recognizers call, can search them.
 	spans [][][2]int
-	// found is the buffer of the matches that findNumbers, findTokens,
+	// found is the buffer of the matches that findNumbers, findTokens
 	// and findAll return, each call overwriting the last.
 	found [][2]int
 	// looseDigits holds the digits of each of loose.
 	looseDigits []string
 	// taken is resolve's buffer, all false between calls.
 	taken []bool
-}
-
-// cachedRuns are the runs that runsWith found for one pair of alphabets.
-type cachedRuns struct {
-	a, need *alphabet
-	runs    [][2]int
 }
 
 // typeIndex maps each entity type to its position in recognizers, which
@@ -101,8 +94,8 @@ func (s *scan) release() {
 	s.text, s.repaired, s.priority, s.priorityType = "", nil, 0, ""
 	s.candidates = s.candidates[:0]
 	s.loose, s.looseDigits, s.looseDone = s.loose[:0], s.looseDigits[:0], false
-	s.runs, s.runArena = s.runs[:0], s.runArena[:0]
-	s.needs, s.starts, s.numbers, s.groups, s.indexed = s.needs[:0], s.starts[:0], s.numbers[:0], s.groups[:0], false
+	s.runs, s.positions = s.runs[:0], s.positions[:0]
+	s.starts, s.numbers, s.groups, s.indexed = s.starts[:0], s.numbers[:0], s.groups[:0], false
 	for i := range s.spans {
 		s.spans[i] = s.spans[i][:0]
 	}
@@ -664,26 +657,22 @@ var (
 	base64Alphabet = newAlphabet(digitBytes, upperBytes, lowerBytes, "/+")
 )
 
-// Alphabets of the bytes that a run must contain for a recognizer to
-// consider it.
-var (
-	digitNeed = newAlphabet(digitBytes)
-	colonNeed = newAlphabet(":")
-	// accessKeyNeed is the first letter of AKIA and ASIA.
-	accessKeyNeed = newAlphabet("A")
-	secretNeed    = newAlphabet(digitBytes, "/+")
-	urlNeed       = newAlphabet(":.")
-)
-
-// anyNeed is the union of the need alphabets, so that one pass over the
-// text finds every byte that runsWith may start from.
-var anyNeed = newAlphabet(digitBytes, ":-./+A")
-
-// needPositions returns the offsets of the bytes of anyNeed.
-func (s *scan) needPositions() []int {
-	s.indexText()
-	return s.needs
+// need names the bytes of which a run must contain one for a recognizer
+// to consider it: the bytes of bytes, and the ASCII digits when digits is
+// set.
+type need struct {
+	bytes  string
+	digits bool
 }
+
+var (
+	colonNeed = &need{bytes: ":"}
+	// accessKeyNeed is the first letter of AKIA and ASIA.
+	accessKeyNeed = &need{bytes: "A"}
+	secretNeed    = &need{bytes: "/+", digits: true}
+	urlNeed       = &need{bytes: ":."}
+	digitNeed     = newAlphabet(digitBytes)
+)
 
 // tokenStarts returns the offsets of the bytes that are ASCII letters or
 // digits or not ASCII, and that follow no ASCII letter or digit. Every
@@ -709,8 +698,7 @@ func (s *scan) numberGroups() []int {
 
 // Classes of bytes that indexText reads from byteClass.
 const (
-	classNeed  = 1 << iota // in anyNeed
-	classDigit             // an ASCII digit
+	classDigit = 1 << iota // an ASCII digit
 	classToken             // in tokenByte
 	classAlnum             // in asciiAlnum
 )
@@ -721,7 +709,7 @@ var byteClass = func() (classes [256]uint8) {
 		for _, set := range []struct {
 			a     *alphabet
 			class uint8
-		}{{anyNeed, classNeed}, {digitNeed, classDigit}, {tokenByte, classToken}, {asciiAlnum, classAlnum}} {
+		}{{digitNeed, classDigit}, {tokenByte, classToken}, {asciiAlnum, classAlnum}} {
 			if set.a[c] {
 				classes[c] |= set.class
 			}
@@ -730,8 +718,8 @@ var byteClass = func() (classes [256]uint8) {
 	return classes
 }()
 
-// indexText finds the offsets of needPositions, tokenStarts and
-// numberStarts in one pass over the text, once per scan.
+// indexText finds the offsets of tokenStarts and numberStarts and the
+// lengths of numberGroups in one pass over the text, once per scan.
 func (s *scan) indexText() {
 	if s.indexed {
 		return
@@ -741,9 +729,6 @@ func (s *scan) indexText() {
 	var prev uint8
 	for i := 0; i < len(text); i++ {
 		c := byteClass[text[i]]
-		if c&classNeed != 0 {
-			s.needs = append(s.needs, i)
-		}
 		if c&classDigit != prev&classDigit {
 			if c&classDigit != 0 {
 				s.numbers = append(s.numbers, i)
@@ -849,22 +834,32 @@ func (s *scan) findTokens(p tokenPattern) [][2]int {
 }
 
 // runsWith returns the maximal runs of text's bytes that belong to a and
-// contain a byte of need, cached per pair. It visits only the offsets of
-// needPositions, so prose costs one pass over the text for all pairs.
-func (s *scan) runsWith(a, need *alphabet) [][2]int {
-	for _, c := range s.runs {
-		if c.a == a && c.need == need {
-			return c.runs
+// contain a byte of n. It starts from the offsets of n's bytes, which
+// IndexByte finds, and from numberStarts for the digits, so prose costs
+// little more than a fast search for each byte.
+func (s *scan) runsWith(a *alphabet, n *need) [][2]int {
+	text := s.text
+	positions := s.positions[:0]
+	for k := 0; k < len(n.bytes); k++ {
+		for i := 0; i < len(text); i++ {
+			j := strings.IndexByte(text[i:], n.bytes[k])
+			if j < 0 {
+				break
+			}
+			i += j
+			positions = append(positions, i)
 		}
 	}
-	// The runs of every pair share one backing array, which spares an
-	// allocation per pair. A slice handed out earlier keeps its elements
-	// when append moves the array.
-	text := s.text
-	start := len(s.runArena)
+	if n.digits {
+		positions = append(positions, s.numberStarts()...)
+	}
+	slices.Sort(positions)
+	s.positions = positions
+
+	runs := s.runs[:0]
 	end := 0
-	for _, i := range s.needPositions() {
-		if i < end || !need[text[i]] || !a[text[i]] {
+	for _, i := range positions {
+		if i < end || !a[text[i]] {
 			continue
 		}
 		b := i
@@ -875,21 +870,20 @@ func (s *scan) runsWith(a, need *alphabet) [][2]int {
 		for e < len(text) && a[text[e]] {
 			e++
 		}
-		s.runArena = append(s.runArena, [2]int{b, e})
+		runs = append(runs, [2]int{b, e})
 		end = e
 	}
-	runs := s.runArena[start:len(s.runArena):len(s.runArena)]
-	s.runs = append(s.runs, cachedRuns{a: a, need: need, runs: runs})
+	s.runs = runs
 	return runs
 }
 
 // findAll returns the matches of re in the runs of text's bytes that belong
-// to a, contain a byte of need and satisfy keep. Go's regexp costs far more
+// to a, contain a byte of n and satisfy keep. Go's regexp costs far more
 // per byte than a byte loop, so running it only on the few runs that can
 // match keeps Detect fast on prose.
-func (s *scan) findAll(re *regexp.Regexp, a, need *alphabet, keep func(run string) bool) [][2]int {
+func (s *scan) findAll(re *regexp.Regexp, a *alphabet, n *need, keep func(run string) bool) [][2]int {
 	matches := s.found[:0]
-	for _, r := range s.runsWith(a, need) {
+	for _, r := range s.runsWith(a, n) {
 		if run := s.text[r[0]:r[1]]; keep(run) {
 			for _, m := range re.FindAllStringIndex(run, -1) {
 				matches = append(matches, [2]int{r[0] + m[0], r[0] + m[1]})
