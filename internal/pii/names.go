@@ -157,12 +157,9 @@ var cuePrefixes = func() *[1 << 13]byte {
 // findCuedNames reports capitalized words after a cue.
 func findCuedNames(s *scan) {
 	text := s.text
-	for _, b := range s.tokenStarts() {
-		if b+1 >= len(text) {
-			break
-		}
-		pair := uint16(lowerASCII(text[b]))<<8 | uint16(lowerASCII(text[b+1]))
-		if cuePrefixes[pair>>3]&(1<<(pair&7)) == 0 || wordBefore(text, b) {
+	s.indexText()
+	for _, b := range s.cueHits {
+		if wordBefore(text, b) {
 			continue
 		}
 		for _, cue := range cuesByFirstByte[lowerASCII(text[b])] {
@@ -244,8 +241,9 @@ const maxNameWindow = 160
 func findUnknownWordNames(s *scan) {
 	text := s.text
 	end := 0
-	for _, i := range s.tokenStarts() {
-		if i < end || !upperOrMultibyte[text[i]] {
+	s.indexText()
+	for _, i := range s.capitals {
+		if i < end {
 			continue
 		}
 		r, _ := utf8.DecodeRuneInString(text[i:])

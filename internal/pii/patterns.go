@@ -335,10 +335,13 @@ var (
 // The patterns of the recognizers that match at token starts, with the
 // bytes that each matcher can accept first and third.
 var (
-	ibanTokens = tokenPattern{match: matchIBAN, first: letterBytes, third: byteSet(digitLike)}
-	macTokens  = tokenPattern{match: matchMAC, first: newAlphabet(hexBytes), third: newAlphabet(hexBytes, ":-")}
-	ninoTokens = tokenPattern{match: matchNINO, first: letterBytes, third: newAlphabet(digitBytes, " ")}
-	vinTokens  = tokenPattern{match: matchVIN, first: byteSet(isVINByte), third: byteSet(isVINByte)}
+	ibanTokens = &tokenPattern{match: matchIBAN, first: letterBytes, third: byteSet(digitLike)}
+	macTokens  = &tokenPattern{match: matchMAC, first: newAlphabet(hexBytes), third: newAlphabet(hexBytes, ":-")}
+	ninoTokens = &tokenPattern{match: matchNINO, first: letterBytes, third: newAlphabet(digitBytes, " ")}
+	vinTokens  = &tokenPattern{match: matchVIN, first: byteSet(isVINByte), third: byteSet(isVINByte)}
+	// tokenPatterns lists them for indexText, which records the token
+	// starts that each may match at. It has at most eight elements.
+	tokenPatterns = [...]*tokenPattern{ibanTokens, macTokens, ninoTokens, vinTokens}
 )
 
 var letterBytes = newAlphabet(upperBytes, lowerBytes)

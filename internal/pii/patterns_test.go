@@ -259,7 +259,7 @@ func TestContainsLowerASCII(t *testing.T) {
 // token pattern skip only offsets at which its matcher finds nothing.
 func TestTokenPatternsSkipOnlyMisses(t *testing.T) {
 	patterns := map[string]struct {
-		pattern tokenPattern
+		pattern *tokenPattern
 		symbols string
 	}{
 		"iban": {ibanTokens, "GBDEgbde0123456789OolLiI "},
@@ -286,6 +286,21 @@ func TestTokenPatternsSkipOnlyMisses(t *testing.T) {
 						require.LessOrEqual(t, e, p, "%s skips a match at %d in %q", name, p, text)
 					}
 				}
+
+				// findTokens must return what trying every token start
+				// returns.
+				s := newScan(text)
+				var want [][2]int
+				end := 0
+				for _, p := range s.tokenStarts() {
+					if e := tt.pattern.match(s.text, p); p >= end && e > p {
+						want = append(want, [2]int{p, e})
+						end = e
+					}
+				}
+				got := append([][2]int(nil), s.findTokens(tt.pattern)...)
+				require.Equal(t, want, got, "%s in %q", name, s.text)
+				s.release()
 			}
 			require.Positive(t, found, "no input matched")
 		})

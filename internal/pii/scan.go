@@ -40,8 +40,16 @@ type scan struct {
 	starts  []int
 	numbers []int
 	// groups holds the number of digits from each of numbers.
-	groups  []int
-	indexed bool
+	groups []int
+	// tokenHits holds, per element of tokenPatterns, the token starts
+	// whose first and third bytes the pattern accepts.
+	tokenHits [len(tokenPatterns)][]int
+	// capitals holds the token starts with an ASCII capital or a byte of
+	// a multibyte rune, and cueHits those whose first two bytes start a
+	// name cue.
+	capitals []int
+	cueHits  []int
+	indexed  bool
 	// spans contains, per type, the [begin, end) of each candidate. Detect
 	// sorts them by position after each recognizer, so follows and near,
 	// which later recognizers call, can search them.
@@ -96,6 +104,10 @@ func (s *scan) release() {
 	s.loose, s.looseDigits, s.looseDone = s.loose[:0], s.looseDigits[:0], false
 	s.runs, s.positions = s.runs[:0], s.positions[:0]
 	s.starts, s.numbers, s.groups, s.indexed = s.starts[:0], s.numbers[:0], s.groups[:0], false
+	for k := range s.tokenHits {
+		s.tokenHits[k] = s.tokenHits[k][:0]
+	}
+	s.capitals, s.cueHits = s.capitals[:0], s.cueHits[:0]
 	for i := range s.spans {
 		s.spans[i] = s.spans[i][:0]
 	}
@@ -718,8 +730,9 @@ var byteClass = func() (classes [256]uint8) {
 	return classes
 }()
 
-// indexText finds the offsets of tokenStarts and numberStarts and the
-// lengths of numberGroups in one pass over the text, once per scan.
+// indexText finds the offsets of tokenStarts and numberStarts, the
+// lengths of numberGroups and the token starts that the token patterns
+// and the name scans try, in one pass over the text, once per scan.
 func (s *scan) indexText() {
 	if s.indexed {
 		return
@@ -737,7 +750,7 @@ func (s *scan) indexText() {
 			}
 		}
 		if c&classToken != 0 && prev&classAlnum == 0 {
-			s.starts = append(s.starts, i)
+			s.indexToken(i)
 		}
 		prev = c
 	}
@@ -809,6 +822,50 @@ type tokenPattern struct {
 	// third. A token start that fails them is skipped without a call to
 	// match.
 	first, third *alphabet
+	// index is the pattern's position in tokenPatterns.
+	index int
+}
+
+// tokenFirst and tokenThird hold, for each byte, a bit per element of
+// tokenPatterns whose first or third bytes contain it.
+var tokenFirst, tokenThird [256]uint8
+
+func init() {
+	for k, p := range tokenPatterns {
+		p.index = k
+		for c := range 256 {
+			if p.first[c] {
+				tokenFirst[c] |= 1 << k
+			}
+			if p.third[c] {
+				tokenThird[c] |= 1 << k
+			}
+		}
+	}
+}
+
+// indexToken records the token start i and the lists of indexText that it
+// belongs to.
+func (s *scan) indexToken(i int) {
+	text := s.text
+	s.starts = append(s.starts, i)
+	if upperOrMultibyte[text[i]] {
+		s.capitals = append(s.capitals, i)
+	}
+	if i+1 < len(text) {
+		pair := uint16(lowerASCII(text[i]))<<8 | uint16(lowerASCII(text[i+1]))
+		if cuePrefixes[pair>>3]&(1<<(pair&7)) != 0 {
+			s.cueHits = append(s.cueHits, i)
+		}
+	}
+	if i+2 < len(text) {
+		hits := tokenFirst[text[i]] & tokenThird[text[i+2]]
+		for k := 0; hits != 0; k, hits = k+1, hits>>1 {
+			if hits&1 != 0 {
+				s.tokenHits[k] = append(s.tokenHits[k], i)
+			}
+		}
+	}
 }
 
 // findTokens returns the matches of p.match that start at a token start
@@ -816,15 +873,15 @@ type tokenPattern struct {
 // continues after its end. It serves the recognizers that reject a match
 // with a word rune before it, so the offsets inside a token never yield a
 // candidate.
-func (s *scan) findTokens(p tokenPattern) [][2]int {
+func (s *scan) findTokens(p *tokenPattern) [][2]int {
+	s.indexText()
 	matches := s.found[:0]
-	text := s.text
 	end := 0
-	for _, i := range s.tokenStarts() {
-		if i < end || i+2 >= len(text) || !p.first[text[i]] || !p.third[text[i+2]] {
+	for _, i := range s.tokenHits[p.index] {
+		if i < end {
 			continue
 		}
-		if e := p.match(text, i); e > i {
+		if e := p.match(s.text, i); e > i {
 			matches = append(matches, [2]int{i, e})
 			end = e
 		}
