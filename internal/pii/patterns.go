@@ -320,16 +320,20 @@ func matchVIN(run string, p int) int {
 // The patterns of the number recognizers, with the lengths of the first
 // group of digits that each matcher can accept.
 var (
-	phoneNumbers  = numberPattern{match: matchPhone, lead: "+("}
-	cardNumbers   = numberPattern{match: matchCard, minGroup: 4}
-	ssnNumbers    = numberPattern{match: matchSSN, minGroup: 3}
-	sinNumbers    = numberPattern{match: matchSIN, minGroup: 3}
-	nhsNumbers    = numberPattern{match: matchNHS, minGroup: 3}
-	nineDigits    = numberPattern{match: matchNineDigits, minGroup: 9}
-	cvvNumbers    = numberPattern{match: matchCVV, minGroup: 3}
-	expiryDates   = numberPattern{match: matchExpiry, minGroup: 2, maxGroup: 2}
-	ipv4Addresses = numberPattern{match: matchIPv4, minGroup: 1, maxGroup: 3}
-	looseGroups   = numberPattern{match: matchLoose}
+	phoneNumbers  = &numberPattern{match: matchPhone, lead: "+("}
+	cardNumbers   = &numberPattern{match: matchCard, minGroup: 4}
+	ssnNumbers    = &numberPattern{match: matchSSN, minGroup: 3}
+	sinNumbers    = &numberPattern{match: matchSIN, minGroup: 3}
+	nhsNumbers    = &numberPattern{match: matchNHS, minGroup: 3}
+	nineDigits    = &numberPattern{match: matchNineDigits, minGroup: 9}
+	cvvNumbers    = &numberPattern{match: matchCVV, minGroup: 3}
+	expiryDates   = &numberPattern{match: matchExpiry, minGroup: 2, maxGroup: 2}
+	ipv4Addresses = &numberPattern{match: matchIPv4, minGroup: 1, maxGroup: 3}
+	looseGroups   = &numberPattern{match: matchLoose}
+	// numberPatterns lists them for indexText, which records the numbers
+	// that each may match at. It has at most sixteen elements.
+	numberPatterns = [...]*numberPattern{phoneNumbers, cardNumbers, ssnNumbers, sinNumbers, nhsNumbers, nineDigits,
+		cvvNumbers, expiryDates, ipv4Addresses, looseGroups}
 )
 
 // The patterns of the recognizers that match at token starts, with the

@@ -157,7 +157,7 @@ func TestEndAnchoredContextsMatchRegexp(t *testing.T) {
 // number pattern skip only numbers at which its matcher finds nothing, so
 // that findNumbers returns what it returns when it tries every number.
 func TestNumberPatternsSkipOnlyMisses(t *testing.T) {
-	patterns := map[string]numberPattern{
+	patterns := map[string]*numberPattern{
 		"phone": phoneNumbers, "card": cardNumbers, "ssn": ssnNumbers, "sin": sinNumbers, "nhs": nhsNumbers,
 		"nine": nineDigits, "cvv": cvvNumbers, "expiry": expiryDates, "ipv4": ipv4Addresses, "loose": looseGroups,
 	}

@@ -41,6 +41,9 @@ type scan struct {
 	numbers []int
 	// groups holds the number of digits from each of numbers.
 	groups []int
+	// numberHits holds, per element of numberPatterns, the number starts
+	// whose first group the pattern allows.
+	numberHits [len(numberPatterns)][]int
 	// tokenHits holds, per element of tokenPatterns, the token starts
 	// whose first and third bytes the pattern accepts.
 	tokenHits [len(tokenPatterns)][]int
@@ -106,6 +109,9 @@ func (s *scan) release() {
 	s.starts, s.numbers, s.groups, s.indexed = s.starts[:0], s.numbers[:0], s.groups[:0], false
 	for k := range s.tokenHits {
 		s.tokenHits[k] = s.tokenHits[k][:0]
+	}
+	for k := range s.numberHits {
+		s.numberHits[k] = s.numberHits[k][:0]
 	}
 	s.capitals, s.cueHits = s.capitals[:0], s.cueHits[:0]
 	for i := range s.spans {
@@ -746,7 +752,8 @@ func (s *scan) indexText() {
 			if c&classDigit != 0 {
 				s.numbers = append(s.numbers, i)
 			} else {
-				s.groups = append(s.groups, i-s.numbers[len(s.numbers)-1])
+				start := s.numbers[len(s.numbers)-1]
+				s.indexNumber(start, i-start)
 			}
 		}
 		if c&classToken != 0 && prev&classAlnum == 0 {
@@ -755,7 +762,8 @@ func (s *scan) indexText() {
 		prev = c
 	}
 	if prev&classDigit != 0 {
-		s.groups = append(s.groups, len(text)-s.numbers[len(s.numbers)-1])
+		start := s.numbers[len(s.numbers)-1]
+		s.indexNumber(start, len(text)-start)
 	}
 }
 
@@ -782,21 +790,55 @@ type numberPattern struct {
 	// digits of a match, where maxGroup 0 sets no bound. A number whose
 	// first group is outside them is skipped without a call to match.
 	minGroup, maxGroup int
+	// index is the pattern's position in numberPatterns.
+	index int
+}
+
+// maxGroupClass is the longest first group that numberGroupBits tells
+// apart; longer groups share its entry.
+const maxGroupClass = 31
+
+// numberGroupBits holds, for each length of a first group of digits, a
+// bit per element of numberPatterns whose bounds allow it.
+var numberGroupBits [maxGroupClass + 1]uint16
+
+func init() {
+	for k, p := range numberPatterns {
+		p.index = k
+		for g := range numberGroupBits {
+			if g >= p.minGroup && (p.maxGroup == 0 || g <= p.maxGroup) {
+				numberGroupBits[g] |= 1 << k
+			}
+		}
+	}
+}
+
+// indexNumber records the group of digits at start with length n and the
+// lists of the number patterns that allow it.
+func (s *scan) indexNumber(start, n int) {
+	s.groups = append(s.groups, n)
+	hits := numberGroupBits[min(n, maxGroupClass)]
+	for k := 0; hits != 0; k, hits = k+1, hits>>1 {
+		if hits&1 != 0 {
+			s.numberHits[k] = append(s.numberHits[k], start)
+		}
+	}
 }
 
 // findNumbers returns the matches of p.match that start at a number
 // start, or at the bytes of p.lead right before one. Like regexp's
 // FindAllStringIndex it takes the leftmost match and continues after its
-// end, but it tries only those offsets. A match that starts inside a number is part of a longer
-// number, which every number recognizer rejects, and trying each digit of
-// a long number costs a pattern run per digit.
-func (s *scan) findNumbers(p numberPattern) [][2]int {
+// end, but it tries only those offsets. A match that starts inside a
+// number is part of a longer number, which every number recognizer
+// rejects, and trying each digit of a long number costs a pattern run per
+// digit.
+func (s *scan) findNumbers(p *numberPattern) [][2]int {
+	s.indexText()
 	matches := s.found[:0]
 	text := s.text
-	groups := s.numberGroups()
 	end := 0
-	for k, i := range s.numberStarts() {
-		if i < end || groups[k] < p.minGroup || (p.maxGroup > 0 && groups[k] > p.maxGroup) {
+	for _, i := range s.numberHits[p.index] {
+		if i < end {
 			continue
 		}
 		b := i
