@@ -1,7 +1,9 @@
 package pii
 
-// Hand-written matchers for the number patterns that the recognizers test
-// most often. Each takes a run of text and a start offset p and returns
+import "strings"
+
+// Hand-written matchers for the patterns that the recognizers test most
+// often. Each takes a run of text and a start offset p and returns
 // the end of the match that the regular expression in its comment finds
 // at p under Go's leftmost-first rules, or -1 when it finds none. Tried
 // at every offset, they yield the same matches as regexp's
@@ -360,3 +362,55 @@ func byteSet(in func(c byte) bool) *alphabet {
 }
 
 func isVINByte(c byte) bool { return vinValue(c) >= 0 }
+
+// matchSecretKey matches `[A-Za-z0-9/+]{40}`.
+func matchSecretKey(run string, p int) int {
+	if p+40 > len(run) {
+		return -1
+	}
+	for i := p; i < p+40; i++ {
+		if !base64Alphabet[run[i]] {
+			return -1
+		}
+	}
+	return p + 40
+}
+
+// matchAccessKey matches `(?:AKIA|ASIA)[A-Z0-9]{16}`.
+func matchAccessKey(run string, p int) int {
+	if p+20 > len(run) || (run[p:p+4] != "AKIA" && run[p:p+4] != "ASIA") {
+		return -1
+	}
+	for i := p + 4; i < p+20; i++ {
+		if !isUpper(run[i]) && !isDigit(run[i]) {
+			return -1
+		}
+	}
+	return p + 20
+}
+
+// urlPrefixes are the starts of a URL, in lower case.
+var urlPrefixes = []string{"http://", "https://", "ftp://", "ftps://", "sftp://", "ws://", "wss://", "www."}
+
+// matchURL matches `(?i)\b(?:(?:https?|ftps?|sftp|wss?)://|www\.)[^\s<>"'\x60]+`,
+// with ASCII case folding only: the expression also reads ſ (U+017F) as
+// s, which no URL scheme is written with.
+func matchURL(run string, p int) int {
+	if p > 0 && isWordByte(run[p-1]) {
+		return -1
+	}
+	for _, prefix := range urlPrefixes {
+		if p+len(prefix) > len(run) || !equalLowerASCII(run[p:p+len(prefix)], prefix) {
+			continue
+		}
+		e := p + len(prefix)
+		for e < len(run) && strings.IndexByte("\t\n\f\r <>\"'`", run[e]) < 0 {
+			e++
+		}
+		if e > p+len(prefix) {
+			return e
+		}
+		return -1
+	}
+	return -1
+}

@@ -30,6 +30,9 @@ var patternCases = []struct {
 	{"mac", matchMAC, regexp.MustCompile(`[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}`), "0123456789abcdefABCDEFgG::--.."},
 	{"nino", matchNINO, regexp.MustCompile(`(?i)[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]`), "ABCDEabcdeZz0123456789012345678901234567890123456789  "},
 	{"vin", matchVIN, regexp.MustCompile(`[A-HJ-NPR-Z0-9]{17}`), "ABCHJNPRZIOQ0123456789 a"},
+	{"secret key", matchSecretKey, regexp.MustCompile(`[A-Za-z0-9/+]{40}`), "aZ09/+/+ -_="},
+	{"access key", matchAccessKey, regexp.MustCompile(`(?:AKIA|ASIA)[A-Z0-9]{16}`), "AKIASAKIASZ09 a"},
+	{"url", matchURL, regexp.MustCompile(`(?i)\b(?:(?:https?|ftps?|sftp|wss?)://|www\.)[^\s<>"'\x60]+`), "httpsHTTPSftpwwW:/.//:. <>\"'`\t\na_é"},
 }
 
 // TestPatternsMatchRegexp checks that each matcher, tried at every offset
@@ -303,6 +306,48 @@ func TestTokenPatternsSkipOnlyMisses(t *testing.T) {
 				s.release()
 			}
 			require.Positive(t, found, "no input matched")
+		})
+	}
+}
+
+// TestTokenMatchersMatchRegexp checks matchURL, matchAccessKey and
+// matchSecretKey against their regular expressions on inputs built from
+// whole pieces of their matches, which random bytes would almost never
+// form, and checks that the inputs contain matches.
+func TestTokenMatchersMatchRegexp(t *testing.T) {
+	pieces := []string{"http://", "HTTPS://", "hTtP://", "www.", "WWW.", "ftp://", "ftps://", "sftp://", "ws://", "wss://",
+		"example.com", "/path?q=1", " ", "<", "\"", "'", "`", "\t", "a", "é", "x://", "_", "-", "AKIA", "ASIA",
+		"ABCDEFGHIJKLMNOP", "0123456789ABCDEF", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "+/", "="}
+	rng := rand.New(rand.NewPCG(19, 20))
+	for _, tt := range patternCases {
+		if tt.name != "url" && tt.name != "access key" && tt.name != "secret key" {
+			continue
+		}
+		t.Run(tt.name, func(t *testing.T) {
+			found := 0
+			for range 20_000 {
+				var b strings.Builder
+				for range 1 + rng.IntN(8) {
+					b.WriteString(pieces[rng.IntN(len(pieces))])
+				}
+				text := b.String()
+				var got [][2]int
+				for p := 0; p < len(text); {
+					if e := tt.match(text, p); e > p {
+						got = append(got, [2]int{p, e})
+						p = e
+					} else {
+						p++
+					}
+				}
+				var want [][2]int
+				for _, m := range tt.re.FindAllStringIndex(text, -1) {
+					want = append(want, [2]int{m[0], m[1]})
+				}
+				require.Equal(t, want, got, "input %q", text)
+				found += len(want)
+			}
+			require.Greater(t, found, 100, "matches in the inputs")
 		})
 	}
 }

@@ -576,7 +576,7 @@ func findIPAddresses(s *scan) {
 		s.add(TypeIPAddress, b, e, score)
 	}
 
-	for _, m := range s.findAll(ipv6Pattern, hexAlphabet, colonNeed, hasColon) {
+	for _, m := range s.findAll(ipv6Pattern, hexAlphabet, colonNeed, hasTwoColons) {
 		b, e := m[0], m[1]
 		if wordBefore(s.text, b) || wordAfter(s.text, e) || (b > 0 && s.text[b-1] == ':') || (e < len(s.text) && s.text[e] == ':') {
 			continue
@@ -643,9 +643,7 @@ func partialIPv6(s string) bool {
 }
 
 var (
-	awsAccessKeyPattern = regexp.MustCompile(`(?:AKIA|ASIA)[A-Z0-9]{16}`)
-	awsSecretKeyPattern = regexp.MustCompile(`[A-Za-z0-9/+]{40}`)
-	awsSecretContext    = newContext(`(?i)(?:secret|aws_secret_access_key|secretaccesskey|secret_key)`, "secret")
+	awsSecretContext = newContext(`(?i)(?:secret|aws_secret_access_key|secretaccesskey|secret_key)`, "secret")
 )
 
 func hasAccessKeyPrefix(run string) bool {
@@ -656,7 +654,7 @@ func findAWSAccessKeys(s *scan) {
 	if !hasAccessKeyPrefix(s.text) {
 		return
 	}
-	for _, m := range s.findAll(awsAccessKeyPattern, codeAlphabet, accessKeyNeed, hasAccessKeyPrefix) {
+	for _, m := range s.findInRuns(matchAccessKey, codeAlphabet, accessKeyNeed, hasAccessKeyPrefix) {
 		b, e := m[0], m[1]
 		if wordBefore(s.text, b) || wordAfter(s.text, e) {
 			continue
@@ -673,7 +671,7 @@ func findAWSSecretKeys(s *scan) {
 	if len(s.spansOf(TypeAWSAccessKey)) == 0 && !containsLowerASCII(s.text, "secret") {
 		return
 	}
-	for _, m := range s.findAll(awsSecretKeyPattern, base64Alphabet, secretNeed, atLeast40) {
+	for _, m := range s.findInRuns(matchSecretKey, base64Alphabet, secretNeed, atLeast40) {
 		b, e := m[0], m[1]
 		if b > 0 && strings.IndexByte("/+", s.text[b-1]) >= 0 || wordBefore(s.text, b) {
 			continue
@@ -699,8 +697,6 @@ func findAWSSecretKeys(s *scan) {
 // can exceed every entity.
 const maxURLBytes = 2048
 
-var urlPattern = regexp.MustCompile(`(?i)\b(?:(?:https?|ftps?|sftp|wss?)://|www\.)[^\s<>"'\x60]+`)
-
 // tokenAlphabet contains the bytes a URL may contain: all but ASCII
 // whitespace, control characters and the delimiters <>"'`.
 var tokenAlphabet = func() *alphabet {
@@ -722,7 +718,7 @@ func findURLs(s *scan) {
 	if !hasURLStart(s.text) {
 		return
 	}
-	for _, m := range s.findAll(urlPattern, tokenAlphabet, urlNeed, hasURLStart) {
+	for _, m := range s.findInRuns(matchURL, tokenAlphabet, urlNeed, hasURLStart) {
 		b, e := m[0], m[1]
 		if e-b > maxURLBytes {
 			e = b + maxURLBytes

@@ -57,8 +57,8 @@ type scan struct {
 	// sorts them by position after each recognizer, so follows and near,
 	// which later recognizers call, can search them.
 	spans [][][2]int
-	// found is the buffer of the matches that findNumbers, findTokens
-	// and findAll return, each call overwriting the last.
+	// found is the buffer of the matches that findNumbers, findTokens,
+	// findInRuns and findAll return, each call overwriting the last.
 	found [][2]int
 	// looseDigits holds the digits of each of loose.
 	looseDigits []string
@@ -511,25 +511,47 @@ func containsLowerASCII(s, hint string) bool {
 	if len(hint) == 0 {
 		return true
 	}
-	// IndexByte finds each candidate start in either case far faster
-	// than a loop that compares every byte.
-	first := hint[0]
-	for _, c := range [2]byte{first, upperASCII(first)} {
-		for i := 0; i+len(hint) <= len(s); i++ {
-			j := strings.IndexByte(s[i:len(s)-len(hint)+1], c)
+	// IndexByte finds each occurrence of the hint's rarest letter, in
+	// either case, far faster than a loop that compares every byte.
+	at := rarestByte(hint)
+	c := hint[at]
+	for _, c := range [2]byte{c, upperASCII(c)} {
+		for i := at; i+len(hint)-at <= len(s); i++ {
+			j := strings.IndexByte(s[i:len(s)-len(hint)+at+1], c)
 			if j < 0 {
 				break
 			}
 			i += j
-			if equalLowerASCII(s[i:i+len(hint)], hint) {
+			if equalLowerASCII(s[i-at:i-at+len(hint)], hint) {
 				return true
 			}
 		}
-		if upperASCII(first) == first {
+		if upperASCII(c) == c {
 			break
 		}
 	}
 	return false
+}
+
+// letterFrequency lists the lower-case letters from the most to the least
+// frequent in English text.
+const letterFrequency = "etaoinshrdlcumwfgypbvkjxqz"
+
+// rarestByte returns the index of the byte of hint that occurs least
+// often in English text: its rarest letter, or a byte other than a letter,
+// which is rarer still.
+func rarestByte(hint string) int {
+	best, bestRank := 0, -1
+	for i := 0; i < len(hint); i++ {
+		rank := strings.IndexByte(letterFrequency, hint[i])
+		if rank < 0 {
+			rank = len(letterFrequency)
+		}
+		if rank > bestRank {
+			best, bestRank = i, rank
+		}
+	}
+	return best
 }
 
 // upperASCII returns c in upper case when it is an ASCII letter.
@@ -976,10 +998,31 @@ func (s *scan) runsWith(a *alphabet, n *need) [][2]int {
 	return runs
 }
 
-// findAll returns the matches of re in the runs of text's bytes that belong
-// to a, contain a byte of n and satisfy keep. Go's regexp costs far more
-// per byte than a byte loop, so running it only on the few runs that can
-// match keeps Detect fast on prose.
+// findInRuns returns the matches of match in the runs of text's bytes
+// that belong to a, contain a byte of n and satisfy keep, trying every
+// offset of those runs and continuing after each match. A run that cannot
+// hold a match costs only its search, which keeps Detect fast on prose.
+func (s *scan) findInRuns(match matcher, a *alphabet, n *need, keep func(run string) bool) [][2]int {
+	matches := s.found[:0]
+	for _, r := range s.runsWith(a, n) {
+		run := s.text[r[0]:r[1]]
+		if !keep(run) {
+			continue
+		}
+		for p := 0; p < len(run); {
+			if e := match(run, p); e > p {
+				matches = append(matches, [2]int{r[0] + p, r[0] + e})
+				p = e
+			} else {
+				p++
+			}
+		}
+	}
+	s.found = matches
+	return matches
+}
+
+// findAll is findInRuns with a regular expression in place of a matcher.
 func (s *scan) findAll(re *regexp.Regexp, a *alphabet, n *need, keep func(run string) bool) [][2]int {
 	matches := s.found[:0]
 	for _, r := range s.runsWith(a, n) {
@@ -1003,6 +1046,8 @@ func sameCase(s string) bool {
 	return strings.ToUpper(s) == s || strings.ToLower(s) == s
 }
 
-func hasColon(run string) bool { return strings.IndexByte(run, ':') >= 0 }
+// hasTwoColons reports whether run has two colons, as every IPv6 address
+// and every partial one that findIPAddresses accepts has.
+func hasTwoColons(run string) bool { return strings.Count(run, ":") >= 2 }
 
 func atLeast40(run string) bool { return len(run) >= 40 }
