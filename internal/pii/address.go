@@ -85,13 +85,19 @@ func unitBeforeAddress(window string) []int {
 	return nil
 }
 
-// streetTypesFirst are the words that start a typeFirstAddress.
-var streetTypesFirst = map[string]bool{}
+// streetTypesFirst are the words that start a typeFirstAddress, and
+// streetTypeFirstBytes their first bytes, which rule out most capitalized
+// words without a lookup.
+var (
+	streetTypesFirst     = map[string]bool{}
+	streetTypeFirstBytes alphabet
+)
 
 func init() {
 	for _, w := range strings.Fields(`Calle C/ Avenida Avda Avda. Av. Plaza Pza. Paseo Camino Carretera Ronda Travesía Rambla
 		Glorieta Vía Rua Rue Avenue Boulevard Via Viale Piazza Corso`) {
 		streetTypesFirst[w] = true
+		streetTypeFirstBytes[w[0]] = true
 	}
 }
 
@@ -161,7 +167,7 @@ func addressAt(text string, i int) (end int, score float64, ok bool) {
 	}
 	word := firstWord(window)
 	switch {
-	case streetTypesFirst[word]:
+	case streetTypeFirstBytes[word[0]] && streetTypesFirst[word]:
 		re = typeFirstAddress
 	case strings.Contains(word, "stra") || strings.HasSuffix(word, "weg") || strings.HasSuffix(word, "platz") ||
 		strings.HasSuffix(word, "allee") || strings.HasSuffix(word, "gasse") || strings.HasSuffix(word, "ring") ||

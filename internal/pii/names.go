@@ -382,7 +382,17 @@ var particleSet = func() map[string]bool {
 	return set
 }()
 
-func isParticle(word string) bool { return particleSet[word] }
+// particleFirst contains the first bytes of the particles, which rules out
+// capitalized words without a lookup.
+var particleFirst = func() *alphabet {
+	var a alphabet
+	for p := range particleSet {
+		a[p[0]] = true
+	}
+	return &a
+}()
+
+func isParticle(word string) bool { return word != "" && particleFirst[word[0]] && particleSet[word] }
 
 // nameWords splits [b, e) at spaces into word spans.
 func nameWords(text string, b, e int) [][2]int {

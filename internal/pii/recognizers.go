@@ -668,7 +668,7 @@ func findAWSAccessKeys(s *scan) {
 // any token or hash.
 func findAWSSecretKeys(s *scan) {
 	// Every word of awsSecretContext contains "secret".
-	if len(s.spansOf(TypeAWSAccessKey)) == 0 && !containsLowerASCII(s.text, "secret") {
+	if len(s.spans[accessKeySlot]) == 0 && !containsLowerASCII(s.text, "secret") {
 		return
 	}
 	for _, m := range s.findInRuns(matchSecretKey, base64Alphabet, secretNeed, atLeast40) {
@@ -687,7 +687,7 @@ func findAWSSecretKeys(s *scan) {
 		switch {
 		case s.hasContext(b, awsSecretContext):
 			s.add(TypeAWSSecretKey, b, e, 0.9)
-		case near(s.spansOf(TypeAWSAccessKey), b, e, 120):
+		case near(s.spans[accessKeySlot], b, e, 120):
 			s.add(TypeAWSSecretKey, b, e, 0.75)
 		}
 	}
@@ -798,7 +798,7 @@ var (
 // findCardExpiries reports MM/YY and MM/YYYY dates after a word such as
 // "expiry" or right after a card number.
 func findCardExpiries(s *scan) {
-	cards := s.spansOf(TypeCreditCardNumber)
+	cards := s.spans[cardSlot]
 	for _, m := range s.findNumbers(expiryDates) {
 		b, e := m[0], m[1]
 		if !numberBounded(s.text, b, e) {
@@ -816,7 +816,7 @@ func findCardExpiries(s *scan) {
 // findCardCVVs reports three or four digits after a word such as "CVV" or
 // right after a card number or its expiry date.
 func findCardCVVs(s *scan) {
-	cards, expiries := s.spansOf(TypeCreditCardNumber), s.spansOf(TypeCreditCardExpiry)
+	cards, expiries := s.spans[cardSlot], s.spans[expirySlot]
 	for _, m := range s.findNumbers(cvvNumbers) {
 		b, e := m[0], m[1]
 		// A group of a card number is never its CVV, and skipping the

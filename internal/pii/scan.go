@@ -67,18 +67,27 @@ type scan struct {
 }
 
 // typeIndex maps each entity type to its position in recognizers, which
-// indexes scan.spans. An init function fills it, because recognizers
-// refers to the functions that read it.
-var typeIndex = map[string]int{}
+// indexes scan.spans, and the slots hold the positions of the types whose
+// spans other recognizers consult. An init function fills them, because
+// recognizers refers to the functions that read them.
+var (
+	typeIndex                           = map[string]int{}
+	cardSlot, expirySlot, accessKeySlot int
+)
 
 func init() {
 	for i, r := range recognizers {
 		typeIndex[r.entityType] = i
 	}
+	cardSlot, expirySlot, accessKeySlot = typeIndex[TypeCreditCardNumber], typeIndex[TypeCreditCardExpiry], typeIndex[TypeAWSAccessKey]
 }
 
-// spansOf returns the spans of the candidates of type t found so far.
+// spansOf returns the spans of the candidates of type t found so far. The
+// running recognizer's own type needs no lookup.
 func (s *scan) spansOf(t string) [][2]int {
+	if t == s.priorityType {
+		return s.spans[s.priority]
+	}
 	return s.spans[typeIndex[t]]
 }
 
