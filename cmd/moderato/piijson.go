@@ -128,6 +128,9 @@ func skipValue(line []byte, i int) (end int, plainString bool) {
 func skipString(line []byte, i int) (int, bool) {
 	plain := true
 	for j := i + 1; j < len(line); j++ {
+		if !stringSpecial[line[j]] {
+			continue
+		}
 		switch c := line[j]; {
 		case c == '"':
 			return j + 1, plain
@@ -158,6 +161,17 @@ func skipString(line []byte, i int) (int, bool) {
 	}
 	return -1, false
 }
+
+// stringSpecial contains the bytes that skipString must look at inside a
+// string: the quote, the backslash and the control characters, which JSON
+// does not allow unescaped.
+var stringSpecial = func() (special [256]bool) {
+	for c := range 0x20 {
+		special[c] = true
+	}
+	special['"'], special['\\'] = true, true
+	return special
+}()
 
 func isHexDigit(c byte) bool {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
