@@ -169,9 +169,7 @@ func addressAt(text string, i int) (end int, score float64, ok bool) {
 	switch {
 	case streetTypeFirstBytes[word[0]] && streetTypesFirst[word]:
 		re = typeFirstAddress
-	case strings.Contains(word, "stra") || strings.HasSuffix(word, "weg") || strings.HasSuffix(word, "platz") ||
-		strings.HasSuffix(word, "allee") || strings.HasSuffix(word, "gasse") || strings.HasSuffix(word, "ring") ||
-		strings.HasSuffix(word, "damm"):
+	case compoundStreetWord(word):
 		re = compoundAddress
 	default:
 		return 0, 0, false
@@ -217,6 +215,23 @@ func wordFollowsNumber(window string) bool {
 	}
 	next, _ := utf8.DecodeRuneInString(window[j+size:])
 	return unicode.IsLower(next)
+}
+
+// compoundStreetWord reports whether word may be a German street name
+// that ends in its type, as compoundAddress reads it: it contains "stra"
+// or ends in one of the other types.
+func compoundStreetWord(word string) bool {
+	for i := 0; i+4 <= len(word); i++ {
+		if word[i] == 's' && word[i+1:i+4] == "tra" {
+			return true
+		}
+	}
+	for _, suffix := range []string{"weg", "platz", "allee", "gasse", "ring", "damm"} {
+		if strings.HasSuffix(word, suffix) {
+			return true
+		}
+	}
+	return false
 }
 
 // firstWord returns the text up to the first space.

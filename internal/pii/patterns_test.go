@@ -351,3 +351,20 @@ func TestTokenMatchersMatchRegexp(t *testing.T) {
 		})
 	}
 }
+
+// TestRunFilters compares hasURLStart and hasAccessKeyPrefix with plain
+// searches on random inputs.
+func TestRunFilters(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	pieces := []string{":", "/", ".", "w", "W", "ww", "A", "K", "I", "S", "AKI", "ASI", "a", " ", "é"}
+	for range 50_000 {
+		var b strings.Builder
+		for range rng.IntN(12) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		run := b.String()
+		lower := strings.ToLower(run)
+		require.Equal(t, strings.Contains(run, "://") || strings.Contains(lower, "www."), hasURLStart(run), "run %q", run)
+		require.Equal(t, strings.Contains(run, "AKIA") || strings.Contains(run, "ASIA"), hasAccessKeyPrefix(run), "run %q", run)
+	}
+}

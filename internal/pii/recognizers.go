@@ -646,8 +646,19 @@ var (
 	awsSecretContext = newContext(`(?i)(?:secret|aws_secret_access_key|secretaccesskey|secret_key)`, "secret")
 )
 
+// hasAccessKeyPrefix reports whether run contains AKIA or ASIA.
 func hasAccessKeyPrefix(run string) bool {
-	return strings.Contains(run, "AKIA") || strings.Contains(run, "ASIA")
+	for i := strings.IndexByte(run, 'A'); i >= 0 && i+4 <= len(run); {
+		if run[i+1:i+4] == "KIA" || run[i+1:i+4] == "SIA" {
+			return true
+		}
+		j := strings.IndexByte(run[i+1:], 'A')
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
+	}
+	return false
 }
 
 func findAWSAccessKeys(s *scan) {
@@ -707,8 +718,31 @@ var tokenAlphabet = func() *alphabet {
 	return &a
 }()
 
+// hasURLStart reports whether run contains "://" or "www." in any case,
+// as every match of matchURL does. It searches for the colon and the dot,
+// which are far rarer than the letter w.
 func hasURLStart(run string) bool {
-	return strings.Contains(run, "://") || strings.Contains(run, "www.") || strings.Contains(run, "WWW.")
+	for i := strings.IndexByte(run, ':'); i >= 0; {
+		if strings.HasPrefix(run[i:], "://") {
+			return true
+		}
+		j := strings.IndexByte(run[i+1:], ':')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	for i := strings.IndexByte(run, '.'); i >= 0; {
+		if i >= 3 && equalLowerASCII(run[i-3:i], "www") {
+			return true
+		}
+		j := strings.IndexByte(run[i+1:], '.')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
 }
 
 // findURLs reports URLs with a scheme or starting with "www.", including
