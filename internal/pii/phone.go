@@ -15,10 +15,11 @@ import (
 // call on short texts. The candidates that phoneScore parses contain only
 // digits, separators and a leading '+', so for the common forms the
 // parsed number follows from the digits and the region's metadata alone,
-// and parsePhone builds it directly. It leaves to Parse every case in
-// which Parse would strip a national or international prefix, or keep a
-// leading zero. TestParsePhoneMatchesParse compares both on random
-// numbers.
+// and parsePhone builds it directly. It strips a national prefix such as
+// the 0 of 020 7946 0958 by Parse's rules, and leaves to Parse every case
+// in which Parse would strip an international prefix, read a country code
+// without a '+', or keep a leading zero. TestParsePhoneMatchesParse
+// compares both on random numbers.
 
 // numberingPlan is the part of a region's metadata that parsePhone reads.
 type numberingPlan struct {
@@ -33,6 +34,9 @@ type numberingPlan struct {
 	// nationalPrefixes are the alternatives of the national prefix for
 	// parsing, such as "1" in the US, or nil when it is empty.
 	nationalPrefixes []string
+	// internationalPrefix is the prefix for dialling abroad, such as
+	// "011" in the US, which in a simple plan is a string of digits.
+	internationalPrefix string
 }
 
 // numberingPlans returns the plans by region code and by the country
@@ -51,8 +55,9 @@ var numberingPlans = sync.OnceValues(func() (map[string]numberingPlan, map[int]n
 		prefix := m.GetNationalPrefixForParsing()
 		idd := m.GetInternationalPrefix()
 		plan := numberingPlan{
-			region:      m.GetId(),
-			countryCode: int(m.GetCountryCode()),
+			region:              m.GetId(),
+			countryCode:         int(m.GetCountryCode()),
+			internationalPrefix: idd,
 			simple: m.GetNationalPrefixTransformRule() == "" && alternativeDigits(prefix) &&
 				idd != "" && idd[0] == '0' && allDigits(idd),
 		}
@@ -110,13 +115,16 @@ func parsePhone(number, region string) (*phonenumbers.PhoneNumber, error) {
 // form that it can read without phonenumbers.Parse.
 func parsePhoneDirect(number, region string) (*phonenumbers.PhoneNumber, bool) {
 	digits := digitsOf(number)
-	if len(digits) < 3 || len(digits) > 17 || digits[0] == '0' {
+	if len(digits) < 3 || len(digits) > 17 {
 		return nil, false
 	}
 	byRegion, byCode := numberingPlans()
 	var plan numberingPlan
 	national := digits
 	if strings.HasPrefix(number, "+") {
+		if digits[0] == '0' {
+			return nil, false
+		}
 		found := false
 		for n := 1; n <= 3 && !found; n++ {
 			code, _ := strconv.Atoi(digits[:n])
@@ -128,11 +136,21 @@ func parsePhoneDirect(number, region string) (*phonenumbers.PhoneNumber, bool) {
 		}
 	} else {
 		var known bool
-		if plan, known = byRegion[region]; !known || strings.HasPrefix(digits, strconv.Itoa(plan.countryCode)) {
+		// Parse reads a number that starts with the international
+		// prefix, such as 00 in Europe, or with the country code as an
+		// international number.
+		if plan, known = byRegion[region]; !known || strings.HasPrefix(digits, plan.internationalPrefix) ||
+			strings.HasPrefix(digits, strconv.Itoa(plan.countryCode)) {
 			return nil, false
 		}
 	}
-	if !plan.simple || len(national) < 2 || national[0] == '0' {
+	if !plan.simple || len(national) < 2 {
+		return nil, false
+	}
+	if stripped, ok := stripNationalPrefix(plan, national); ok {
+		national = stripped
+	}
+	if len(national) < 2 || national[0] == '0' {
 		return nil, false
 	}
 	for _, prefix := range plan.nationalPrefixes {
@@ -146,6 +164,40 @@ func parsePhoneDirect(number, region string) (*phonenumbers.PhoneNumber, bool) {
 	}
 	code := int32(plan.countryCode)
 	return &phonenumbers.PhoneNumber{CountryCode: &code, NationalNumber: &value}, true
+}
+
+// stripNationalPrefix returns national without the first of the plan's
+// national prefixes that starts it, such as the 0 of the British
+// 020 7946 0958, and true when Parse would strip it: when the number
+// without it still matches the region's general pattern if the number
+// with it does, and has a length that the region's numbers can have.
+func stripNationalPrefix(plan numberingPlan, national string) (string, bool) {
+	i := slices.IndexFunc(plan.nationalPrefixes, func(prefix string) bool { return strings.HasPrefix(national, prefix) })
+	if i < 0 {
+		return "", false
+	}
+	p := patternsOf(regionKey{plan.region, plan.countryCode})
+	if p == nil {
+		return "", false
+	}
+	stripped := national[len(plan.nationalPrefixes[i]):]
+	if p.general.matches(national) && !p.general.matches(stripped) {
+		return "", false
+	}
+	// These are the length tests of testNumberLength for an unknown
+	// number type, of which Parse keeps the results IS_POSSIBLE and
+	// TOO_LONG.
+	general := p.metadata.GetGeneralDesc()
+	possible, n := general.GetPossibleLength(), int32(len(stripped))
+	switch {
+	case len(possible) == 0 || possible[0] == -1 || slices.Contains(general.GetPossibleLengthLocalOnly(), n):
+		return "", false
+	case n == possible[0] || n > possible[len(possible)-1]:
+		return stripped, true
+	case n < possible[0]:
+		return "", false
+	}
+	return stripped, slices.Contains(possible[1:], n)
 }
 
 // The validity checks of phonenumbers build each pattern's anchored form
