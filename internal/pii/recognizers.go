@@ -191,7 +191,7 @@ func findPhones(s *scan) {
 // group may belong to the next number, as in "212-555-0105 2 times".
 func addPhone(s *scan, b, e int) bool {
 	for tries := 0; tries < 3 && e > b; tries++ {
-		if score, ok := phoneScore(s.text, b, e); ok {
+		if score, ok := phoneScore(s, b, e); ok {
 			s.add(TypePhone, b, e, score)
 			return true
 		}
@@ -244,8 +244,8 @@ var (
 	nineDigitRegions = []string{"ES", "PT"}
 )
 
-func phoneScore(text string, b, e int) (float64, bool) {
-	candidate := text[b:e]
+func phoneScore(s *scan, b, e int) (float64, bool) {
+	candidate := s.text[b:e]
 	if n := countDigits(candidate); n < 7 || n > 15 {
 		return 0, false
 	}
@@ -283,10 +283,10 @@ func phoneScore(text string, b, e int) (float64, bool) {
 		// tried vouches for the number, and a word that names another
 		// number type, as in "SIN 046 454 287", makes it less likely.
 		score = 0.6
-		if otherNumberCue(text, b) {
+		if otherNumberCue(s, b) {
 			score = 0.5
 		}
-	case len(digits) == 9 && candidate == digits && hasContext(text, b, phoneContext) && nineDigitValid(digits):
+	case len(digits) == 9 && candidate == digits && s.hasContext(b, phoneContext) && nineDigitValid(digits):
 		// Spain and Portugal also write 612345678. Nine bare digits
 		// may be any quantity, so they need a word such as "móvil".
 		score = 0.5
@@ -294,7 +294,7 @@ func phoneScore(text string, b, e int) (float64, bool) {
 		return 0, false
 	}
 
-	if hasContext(text, b, phoneContext) {
+	if s.hasContext(b, phoneContext) {
 		score += 0.15
 	}
 	return score, true
@@ -341,9 +341,9 @@ func internationalPhoneScore(number string, digits int) float64 {
 
 // otherNumberCue reports whether a word that names another type of number,
 // such as "SIN" or "routing", precedes b within the context window.
-func otherNumberCue(text string, b int) bool {
+func otherNumberCue(s *scan, b int) bool {
 	for _, rule := range []*context{ssnContext, sinContext, routingContext, nhsContext} {
-		if hasContext(text, b, rule) {
+		if s.hasContext(b, rule) {
 			return true
 		}
 	}
