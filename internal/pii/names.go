@@ -133,12 +133,13 @@ func findNames(s *scan) {
 	findUnknownWordNames(s)
 }
 
-// cuesByFirstByte groups nameCues by their first byte, so that
-// findCuedNames reads the text once rather than once per cue.
-var cuesByFirstByte = func() [256][]string {
-	var groups [256][]string
+// cuesByPair groups nameCues by their first two bytes, so that
+// findCuedNames compares only the cues that can start at a word.
+var cuesByPair = func() map[uint16][]string {
+	groups := map[uint16][]string{}
 	for _, cue := range nameCues {
-		groups[cue[0]] = append(groups[cue[0]], cue)
+		pair := uint16(cue[0])<<8 | uint16(cue[1])
+		groups[pair] = append(groups[pair], cue)
 	}
 	return groups
 }()
@@ -162,7 +163,7 @@ func findCuedNames(s *scan) {
 		if wordBefore(text, b) {
 			continue
 		}
-		for _, cue := range cuesByFirstByte[lowerASCII(text[b])] {
+		for _, cue := range cuesByPair[uint16(lowerASCII(text[b]))<<8|uint16(lowerASCII(text[b+1]))] {
 			if len(text)-b >= len(cue) && equalLowerASCII(text[b:b+len(cue)], cue) {
 				addCuedName(s, cue, b+len(cue))
 			}
