@@ -2,7 +2,14 @@
 # Compare moderato's PII engine with the npm libraries redact-pii and
 # @openredaction/openredaction on the same inputs: throughput in MB of
 # UTF-8 text per CPU second, and redaction coverage scored by the corpus's
-# score.py. Prints a Markdown table.
+# score.py. Prints two Markdown tables: the figures of each engine, and
+# moderato's throughput as a multiple of each library's.
+#
+# moderato has two rows. "moderato" times the detection calls alone, as
+# compare.js times the libraries' calls, with bench/pii/detecttime.
+# "moderato, whole command" times "moderato pii detect --jsonl", JSON
+# decoding and encoding included, and writes the predictions scored for
+# both rows.
 #
 # Usage: bench/pii/run.sh [CLEAN_MEGABYTES]
 #   CLEAN_MEGABYTES  size of the mostly clean text (default 4)
@@ -31,6 +38,7 @@ echo "installing redact-pii 3.4.0 and @openredaction/openredaction 1.0.4 into $w
 	redact-pii@3.4.0 @openredaction/openredaction@1.0.4 >/dev/null)
 cp bench/pii/compare.js "$work/"
 go build -o "$work/moderato" ./cmd/moderato
+go build -o "$work/detecttime" ./bench/pii/detecttime
 python3 bench/pii/cleantext.py "$clean_mb" > "$work/clean.jsonl"
 
 # cpu_seconds INPUT OUTPUT prints the CPU seconds (user and system) of one
@@ -48,14 +56,15 @@ print(usage.ru_utime + usage.ru_stime)
 PY
 }
 
-# The node script times its detection calls alone, so moderato's start-up
-# (mostly loading the word list), measured on a one-line input as the
-# fastest of three runs, is subtracted. JSON decoding and encoding stay in.
+# The whole command's start-up (mostly loading the word list), measured on
+# a one-line input as the fastest of three runs, is subtracted from its
+# time. JSON decoding and encoding stay in.
 echo '{"id": "warm-up", "text": "Thabo Nkosi"}' > "$work/one.jsonl"
 startup="$(for _ in 1 2 3; do cpu_seconds "$work/one.jsonl" /dev/null; done | sort -g | head -1)"
 
 # run_moderato INPUT BYTES OUTPUT writes the entities of INPUT to OUTPUT
-# and prints the CPU seconds that detection takes per pass over INPUT. A
+# and prints the CPU seconds that the whole command takes per pass over
+# INPUT. A
 # small input such as fresh.jsonl takes some 20 ms, as long as the
 # start-up subtracted from it. The timed run therefore reads INPUT
 # repeated to at least 16 MB of text and divides by the number of
@@ -81,8 +90,12 @@ for input in corpus heldout fresh clean; do
 	esac
 	bytes="$(python3 -c 'import json,sys; print(sum(len(json.loads(l)["text"].encode()) for l in open(sys.argv[1]) if l.strip()))' "$file")"
 
-	cpu="$(run_moderato "$file" "$bytes" "$work/moderato-$input.jsonl")"
+	# The whole command writes the predictions that score.py reads.
+	whole="$(run_moderato "$file" "$bytes" "$work/moderato-$input.jsonl")"
+	json="$("$work/detecttime" "$file")"
+	cpu="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["cpu_seconds"])' "$json")"
 	printf 'moderato\t%s\t%s\t%s\n' "$input" "$bytes" "$cpu" >> "$results"
+	printf 'moderato, whole command\t%s\t%s\t%s\n' "$input" "$bytes" "$whole" >> "$results"
 	for library in redact-pii openredaction; do
 		json="$(cd "$work" && node compare.js "$library" "$file" "$work/$library-$input.jsonl")"
 		cpu="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["cpu_seconds"])' "$json")"
@@ -95,20 +108,35 @@ import re, subprocess, sys
 
 results, work, corpus, heldout, fresh, score = sys.argv[1:]
 gold = {"corpus": corpus, "heldout": heldout, "fresh": fresh}
+rates = {}
 print("| engine | input | MB/s per CPU second | coverage recall | coverage precision | strict micro F1 |")
 print("| --- | --- | ---: | ---: | ---: | ---: |")
 for line in open(results):
-    engine, input_, size, cpu = line.split("\t")
+    engine, input_, size, cpu = line.rstrip("\n").split("\t")
     rate = int(size) / 1e6 / max(float(cpu), 1e-9)
+    rates[engine, input_] = rate
     recall = precision = micro = "n/a"
+    # Both moderato rows detect the same way; the predictions come from
+    # the whole command.
+    predictions = "moderato" if engine.startswith("moderato") else engine
     if input_ in gold:
-        out = subprocess.run(["python3", score, gold[input_], f"{work}/{engine}-{input_}.jsonl"],
+        out = subprocess.run(["python3", score, gold[input_], f"{work}/{predictions}-{input_}.jsonl"],
                              capture_output=True, text=True, check=True).stdout
         m = re.search(r"recall ([\d.]+), precision ([\d.]+)", out)
         recall, precision = m.group(1), m.group(2)
         m = re.search(r"^micro\s+\d+\s+[\d.]+\s+[\d.]+\s+([\d.]+)", out, re.M)
         # The npm libraries use their own type names, so strict F1 applies
         # to moderato only.
-        micro = m.group(1) if engine == "moderato" else "n/a"
-    print(f"| {engine} | {input_} | {rate:.2f} | {recall} | {precision} | {micro} |")
+        micro = m.group(1) if predictions == "moderato" else "n/a"
+    print(f"| {engine} | {input_} | {rate:.3g} | {recall} | {precision} | {micro} |")
+
+print()
+print("Throughput of moderato as a multiple of each library's, from the unrounded figures:")
+print()
+print("| input | moderato / openredaction | moderato / redact-pii | whole command / openredaction | whole command / redact-pii |")
+print("| --- | ---: | ---: | ---: | ---: |")
+for input_ in ["corpus", "heldout", "fresh", "clean"]:
+    cells = [rates[engine, input_] / rates[library, input_]
+             for engine in ["moderato", "moderato, whole command"] for library in ["openredaction", "redact-pii"]]
+    print(f"| {input_} | " + " | ".join(f"{c:.1f}" for c in cells) + " |")
 PY
