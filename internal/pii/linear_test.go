@@ -88,6 +88,10 @@ func FuzzDetectLinearTime(f *testing.F) {
 	f.Add("a@")
 	f.Add("+1 ")
 	f.Add("Calle ")
+	f.Add("1 Oak Street, ")
+	f.Add("Www.")
+	f.Add("AKIA")
+	f.Add("0 ")
 	detector := NewDetector()
 	fastest := func(t *testing.T, text string) time.Duration {
 		best := time.Duration(1<<63 - 1)

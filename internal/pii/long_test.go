@@ -111,6 +111,9 @@ func FuzzDetect(f *testing.F) {
 	}
 	f.Add("é😀\x80\xff 4111 1111 1111 1111 a@b.co")
 	f.Add("ab:cd:ef:12:34:56:78 2001:db8::1 ::: 1.2.3.4.5")
+	f.Add("Flat 2, 12 Oak St., Apt 4B, Leeds LS6 2QF or 1657 Maple Avenue, Portland, OR 97205-1234")
+	f.Add("call 020 7946 0958 or 0044 20 7946 0958 or 0921 0993 8353, Www.Example.com/x")
+	f.Add("AKIAIOSFODNN7EXAMPLE secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY https://a.b/c")
 	f.Fuzz(func(t *testing.T, text string) {
 		entities := NewDetector(WithMinScore(0)).Detect(text)
 		for i, e := range entities {
