@@ -48,25 +48,34 @@ func TestPatternsMatchRegexp(t *testing.T) {
 					buf[i] = tt.symbols[rng.IntN(len(tt.symbols))]
 				}
 				text := string(buf)
-
-				var got [][2]int
-				for p := 0; p < len(text); {
-					if e := tt.match(text, p); e > p {
-						got = append(got, [2]int{p, e})
-						p = e
-					} else {
-						p++
-					}
-				}
-				var want [][2]int
-				for _, m := range tt.re.FindAllStringIndex(text, -1) {
-					want = append(want, [2]int{m[0], m[1]})
-				}
-
-				require.Equal(t, want, got, "input %q", text)
+				require.Equal(t, regexpMatches(tt.re, text), matcherMatches(tt.match, text), "input %q", text)
 			}
 		})
 	}
+}
+
+// matcherMatches returns the matches of match tried at every offset of
+// text and resumed after each match.
+func matcherMatches(match matcher, text string) [][2]int {
+	var matches [][2]int
+	for p := 0; p < len(text); {
+		if e := match(text, p); e > p {
+			matches = append(matches, [2]int{p, e})
+			p = e
+		} else {
+			p++
+		}
+	}
+	return matches
+}
+
+// regexpMatches returns the matches of FindAllStringIndex as pairs.
+func regexpMatches(re *regexp.Regexp, text string) [][2]int {
+	var matches [][2]int
+	for _, m := range re.FindAllStringIndex(text, -1) {
+		matches = append(matches, [2]int{m[0], m[1]})
+	}
+	return matches
 }
 
 // contextCases pairs each word context with the regular expression that
@@ -331,20 +340,8 @@ func TestTokenMatchersMatchRegexp(t *testing.T) {
 					b.WriteString(pieces[rng.IntN(len(pieces))])
 				}
 				text := b.String()
-				var got [][2]int
-				for p := 0; p < len(text); {
-					if e := tt.match(text, p); e > p {
-						got = append(got, [2]int{p, e})
-						p = e
-					} else {
-						p++
-					}
-				}
-				var want [][2]int
-				for _, m := range tt.re.FindAllStringIndex(text, -1) {
-					want = append(want, [2]int{m[0], m[1]})
-				}
-				require.Equal(t, want, got, "input %q", text)
+				want := regexpMatches(tt.re, text)
+				require.Equal(t, want, matcherMatches(tt.match, text), "input %q", text)
 				found += len(want)
 			}
 			require.Greater(t, found, 100, "matches in the inputs")
