@@ -39,36 +39,36 @@ var (
 	maxAddressWords = 4
 )
 
-// matchStreetAddress matches streetAddress at the start of w.
-func matchStreetAddress(w string) (addressMatch, bool) {
-	n := digitsAt(w, 0, 6)
-	if n == 0 || n < len(w) && isDigit(w[n]) {
+// matchStreetAddress matches streetAddress at the start of window.
+func matchStreetAddress(window string) (addressMatch, bool) {
+	n := digitsAt(window, 0, 6)
+	if n == 0 || n < len(window) && isDigit(window[n]) {
 		return addressMatch{}, false
 	}
-	if n < len(w) && isLetter(w[n]) {
+	if n < len(window) && isLetter(window[n]) {
 		n++
 	}
-	ends := streetWordEnds(w, n)
+	ends := streetWordEnds(window, n)
 	for k := len(ends) - 1; k >= 1; k-- {
 		p := ends[k]
-		if !byteAt(w, p, ' ') {
+		if !byteAt(window, p, ' ') {
 			continue
 		}
 		for _, suffix := range streetSuffixes {
-			if !strings.HasPrefix(w[p+1:], suffix) {
+			if !strings.HasPrefix(window[p+1:], suffix) {
 				continue
 			}
 			q := p + 1 + len(suffix)
-			if byteAt(w, q, '.') {
+			if byteAt(window, q, '.') {
 				q++
 			}
-			if u := unitEnds(w, q); len(u) > 0 {
+			if u := unitEnds(window, q); len(u) > 0 {
 				q = u[0]
 			}
-			if m, ok := cityTailAt(w, q); ok {
+			if m, ok := cityTailAt(window, q); ok {
 				return m, true
 			}
-			if m, ok := postcodeCityAt(w, q); ok {
+			if m, ok := postcodeCityAt(window, q); ok {
 				return m, true
 			}
 			return addressMatch{end: q}, true
@@ -77,17 +77,17 @@ func matchStreetAddress(w string) (addressMatch, bool) {
 	return addressMatch{}, false
 }
 
-// matchCityAddress matches cityAddress at the start of w.
-func matchCityAddress(w string) (addressMatch, bool) {
-	n := digitsAt(w, 0, 6)
+// matchCityAddress matches cityAddress at the start of window.
+func matchCityAddress(window string) (addressMatch, bool) {
+	n := digitsAt(window, 0, 6)
 	if n == 0 {
 		return addressMatch{}, false
 	}
-	ends := streetWordEnds(w, n)
+	ends := streetWordEnds(window, n)
 	for k := len(ends) - 1; k >= 1; k-- {
 		p := ends[k]
-		for _, u := range append(unitEnds(w, p), p) {
-			if m, ok := cityTailAt(w, u); ok {
+		for _, u := range append(unitEnds(window, p), p) {
+			if m, ok := cityTailAt(window, u); ok {
 				return m, true
 			}
 		}
@@ -98,11 +98,11 @@ func matchCityAddress(w string) (addressMatch, bool) {
 // streetWordEnds returns p and the ends of the street words, as
 // addressWords reads them, that follow p, each after one space: at most
 // maxAddressWords.
-func streetWordEnds(w string, p int) []int {
+func streetWordEnds(window string, p int) []int {
 	ends := make([]int, 1, maxAddressWords+1)
 	ends[0] = p
-	for len(ends) <= maxAddressWords && byteAt(w, p, ' ') {
-		e := streetWordAt(w, p+1)
+	for len(ends) <= maxAddressWords && byteAt(window, p, ' ') {
+		e := streetWordAt(window, p+1)
 		if e < 0 {
 			break
 		}
@@ -115,23 +115,23 @@ func streetWordEnds(w string, p int) []int {
 // streetWordAt returns the end of the street word at p: a capital, one
 // or more lower-case letters and an optional 's, or an ordinal such as
 // 21st. It returns -1 when none starts at p.
-func streetWordAt(w string, p int) int {
-	if n := digitsAt(w, p, 3); n > 0 {
+func streetWordAt(window string, p int) int {
+	if n := digitsAt(window, p, 3); n > 0 {
 		q := p + n
-		if q+2 <= len(w) {
-			switch w[q : q+2] {
+		if q+2 <= len(window) {
+			switch window[q : q+2] {
 			case "st", "nd", "rd", "th":
 				return q + 2
 			}
 		}
 		return -1
 	}
-	q := capitalizedAt(w, p, 1)
+	q := capitalizedAt(window, p, 1)
 	if q < 0 {
 		return -1
 	}
 	for _, s := range []string{"'s", "’s"} {
-		if strings.HasPrefix(w[q:], s) {
+		if strings.HasPrefix(window[q:], s) {
 			return q + len(s)
 		}
 	}
@@ -140,15 +140,15 @@ func streetWordAt(w string, p int) int {
 
 // capitalizedAt returns the end of a capital letter followed by at least
 // minLower lower-case letters, all it has of them, or -1.
-func capitalizedAt(w string, p, minLower int) int {
-	r, size := utf8.DecodeRuneInString(w[p:])
+func capitalizedAt(window string, p, minLower int) int {
+	r, size := utf8.DecodeRuneInString(window[p:])
 	if size == 0 || !unicode.IsUpper(r) {
 		return -1
 	}
 	q := p + size
 	lower := 0
-	for q < len(w) {
-		r, size := utf8.DecodeRuneInString(w[q:])
+	for q < len(window) {
+		r, size := utf8.DecodeRuneInString(window[q:])
 		if !unicode.IsLower(r) {
 			break
 		}
@@ -163,28 +163,28 @@ func capitalizedAt(w string, p, minLower int) int {
 
 // unitEnds returns the ends of the matches of addressUnit's unit at p, in
 // the order of its alternatives.
-func unitEnds(w string, p int) []int {
+func unitEnds(window string, p int) []int {
 	i := p
-	if byteAt(w, i, ',') {
+	if byteAt(window, i, ',') {
 		i++
 	}
-	if !byteAt(w, i, ' ') {
+	if !byteAt(window, i, ' ') {
 		return nil
 	}
 	i++
 	var ends []int
 	for _, word := range unitWords {
-		if !strings.HasPrefix(w[i:], word) {
+		if !strings.HasPrefix(window[i:], word) {
 			continue
 		}
 		j := i + len(word)
 		for _, optional := range []byte{'.', ' ', '#'} {
-			if byteAt(w, j, optional) {
+			if byteAt(window, j, optional) {
 				j++
 			}
 		}
 		n := 0
-		for n < 6 && j+n < len(w) && isUnitByte(w[j+n]) {
+		for n < 6 && j+n < len(window) && isUnitByte(window[j+n]) {
 			n++
 		}
 		if n > 0 {
@@ -197,14 +197,14 @@ func unitEnds(w string, p int) []int {
 func isUnitByte(c byte) bool { return isAlnum(c) || c == '-' }
 
 // cityTailAt matches cityTail at p: ", ", the city words and regionTail.
-func cityTailAt(w string, p int) (addressMatch, bool) {
-	if !strings.HasPrefix(w[p:], ", ") {
+func cityTailAt(window string, p int) (addressMatch, bool) {
+	if !strings.HasPrefix(window[p:], ", ") {
 		return addressMatch{}, false
 	}
-	starts := cityWordStarts(w, p+2)
+	starts := cityWordStarts(window, p+2)
 	for r := len(starts) - 1; r >= 0; r-- {
-		if e := capitalizedAt(w, starts[r], 1); e >= 0 {
-			if m, ok := regionTailAt(w, e); ok {
+		if e := capitalizedAt(window, starts[r], 1); e >= 0 {
+			if m, ok := regionTailAt(window, e); ok {
 				return m, true
 			}
 		}
@@ -214,13 +214,13 @@ func cityTailAt(w string, p int) (addressMatch, bool) {
 
 // postcodeCityAt matches postcodeCity at p: ", ", five digits, a space
 // and the city words.
-func postcodeCityAt(w string, p int) (addressMatch, bool) {
-	if !strings.HasPrefix(w[p:], ", ") || exactDigits(w, p+2, 5) < 0 || !byteAt(w, p+7, ' ') {
+func postcodeCityAt(window string, p int) (addressMatch, bool) {
+	if !strings.HasPrefix(window[p:], ", ") || exactDigits(window, p+2, 5) < 0 || !byteAt(window, p+7, ' ') {
 		return addressMatch{}, false
 	}
-	starts := cityWordStarts(w, p+8)
+	starts := cityWordStarts(window, p+8)
 	for r := len(starts) - 1; r >= 0; r-- {
-		if e := capitalizedAt(w, starts[r], 1); e >= 0 {
+		if e := capitalizedAt(window, starts[r], 1); e >= 0 {
 			return addressMatch{end: e, region: "eu"}, true
 		}
 	}
@@ -230,11 +230,11 @@ func postcodeCityAt(w string, p int) (addressMatch, bool) {
 // cityWordStarts returns p and the offsets after each of up to three
 // words that follow, each a capital and any lower-case letters followed by
 // a space, as the repeated group of cityWords reads them.
-func cityWordStarts(w string, p int) []int {
+func cityWordStarts(window string, p int) []int {
 	starts := []int{p}
 	for len(starts) <= 3 {
-		e := capitalizedAt(w, p, 0)
-		if e < 0 || !byteAt(w, e, ' ') {
+		e := capitalizedAt(window, p, 0)
+		if e < 0 || !byteAt(window, e, ' ') {
 			break
 		}
 		p = e + 1
@@ -244,68 +244,72 @@ func cityWordStarts(w string, p int) []int {
 }
 
 // regionTailAt matches regionTail at p.
-func regionTailAt(w string, p int) (addressMatch, bool) {
+func regionTailAt(window string, p int) (addressMatch, bool) {
 	i := p
-	if byteAt(w, i, ',') {
+	if byteAt(window, i, ',') {
 		i++
 	}
-	if !byteAt(w, i, ' ') {
+	if !byteAt(window, i, ' ') {
 		return addressMatch{}, false
 	}
 	i++
+
 	// A US state and ZIP code: [A-Z]{2} \d{5}(?:-\d{4})?
-	if isUpperAt(w, i) && isUpperAt(w, i+1) && byteAt(w, i+2, ' ') {
-		if e := exactDigits(w, i+3, 5); e >= 0 {
-			if byteAt(w, e, '-') && exactDigits(w, e+1, 4) >= 0 {
+	if isUpperAt(window, i) && isUpperAt(window, i+1) && byteAt(window, i+2, ' ') {
+		if e := exactDigits(window, i+3, 5); e >= 0 {
+			if byteAt(window, e, '-') && exactDigits(window, e+1, 4) >= 0 {
 				e += 5
 			}
-			return addressMatch{end: e, region: "us", state: w[i : i+2]}, true
+			return addressMatch{end: e, region: "us", state: window[i : i+2]}, true
 		}
 	}
+
 	// A Canadian province and postal code: [A-Z]\d[A-Z] ?\d[A-Z]\d
 	for _, code := range caProvinces {
-		if !strings.HasPrefix(w[i:], code) {
+		if !strings.HasPrefix(window[i:], code) {
 			continue
 		}
 		j := i + len(code)
-		if byteAt(w, j, ' ') && isUpperAt(w, j+1) && isDigitAt(w, j+2) && isUpperAt(w, j+3) {
+		if byteAt(window, j, ' ') && isUpperAt(window, j+1) && isDigitAt(window, j+2) && isUpperAt(window, j+3) {
 			k := j + 4
-			if byteAt(w, k, ' ') {
+			if byteAt(window, k, ' ') {
 				k++
 			}
-			if isDigitAt(w, k) && isUpperAt(w, k+1) && isDigitAt(w, k+2) {
+			if isDigitAt(window, k) && isUpperAt(window, k+1) && isDigitAt(window, k+2) {
 				return addressMatch{end: k + 3, region: "ca"}, true
 			}
 		}
 	}
+
 	// An Australian state and postcode: \d{4}
 	for _, code := range auStates {
-		if strings.HasPrefix(w[i:], code) && byteAt(w, i+len(code), ' ') {
-			if e := exactDigits(w, i+len(code)+1, 4); e >= 0 {
+		if strings.HasPrefix(window[i:], code) && byteAt(window, i+len(code), ' ') {
+			if e := exactDigits(window, i+len(code)+1, 4); e >= 0 {
 				return addressMatch{end: e, region: "au"}, true
 			}
 		}
 	}
+
 	// A UK postcode: [A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}
 	j := i
-	for j < i+2 && isUpperAt(w, j) {
+	for j < i+2 && isUpperAt(window, j) {
 		j++
 	}
-	if j == i || !isDigitAt(w, j) {
+	if j == i || !isDigitAt(window, j) {
 		return addressMatch{}, false
 	}
 	j++
-	if (isUpperAt(w, j) || isDigitAt(w, j)) && byteAt(w, j+1, ' ') {
+	if (isUpperAt(window, j) || isDigitAt(window, j)) && byteAt(window, j+1, ' ') {
 		j++
 	}
-	if byteAt(w, j, ' ') && isDigitAt(w, j+1) && isUpperAt(w, j+2) && isUpperAt(w, j+3) {
+	if byteAt(window, j, ' ') && isDigitAt(window, j+1) && isUpperAt(window, j+2) && isUpperAt(window, j+3) {
 		return addressMatch{end: j + 4, region: "uk"}, true
 	}
 	return addressMatch{}, false
 }
 
-// isUpperAt reports whether w[p] is an ASCII capital.
-func isUpperAt(w string, p int) bool { return p >= 0 && p < len(w) && isUpper(w[p]) }
+// isUpperAt reports whether window[p] is an ASCII capital.
+func isUpperAt(window string, p int) bool { return p >= 0 && p < len(window) && isUpper(window[p]) }
 
-// isDigitAt reports whether w[p] is an ASCII digit.
-func isDigitAt(w string, p int) bool { return p >= 0 && p < len(w) && isDigit(w[p]) }
+// isDigitAt reports whether window[p] is an ASCII digit.
+func isDigitAt(window string, p int) bool { return p >= 0 && p < len(window) && isDigit(window[p]) }

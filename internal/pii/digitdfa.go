@@ -15,7 +15,7 @@ import (
 // regexp, which simulates the expression's automaton at each byte, costs
 // many times more per match than one table lookup per digit.
 type digitDFA struct {
-	// next holds, per state, the state after each digit, or -1 when no
+	// next contains, per state, the state after each digit, or -1 when no
 	// match can follow. State 0 is the start.
 	next [][10]int32
 	// accept reports whether a state ends a match.

@@ -39,15 +39,15 @@ type scan struct {
 	// indexText finds in one pass once indexed is set.
 	starts  []int
 	numbers []int
-	// groups holds the number of digits from each of numbers.
+	// groups contains the number of digits from each of numbers.
 	groups []int
-	// numberHits holds, per element of numberPatterns, the number starts
+	// numberHits contains, per element of numberPatterns, the number starts
 	// whose first group the pattern allows.
 	numberHits [len(numberPatterns)][]int
-	// tokenHits holds, per element of tokenPatterns, the token starts
+	// tokenHits contains, per element of tokenPatterns, the token starts
 	// whose first and third bytes the pattern accepts.
 	tokenHits [len(tokenPatterns)][]int
-	// capitals holds the token starts with an ASCII capital or a byte of
+	// capitals contains the token starts with an ASCII capital or a byte of
 	// a multibyte rune, and cueHits those whose first two bytes start a
 	// name cue.
 	capitals []int
@@ -60,7 +60,7 @@ type scan struct {
 	// found is the buffer of the matches that findNumbers, findTokens,
 	// findInRuns and findAll return, each call overwriting the last.
 	found [][2]int
-	// looseDigits holds the digits of each of loose.
+	// looseDigits contains the digits of each of loose.
 	looseDigits []string
 	// taken is resolve's buffer, all false between calls.
 	taken []bool
@@ -752,7 +752,7 @@ const (
 	classAlnum             // in asciiAlnum
 )
 
-// byteClass holds the classes of each byte.
+// byteClass contains the classes of each byte.
 var byteClass = func() (classes [256]uint8) {
 	for c := range classes {
 		for _, set := range []struct {
@@ -825,11 +825,11 @@ type numberPattern struct {
 	index int
 }
 
-// maxGroupClass is the longest first group that numberGroupBits tells
-// apart; longer groups share its entry.
+// maxGroupClass is the longest first group that numberGroupBits has an
+// entry of its own for. Longer groups share that entry.
 const maxGroupClass = 31
 
-// numberGroupBits holds, for each length of a first group of digits, a
+// numberGroupBits contains, for each length of a first group of digits, a
 // bit per element of numberPatterns whose bounds allow it.
 var numberGroupBits [maxGroupClass + 1]uint16
 
