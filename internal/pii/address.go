@@ -31,6 +31,9 @@ const (
 		`Gardens|Mews|Grove|Walk|Green|Hill|Park|Rise|Vale|View|Quay|Wharf|Hollow|Heights|Ridge|Causeway|Esplanade|` +
 		`Broadway|Crossing|Commons|Bend|Glen|Gate|Yard|Parade)`
 	addressUnit = `(?:,? (?:Apt|Apartment|Suite|Ste|Unit|Floor|Fl|#)\.? ?#?[0-9A-Za-z-]{1,6})?`
+	// streetDirection matches a compass direction after the street type,
+	// as in "King Street West" or "Pennsylvania Avenue NW".
+	streetDirection = `(?: (?:Northeast|Northwest|Southeast|Southwest|North|South|East|West|Ouest|Nord|Sud|Est|NE|NW|SE|SW|N|S|E|W)\b\.?)?`
 	// cityWords matches one to four capitalized words, the first ones
 	// possibly a single letter as in "A Coruña".
 	cityWords = `(?:\p{Lu}\p{Ll}* ){0,3}\p{Lu}\p{Ll}+`
@@ -52,7 +55,8 @@ const (
 
 // The address patterns, each anchored at the start of a window:
 //   - streetAddress: a house number, the street name, a street suffix, an
-//     optional unit and an optional city with its region, as in
+//     optional direction, an optional unit and an optional city with its
+//     region, as in
 //     "1657 Maple Avenue, Portland, OR 97205" or "14 Gorse Close, Leeds
 //     LS6 2QF";
 //   - cityAddress: a street without a suffix, such as "1220 Kingsway",
@@ -63,7 +67,7 @@ const (
 //   - compoundAddress: a German street name ending in its type, as in
 //     "Hauptstraße 5, 10115 Berlin".
 var (
-	streetAddress    = regexp.MustCompile(`^\d{1,6}[A-Za-z]?` + addressWords + ` ` + streetSuffix + `\.?` + addressUnit + `(?:` + cityTail + `|` + postcodeCity + `)?`)
+	streetAddress    = regexp.MustCompile(`^\d{1,6}[A-Za-z]?` + addressWords + ` ` + streetSuffix + `\.?` + streetDirection + addressUnit + `(?:` + cityTail + `|` + postcodeCity + `)?`)
 	cityAddress      = regexp.MustCompile(`^\d{1,6}` + addressWords + addressUnit + cityTail)
 	typeFirstAddress = regexp.MustCompile(`^(?:Calle|C/|Avenida|Avda\.?|Av\.|Plaza|Pza\.|Paseo|Camino|Carretera|Ronda|Travesía|Rambla|Glorieta|Vía|Rua|Rue|Avenue|Boulevard|Via|Viale|Piazza|Corso)` +
 		`(?: (?:de|del|la|las|los|el|y|da|do|dos|des|du|di|della|\p{Lu}\p{Ll}+)){1,6},? (?:nº ?|n\.º ?|número )?\d{1,4}[A-Za-z]?` +

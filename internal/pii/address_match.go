@@ -33,6 +33,7 @@ func alternativesOf(pattern string) []string {
 
 var (
 	streetSuffixes  = alternativesOf(streetSuffix)
+	directions      = alternativesOf(strings.TrimSuffix(strings.TrimPrefix(streetDirection, "(?: "), `\b\.?)?`))
 	unitWords       = []string{"Apt", "Apartment", "Suite", "Ste", "Unit", "Floor", "Fl", "#"}
 	caProvinces     = strings.Fields("AB BC MB NB NL NS NT NU ON PE QC SK YT")
 	auStates        = strings.Fields("NSW VIC QLD WA SA TAS ACT NT")
@@ -62,6 +63,7 @@ func matchStreetAddress(window string) (addressMatch, bool) {
 			if byteAt(window, q, '.') {
 				q++
 			}
+			q = directionEnd(window, q)
 			if u := unitEnds(window, q); len(u) > 0 {
 				q = u[0]
 			}
@@ -93,6 +95,26 @@ func matchCityAddress(window string) (addressMatch, bool) {
 		}
 	}
 	return addressMatch{}, false
+}
+
+// directionEnd returns the end of streetDirection at p: a space, the
+// first direction that starts there and ends before a byte other than an
+// ASCII letter, digit or '_', and an optional '.'. It returns p when none
+// does.
+func directionEnd(window string, p int) int {
+	if !byteAt(window, p, ' ') {
+		return p
+	}
+	for _, direction := range directions {
+		e := p + 1 + len(direction)
+		if strings.HasPrefix(window[p+1:], direction) && (e == len(window) || !isWordByte(window[e])) {
+			if byteAt(window, e, '.') {
+				e++
+			}
+			return e
+		}
+	}
+	return p
 }
 
 // streetWordEnds returns p and the ends of the street words, as

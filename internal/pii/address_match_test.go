@@ -16,7 +16,8 @@ import (
 var addressTokens = [][]string{
 	{"12", "1657", "1234567", "12B", "7a", "221", "3", "0", "123456"},
 	{"Maple", "Oak", "Mary's", "Mary’s", "King", "21st", "5th", "1234th", "2nd", "Kingsway", "Élan", "Ñu", "A", "la", "O'Neil", "Stone", "St"},
-	{"Street", "St", "St.", "Road", "Rd", "Avenue", "Ave.", "Close", "Park", "Row", "Runway", "Way", "Gardens", "Streets"},
+	{"Street", "St", "St.", "Road", "Rd", "Avenue", "Ave.", "Close", "Park", "Row", "Runway", "Way", "Gardens", "Streets",
+		"Street West", "Avenue NW", "Road N.", "Street Westfield", "St E", "Road Estate", "Way Sud", "Street Northwest"},
 	{"Apt", "Apartment", "Suite", "Ste", "Unit", "Floor", "Fl", "#", "4B", "12", "Apt.", "#5", "1234567", "Flat", "-"},
 	{"New", "York", "Portland", "Leeds", "Coruña", "A", "San", "José", "X", "Madrid", "El", "Ab"},
 	{"OR 97205", "NY 10001-1234", "NY 10001-123", "ZZ 12345", "OR 9720", "ON K1A 0B1", "QC H2X1Y4", "ON K1A 0B", "NT 0800",

@@ -276,10 +276,16 @@ func resolve(text string, candidates []candidate, taken []bool) []Entity {
 }
 
 // appendUncovered appends to entities each maximal part of e that taken
-// does not cover, and marks it taken. Kept entities start and end on rune
-// boundaries, so the parts do too. A part without a letter or digit, such
-// as the ", " between two kept entities, carries no value and is skipped.
+// does not cover, without the white space at its ends, and marks it taken.
+// Kept entities start and end on rune boundaries, so the parts do too. A
+// part without a letter or digit, such as the ", " between two kept
+// entities, carries no value and is skipped. Only names, addresses and
+// URLs keep such parts: a part of a number or a key is no value of its
+// type, as " 2792" left of "+44 129 195 35 2792" is no SSN.
 func appendUncovered(entities []Entity, e Entity, text string, taken []bool) []Entity {
+	if e.Type != TypeName && e.Type != TypeAddress && e.Type != TypeURL {
+		return entities
+	}
 	for i := e.Begin; i < e.End; {
 		if taken[i] {
 			i++
@@ -289,14 +295,21 @@ func appendUncovered(entities []Entity, e Entity, text string, taken []bool) []E
 		for i < e.End && !taken[i] {
 			i++
 		}
-		if !hasWordByte(text[b:i]) {
+		begin, end := b, i
+		for begin < end && isSpaceByte(text[begin]) {
+			begin++
+		}
+		for end > begin && isSpaceByte(text[end-1]) {
+			end--
+		}
+		if !hasWordByte(text[begin:end]) {
 			continue
 		}
-		for k := b; k < i; k++ {
+		for k := begin; k < end; k++ {
 			taken[k] = true
 		}
 		part := e
-		part.Begin, part.End = b, i
+		part.Begin, part.End = begin, end
 		entities = append(entities, part)
 	}
 	return entities

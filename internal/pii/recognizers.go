@@ -173,31 +173,61 @@ var (
 // an international number (with +) against its country, a national number
 // as a US number.
 func findPhones(s *scan) {
-	for _, m := range s.findNumbers(phoneNumbers) {
-		b, e := m[0], m[1]
-		if !numberBounded(s.text, b, e) || (b > 0 && s.text[b-1] == '(') {
+	text := s.text
+	end := 0
+	for _, i := range s.numberStarts() {
+		if i < end {
 			continue
 		}
-		if !addPhone(s, b, e) && s.text[b] == '(' {
+		b := i
+		for b > end && i-b < 2 && (text[b-1] == '+' || text[b-1] == '(') {
+			b--
+		}
+		e := -1
+		for ; b <= i; b++ {
+			if e = matchPhone(text, b); e > b {
+				break
+			}
+		}
+		// A number that goes on from the digits before it, as the
+		// later groups in "22261 6601 0991 9051" do, is not a phone
+		// number of its own, unless those digits end a phone number
+		// found before it.
+		if e <= b {
+			continue
+		}
+		continued := isDigit(text[b]) && continuesNumber(text, b) && b-2 >= end
+		if continued || !numberBoundedBefore(text, b) || (b > 0 && text[b-1] == '(') {
+			continue
+		}
+		accepted, ok := addPhone(s, b, e)
+		if !ok && text[b] == '(' {
 			// The parenthesis may enclose the whole number, as in
 			// "(212-555-0105)".
-			addPhone(s, b+1, e)
+			accepted, ok = addPhone(s, b+1, e)
+		}
+		if ok {
+			end = accepted
 		}
 	}
 }
 
 // addPhone records the longest valid phone number that starts at b and
-// ends at e or one or two groups of digits earlier, because a trailing
-// group may belong to the next number, as in "212-555-0105 2 times".
-func addPhone(s *scan, b, e int) bool {
-	for tries := 0; tries < 3 && e > b; tries++ {
+// ends at e or up to five groups of digits earlier, and returns its end.
+// The match may run into what follows the number, such as a time in
+// "(415) 555-0134 - 24/7" or an IP address, or a trailing group may
+// belong to the next number, as in "212-555-0105 2 times".
+func addPhone(s *scan, b, e int) (int, bool) {
+	for tries := 0; tries < 6 && e > b; tries, e = tries+1, dropLastGroup(s.text, b, e) {
+		if !numberBoundedAfter(s.text, e) {
+			continue
+		}
 		if score, ok := phoneScore(s, b, e); ok {
 			s.add(TypePhone, b, e, score)
-			return true
+			return e, true
 		}
-		e = dropLastGroup(s.text, b, e)
 	}
-	return false
+	return 0, false
 }
 
 // longestDigitGroup returns the length of the longest run of digits in s.
@@ -246,7 +276,8 @@ var (
 
 func phoneScore(s *scan, b, e int) (float64, bool) {
 	candidate := s.text[b:e]
-	if n := countDigits(candidate); n < 7 || n > 15 {
+	idd := internationalPrefix(candidate)
+	if n := countDigits(candidate); n < 7 || n > 15+len(idd) {
 		return 0, false
 	}
 	digits := digitsOf(candidate)
@@ -267,6 +298,11 @@ func phoneScore(s *scan, b, e int) (float64, bool) {
 		if score = internationalPhoneScore(candidate, len(digits)); score == 0 {
 			return 0, false
 		}
+	case idd != "" && phoneValidIn("+"+digits[len(idd):], ""):
+		// The prefix for dialling abroad in place of '+', as in
+		// 0044 20 7946 0958. Only a valid number counts, because many
+		// quantities start with 00.
+		score = 0.85
 	case usLength && nanpShape(digits) && phoneValidIn(candidate, "US"):
 		// A national number without separators may be any ten-digit
 		// quantity, such as 2147483647, so it needs a word such as
@@ -280,12 +316,8 @@ func phoneScore(s *scan, b, e int) (float64, bool) {
 		}
 	case len(digits) >= 9 && len(digits) <= 12 && strings.ContainsAny(candidate, " ()-.") && nationalValid(candidate):
 		// Without a country code, only the metadata of the regions
-		// tried vouches for the number, and a word that names another
-		// number type, as in "SIN 046 454 287", makes it less likely.
+		// tried vouches for the number.
 		score = 0.6
-		if otherNumberCue(s, b) {
-			score = 0.5
-		}
 	case len(digits) == 9 && candidate == digits && s.hasContext(b, phoneContext) && nineDigitValid(digits):
 		// Spain and Portugal also write 612345678. Nine bare digits
 		// may be any quantity, so they need a word such as "móvil".
@@ -294,10 +326,30 @@ func phoneScore(s *scan, b, e int) (float64, bool) {
 		return 0, false
 	}
 
-	if s.hasContext(b, phoneContext) {
+	phoneWord := s.hasContext(b, phoneContext)
+	switch {
+	case phoneWord:
 		score += 0.15
+	case candidate[0] != '+' && idd == "" && otherNumberCue(s, b):
+		// A word that names another number type, as in "NHS number
+		// 943-476-5918" or "SIN 046 454 287", makes a national number
+		// that is not valid as that type unlikely to be a phone number.
+		score = 0.4
 	}
 	return score, true
+}
+
+// internationalPrefix returns the prefix for dialling abroad that number
+// starts with, 00 as in most of the world or 011 as in North America, or
+// "". 000 is no such prefix, because no country code starts with 0.
+func internationalPrefix(number string) string {
+	switch {
+	case strings.HasPrefix(number, "011"):
+		return "011"
+	case strings.HasPrefix(number, "00") && len(number) > 2 && number[2] != '0':
+		return "00"
+	}
+	return ""
 }
 
 // nanpShape reports whether ten digits, or eleven with a leading 1, have
@@ -395,13 +447,27 @@ var (
 func findCards(s *scan) {
 	for _, m := range s.findNumbers(cardNumbers) {
 		b, e := m[0], m[1]
-		if !numberBounded(s.text, b, e) {
+		if !numberBoundedBefore(s.text, b) || followsIBANStart(s.text, b) {
 			continue
 		}
-		// The optional last group may be a CVV after the number.
-		for tries := 0; tries < 2 && e > b; tries++ {
+		// The match may run into what follows the number, such as its
+		// expiry date or CVV in "4111 1111 1111 1111 09/28 737", so the
+		// ends of earlier groups are tried too.
+		for ; e > b; e = dropLastGroup(s.text, b, e) {
+			if !numberBoundedAfter(s.text, e) {
+				continue
+			}
 			digits := digitsOf(s.text[b:e])
-			if len(digits) >= 12 && luhnValid(digits) && cardIssuerValid(digits) {
+			if len(digits) < 12 {
+				break
+			}
+			// The tail of a longer number, as in "22261 6601 0991 9051",
+			// passes the Luhn check one time in ten, so it counts only
+			// with a common card length, as after a ZIP code.
+			if continuesNumber(s.text, b) && len(digits) < 15 {
+				continue
+			}
+			if luhnValid(digits) && cardIssuerValid(digits) {
 				score := 0.9
 				if s.hasContext(b, cardContext) {
 					score += 0.07
@@ -410,7 +476,6 @@ func findCards(s *scan) {
 				s.add(TypeCreditCardNumber, b, e, score)
 				break
 			}
-			e = dropLastGroup(s.text, b, e)
 		}
 	}
 	findLoose(s, TypeCreditCardNumber, cardContext, looseCardValid)

@@ -265,3 +265,85 @@ func TestNationalPhoneScoreHonest(t *testing.T) {
 	assert.Less(t, score("SIN 046 454 287"), bare, "a word naming another number type makes a phone less likely")
 	assert.Less(t, score("routing: 021-000-021"), bare)
 }
+
+func TestNumberRunsIntoNextValue(t *testing.T) {
+	tests := []struct {
+		name, text, typ string
+		want            []string
+	}{
+		{"card then expiry and cvv", "Card: 4111 1111 1111 1111 09/28 737", TypeCreditCardNumber, []string{"4111 1111 1111 1111"}},
+		{"card then four digits", "MC 5500 0000 0000 0004 1227", TypeCreditCardNumber, []string{"5500 0000 0000 0004"}},
+		{"card then expiry on the next line", "4111 1111 1111 1111\n09/28 737", TypeCreditCardNumber, []string{"4111 1111 1111 1111"}},
+		{"card after a zip code", "CA 95014 4111 1111 1111 1111", TypeCreditCardNumber, []string{"4111 1111 1111 1111"}},
+		{"phone then a time", "Call (415) 555-0134 - 24/7.", TypePhone, []string{"(415) 555-0134"}},
+		{"phone then an hour", "Call +1 415 555 0134 9am.", TypePhone, []string{"+1 415 555 0134"}},
+		{"phone then an ip address", "Phone: 020 7946 0958 203.0.113.42", TypePhone, []string{"020 7946 0958"}},
+		{"phone then two groups", "Call +44 20 7946 0958 35 2792", TypePhone, []string{"+44 20 7946 0958"}},
+		{"phones in a row", "011 44 20 7946 0958 087 123 4567 203.0.113.42", TypePhone, []string{"011 44 20 7946 0958", "087 123 4567"}},
+		{"ip after phones", "011 44 20 7946 0958 087 123 4567 203.0.113.42", TypeIPAddress, []string{"203.0.113.42"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, valuesOf(t, tt.text, tt.typ))
+		})
+	}
+}
+
+func TestInternationalPrefixPhones(t *testing.T) {
+	for _, number := range []string{"0044 20 7946 0958", "011 44 20 7946 0958", "0049 30 12345678", "00353 87 123 4567",
+		"0033 1 23 45 67 89", "0061 2 9876 5432", "0039 06 1234 5678"} {
+		t.Run(number, func(t *testing.T) {
+			assert.Equal(t, []string{number}, valuesOf(t, "Call "+number+" today.", TypePhone))
+		})
+	}
+	// Quantities that start with 00 are no phone numbers.
+	assert.Empty(t, valuesOf(t, "order 0012345678 and 0000123456", TypePhone))
+}
+
+func TestNoValueFromPartOfNumber(t *testing.T) {
+	tests := []struct{ name, text string }{
+		{"tail of a longer number", "card 22261 6601 0991 9051"},
+		{"digits of a damaged iban", "IBAN FR48 5856 22O37 6811 2378 5371 069"},
+		{"tail after a letter run", "Card-like test stri94577 5987 1693 3802 fails its checksum"},
+		{"digits after an iban start", "DE5238588 6605 0496 6954 91"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Empty(t, valuesOf(t, tt.text, TypeCreditCardNumber))
+		})
+	}
+}
+
+func TestOtherNumberWordLowersPhone(t *testing.T) {
+	for _, text := range []string{"NHS number 943-476-5918", "routing 0210 00021", "SIN 046 454 286"} {
+		t.Run(text, func(t *testing.T) {
+			assert.Empty(t, NewDetector().Detect(text))
+		})
+	}
+	// A phone word keeps the number a phone number.
+	assert.Equal(t, []string{"212-555-0134"}, valuesOf(t, "SSN 536-22-8726, call 212-555-0134", TypePhone))
+}
+
+func TestOverlapLeavesNoPartialNumber(t *testing.T) {
+	for _, text := range []string{"invoice +44 129 195 35 2792", "Phone +353 15890 571 015 379, ext 12"} {
+		t.Run(text, func(t *testing.T) {
+			for _, e := range NewDetector().Detect(text) {
+				assert.Equal(t, TypePhone, e.Type, "entity %q", text[e.Begin:e.End])
+			}
+		})
+	}
+	// A part of an address keeps its words, without the space before them.
+	assert.Equal(t, []string{"King Street"}, valuesOf(t, "CVV 220 King Street", TypeAddress))
+}
+
+func TestAddressWithDirection(t *testing.T) {
+	for text, want := range map[string]string{
+		"Ship to 220 King Street West, Toronto, ON M5H 1K4":        "220 King Street West, Toronto, ON M5H 1K4",
+		"Ship to 1600 Pennsylvania Avenue NW, Washington, DC 20500": "1600 Pennsylvania Avenue NW, Washington, DC 20500",
+		"Meet at 12 Main Street Westfield today":                   "12 Main Street",
+	} {
+		t.Run(text, func(t *testing.T) {
+			assert.Equal(t, []string{want}, valuesOf(t, text, TypeAddress))
+		})
+	}
+}

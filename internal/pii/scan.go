@@ -658,19 +658,50 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // rune next to it, and not part of a longer number such as 12-345 or 1.5
 // or +1 on either side.
 func numberBounded(text string, b, e int) bool {
-	if wordBefore(text, b) || wordAfter(text, e) {
+	return numberBoundedBefore(text, b) && numberBoundedAfter(text, e)
+}
+
+// numberBoundedBefore reports whether a number token may start at b: no
+// word rune, '+' or digit and separator right before it.
+func numberBoundedBefore(text string, b int) bool {
+	if wordBefore(text, b) || (b >= 1 && text[b-1] == '+') {
 		return false
 	}
-	if b >= 1 && text[b-1] == '+' {
+	return !(b >= 2 && isNumberSeparator(text[b-1]) && isDigit(text[b-2]))
+}
+
+// numberBoundedAfter reports whether a number token may end at e: no word
+// rune, or separator and digit, right after it.
+func numberBoundedAfter(text string, e int) bool {
+	if wordAfter(text, e) {
 		return false
 	}
-	if b >= 2 && isNumberSeparator(text[b-1]) && isDigit(text[b-2]) {
-		return false
+	return !(e+1 < len(text) && isNumberSeparator(text[e]) && isDigit(text[e+1]))
+}
+
+// continuesNumber reports whether the number at b follows a group of
+// digits after one space or dash, as the later groups of a longer number
+// do in "22261 6601 0991 9051".
+func continuesNumber(text string, b int) bool {
+	return b >= 2 && (text[b-1] == ' ' || text[b-1] == '-') && isDigit(text[b-2])
+}
+
+// followsIBANStart reports whether one of the up to ten groups of letters
+// and digits that precede b, each followed by one space, starts as an IBAN
+// does, as in "FR48 5856 22037 6811 2378", whose digits are not a card.
+func followsIBANStart(text string, b int) bool {
+	j := b
+	for groups := 0; groups < 10 && j >= 2 && text[j-1] == ' ' && isAlnum(text[j-2]); groups++ {
+		start := j - 1
+		for start > 0 && isAlnum(text[start-1]) {
+			start--
+		}
+		if ibanStartAt(text, start) {
+			return true
+		}
+		j = start
 	}
-	if e+1 < len(text) && isNumberSeparator(text[e]) && isDigit(text[e+1]) {
-		return false
-	}
-	return true
+	return false
 }
 
 func isNumberSeparator(c byte) bool {
