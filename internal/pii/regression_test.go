@@ -338,9 +338,9 @@ func TestOverlapLeavesNoPartialNumber(t *testing.T) {
 
 func TestAddressWithDirection(t *testing.T) {
 	for text, want := range map[string]string{
-		"Ship to 220 King Street West, Toronto, ON M5H 1K4":        "220 King Street West, Toronto, ON M5H 1K4",
+		"Ship to 220 King Street West, Toronto, ON M5H 1K4":         "220 King Street West, Toronto, ON M5H 1K4",
 		"Ship to 1600 Pennsylvania Avenue NW, Washington, DC 20500": "1600 Pennsylvania Avenue NW, Washington, DC 20500",
-		"Meet at 12 Main Street Westfield today":                   "12 Main Street",
+		"Meet at 12 Main Street Westfield today":                    "12 Main Street",
 	} {
 		t.Run(text, func(t *testing.T) {
 			assert.Equal(t, []string{want}, valuesOf(t, text, TypeAddress))
