@@ -143,6 +143,11 @@ func detectLines(detector *pii.Detector, in io.Reader, name string, out *bufio.W
 		if readErr != nil && !errors.Is(readErr, io.EOF) {
 			return fmt.Errorf("reading %s: %w", name, readErr)
 		}
+		if number == 1 {
+			// A byte order mark, which some editors write, is no part
+			// of the first document.
+			line = bytes.TrimPrefix(line, []byte("\uFEFF"))
+		}
 		if trimmed := bytes.TrimSpace(line); len(trimmed) > 0 {
 			var err error
 			if encoded, err = detectLine(detector, trimmed, out, encoded[:0]); err != nil {
@@ -151,6 +156,14 @@ func detectLines(detector *pii.Detector, in io.Reader, name string, out *bufio.W
 		}
 		if readErr != nil {
 			return nil
+		}
+		// Each answer goes out before the next read could wait for
+		// input, so a client that writes one line at a time gets each
+		// answer in turn. A file's lines are written a buffer at a time.
+		if reader.Buffered() == 0 {
+			if err := out.Flush(); err != nil {
+				return fmt.Errorf("writing entities: %w", err)
+			}
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
@@ -56,6 +57,44 @@ func TestPIIDetectJSONLInOrder(t *testing.T) {
 	assert.JSONEq(t, `{"id": "c", "entities": [{"type": "SSN", "begin": 6, "end": 17, "score": 0.99}]}`, lines[2])
 }
 
+func TestPIIDetectJSONLByteOrderMark(t *testing.T) {
+	code, out, stderr := runCLI(t, "\uFEFF"+`{"id": "a", "text": "mail a@b.co"}`+"\n", "pii", "detect", "--jsonl")
+	require.Equal(t, 0, code, stderr)
+	assert.JSONEq(t, `{"id": "a", "entities": [{"type": "EMAIL", "begin": 5, "end": 11, "score": 0.99}]}`, out)
+}
+
+// TestPIIDetectJSONLAnswersEachLine checks that the answer to a line is
+// written before the next line arrives, for a client that waits for it.
+func TestPIIDetectJSONLAnswersEachLine(t *testing.T) {
+	inReader, inWriter := io.Pipe()
+	outReader, outWriter := io.Pipe()
+	done := make(chan int)
+	go func() {
+		done <- run(context.Background(), []string{"pii", "detect", "--jsonl"}, inReader, outWriter, io.Discard)
+		outWriter.Close()
+	}()
+	lines := make(chan string)
+	go func() {
+		answers := bufio.NewScanner(outReader)
+		for answers.Scan() {
+			lines <- answers.Text()
+		}
+		close(lines)
+	}()
+	for i, text := range []string{"mail a@b.co", "nothing here"} {
+		_, err := fmt.Fprintf(inWriter, "{\"id\": %d, \"text\": %q}\n", i, text)
+		require.NoError(t, err)
+		select {
+		case line := <-lines:
+			assert.Contains(t, line, fmt.Sprintf(`"id":%d`, i))
+		case <-time.After(10 * time.Second):
+			require.FailNow(t, "no answer before the next line", "line %d", i)
+		}
+	}
+	require.NoError(t, inWriter.Close())
+	assert.Equal(t, 0, <-done)
+}
+
 func TestPIIDetectJSONLErrors(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -66,6 +105,9 @@ func TestPIIDetectJSONLErrors(t *testing.T) {
 		{name: "missing text", input: `{"id": 1}`, want: `line 1: document has no "text" string`},
 		{name: "text not a string", input: `{"id": 1, "text": 5}`, want: `line 1: invalid document: "text" is a JSON number, expected a string`},
 		{name: "text an object", input: `{"id": 1, "text": {"a": 1}}`, want: `line 1: invalid document: "text" is a JSON object, expected a string`},
+		{name: "text key in another case", input: `{"id": "a", "text": "mail a@b.co", "Text": "nothing"}`,
+			want: `line 1: decoding document: key "Text" differs from "text" or "id" only in case`},
+		{name: "id key in another case", input: `{"ID": "a", "text": "x"}`, want: `key "ID" differs`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,7 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -14,14 +17,40 @@ import (
 // on short texts, so decodeDocument reads the common form itself: an
 // object whose keys have no escapes and whose "text" string has no
 // escapes. Any other line, a malformed one among them, goes to
-// json.Unmarshal, so the result and the errors stay the same.
+// json.Unmarshal, so the result and the errors stay the same. Unlike
+// json.Unmarshal, it rejects a key such as "Text" that differs from
+// "text" or "id" only in case.
 func decodeDocument(line []byte) (piiDocument, error) {
 	if doc, ok := decodeDocumentDirect(line); ok {
 		return doc, nil
 	}
 	var doc piiDocument
-	err := json.Unmarshal(line, &doc)
-	return doc, err
+	if err := json.Unmarshal(line, &doc); err != nil {
+		return doc, err
+	}
+	if key := caseVariantKey(line); key != "" {
+		return piiDocument{}, fmt.Errorf(`key %q differs from "text" or "id" only in case: keys are case-sensitive`, key)
+	}
+	return doc, nil
+}
+
+// caseVariantKey returns a key of the object in line, a valid JSON value,
+// that equals "text" or "id" only when case is ignored, such as "Text", or
+// "". json.Unmarshal matches keys without regard to case, and the last of
+// two such keys wins, where other JSON readers take "text" itself, so
+// such a line is ambiguous.
+func caseVariantKey(line []byte) string {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(line, &fields) != nil {
+		return ""
+	}
+	keys := slices.Sorted(maps.Keys(fields))
+	for _, key := range keys {
+		if key != "text" && key != "id" && (strings.EqualFold(key, "text") || strings.EqualFold(key, "id")) {
+			return key
+		}
+	}
+	return ""
 }
 
 // decodeDocumentDirect returns the document and true when line has the

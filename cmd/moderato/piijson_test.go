@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -92,11 +93,15 @@ func FuzzDecodeDocument(f *testing.F) {
 }
 
 // checkDecodeDocument checks that decodeDocument returns the document and
-// error that json.Unmarshal returns for line.
+// error that json.Unmarshal returns for line, or the error for a key that
+// differs from "text" or "id" only in case.
 func checkDecodeDocument(t *testing.T, line string) {
 	t.Helper()
 	var want piiDocument
 	wantErr := json.Unmarshal([]byte(line), &want)
+	if key := caseVariantKey([]byte(line)); wantErr == nil && key != "" {
+		want, wantErr = piiDocument{}, fmt.Errorf(`key %q differs from "text" or "id" only in case: keys are case-sensitive`, key)
+	}
 
 	got, gotErr := decodeDocument([]byte(line))
 
