@@ -128,7 +128,9 @@ for line in open(results):
         # The npm libraries use their own type names, so strict F1 applies
         # to moderato only.
         micro = m.group(1) if predictions == "moderato" else "n/a"
-    print(f"| {engine} | {input_} | {rate:.3g} | {recall} | {precision} | {micro} |")
+    # Three significant digits, with a trailing zero kept below 100.
+    shown = f"{rate:.3g}" if rate >= 100 else f"{rate:#.3g}"
+    print(f"| {engine} | {input_} | {shown} | {recall} | {precision} | {micro} |")
 
 print()
 print("Throughput of moderato as a multiple of each library's, from the unrounded figures:")
