@@ -322,7 +322,6 @@ func matchVIN(run string, p int) int {
 // The patterns of the number recognizers, with the lengths of the first
 // group of digits that each matcher can accept.
 var (
-	phoneNumbers  = &numberPattern{match: matchPhone, lead: "+("}
 	cardNumbers   = &numberPattern{match: matchCard, minGroup: 4}
 	ssnNumbers    = &numberPattern{match: matchSSN, minGroup: 3}
 	sinNumbers    = &numberPattern{match: matchSIN, minGroup: 3}
@@ -334,7 +333,7 @@ var (
 	looseGroups   = &numberPattern{match: matchLoose}
 	// numberPatterns lists them for indexText, which records the numbers
 	// that each may match at. It has at most sixteen elements.
-	numberPatterns = [...]*numberPattern{phoneNumbers, cardNumbers, ssnNumbers, sinNumbers, nhsNumbers, nineDigits,
+	numberPatterns = [...]*numberPattern{cardNumbers, ssnNumbers, sinNumbers, nhsNumbers, nineDigits,
 		cvvNumbers, expiryDates, ipv4Addresses, looseGroups}
 )
 

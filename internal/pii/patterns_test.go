@@ -170,7 +170,7 @@ func TestEndAnchoredContextsMatchRegexp(t *testing.T) {
 // that findNumbers returns what it returns when it tries every number.
 func TestNumberPatternsSkipOnlyMisses(t *testing.T) {
 	patterns := map[string]*numberPattern{
-		"phone": phoneNumbers, "card": cardNumbers, "ssn": ssnNumbers, "sin": sinNumbers, "nhs": nhsNumbers,
+		"card": cardNumbers, "ssn": ssnNumbers, "sin": sinNumbers, "nhs": nhsNumbers,
 		"nine": nineDigits, "cvv": cvvNumbers, "expiry": expiryDates, "ipv4": ipv4Addresses, "loose": looseGroups,
 	}
 	rng := rand.New(rand.NewPCG(7, 8))
@@ -186,19 +186,9 @@ func TestNumberPatternsSkipOnlyMisses(t *testing.T) {
 				var want [][2]int
 				end := 0
 				for _, i := range s.numberStarts() {
-					if i < end {
-						continue
-					}
-					b := i
-					for b > end && i-b < len(p.lead) && strings.IndexByte(p.lead, s.text[b-1]) >= 0 {
-						b--
-					}
-					for ; b <= i; b++ {
-						if e := p.match(s.text, b); e > b {
-							want = append(want, [2]int{b, e})
-							end = e
-							break
-						}
+					if e := p.match(s.text, i); i >= end && e > i {
+						want = append(want, [2]int{i, e})
+						end = e
 					}
 				}
 				got := append([][2]int(nil), s.findNumbers(p)...)

@@ -169,9 +169,10 @@ var (
 		"llámame", "llÁmame", "llamame", "llámanos", "llÁmanos", "llamanos", "teléfono", "telÉfono", "telefono", "tfno", "tlf")
 )
 
-// findPhones validates each number-like run with libphonenumber metadata:
-// an international number (with +) against its country, a national number
-// as a US number.
+// findPhones validates each number with libphonenumber metadata: an
+// international number, written with '+', 00 or 011, against its country,
+// and a national number as a number of the US or of the regions of
+// trunkRegions and nineDigitRegions.
 func findPhones(s *scan) {
 	text := s.text
 	end := 0
@@ -179,6 +180,7 @@ func findPhones(s *scan) {
 		if i < end {
 			continue
 		}
+		// A '+' or '(' may lead the digits, as in "+(212) 555-0134".
 		b := i
 		for b > end && i-b < 2 && (text[b-1] == '+' || text[b-1] == '(') {
 			b--

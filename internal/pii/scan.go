@@ -845,9 +845,6 @@ var (
 // numberPattern is a matcher that findNumbers runs at number starts.
 type numberPattern struct {
 	match matcher
-	// lead lists the bytes that may precede the digits in a match, such
-	// as "+(" in "+(212) 555".
-	lead string
 	// minGroup and maxGroup bound the length of the first group of
 	// digits of a match, where maxGroup 0 sets no bound. A number whose
 	// first group is outside them is skipped without a call to match.
@@ -888,8 +885,7 @@ func (s *scan) indexNumber(start, n int) {
 }
 
 // findNumbers returns the matches of p.match that start at a number
-// start, or at the bytes of p.lead right before one. Like regexp's
-// FindAllStringIndex it takes the leftmost match and continues after its
+// start. Like regexp's FindAllStringIndex it takes the leftmost match and continues after its
 // end, but it tries only those offsets. A match that starts inside a
 // number is part of a longer number, which every number recognizer
 // rejects, and trying each digit of a long number costs a pattern run per
@@ -903,16 +899,9 @@ func (s *scan) findNumbers(p *numberPattern) [][2]int {
 		if i < end {
 			continue
 		}
-		b := i
-		for b > end && i-b < len(p.lead) && strings.IndexByte(p.lead, text[b-1]) >= 0 {
-			b--
-		}
-		for ; b <= i; b++ {
-			if e := p.match(text, b); e > b {
-				matches = append(matches, [2]int{b, e})
-				end = e
-				break
-			}
+		if e := p.match(text, i); e > i {
+			matches = append(matches, [2]int{i, e})
+			end = e
 		}
 	}
 	s.found = matches
