@@ -129,8 +129,8 @@ for line in open(results):
         # to moderato only.
         micro = m.group(1) if predictions == "moderato" else "n/a"
     # Three significant digits, with a trailing zero kept below 100.
-    shown = f"{rate:.3g}" if rate >= 100 else f"{rate:#.3g}"
-    print(f"| {engine} | {input_} | {shown} | {recall} | {precision} | {micro} |")
+    rate_text = f"{rate:.3g}" if rate >= 100 else f"{rate:#.3g}"
+    print(f"| {engine} | {input_} | {rate_text} | {recall} | {precision} | {micro} |")
 
 print()
 print("Throughput of moderato as a multiple of each library's, from the unrounded figures:")

@@ -157,9 +157,9 @@ func detectLines(detector *pii.Detector, in io.Reader, name string, out *bufio.W
 		if readErr != nil {
 			return nil
 		}
-		// Each answer goes out before the next read could wait for
-		// input, so a client that writes one line at a time gets each
-		// answer in turn. A file's lines are written a buffer at a time.
+		// The output is flushed before a read that could wait for input,
+		// so a client that writes one line at a time gets each result in
+		// turn. A file's results are written a buffer at a time.
 		if reader.Buffered() == 0 {
 			if err := out.Flush(); err != nil {
 				return fmt.Errorf("writing entities: %w", err)

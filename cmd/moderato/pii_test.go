@@ -63,9 +63,9 @@ func TestPIIDetectJSONLByteOrderMark(t *testing.T) {
 	assert.JSONEq(t, `{"id": "a", "entities": [{"type": "EMAIL", "begin": 5, "end": 11, "score": 0.99}]}`, out)
 }
 
-// TestPIIDetectJSONLAnswersEachLine checks that the answer to a line is
+// TestPIIDetectJSONLFlushesEachLine checks that the result of a line is
 // written before the next line arrives, for a client that waits for it.
-func TestPIIDetectJSONLAnswersEachLine(t *testing.T) {
+func TestPIIDetectJSONLFlushesEachLine(t *testing.T) {
 	inReader, inWriter := io.Pipe()
 	outReader, outWriter := io.Pipe()
 	done := make(chan int)
@@ -75,9 +75,9 @@ func TestPIIDetectJSONLAnswersEachLine(t *testing.T) {
 	}()
 	lines := make(chan string)
 	go func() {
-		answers := bufio.NewScanner(outReader)
-		for answers.Scan() {
-			lines <- answers.Text()
+		results := bufio.NewScanner(outReader)
+		for results.Scan() {
+			lines <- results.Text()
 		}
 		close(lines)
 	}()
@@ -88,7 +88,7 @@ func TestPIIDetectJSONLAnswersEachLine(t *testing.T) {
 		case line := <-lines:
 			assert.Contains(t, line, fmt.Sprintf(`"id":%d`, i))
 		case <-time.After(10 * time.Second):
-			require.FailNow(t, "no answer before the next line", "line %d", i)
+			require.FailNow(t, "no result before the next line", "line %d", i)
 		}
 	}
 	require.NoError(t, inWriter.Close())

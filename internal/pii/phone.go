@@ -16,10 +16,10 @@ import (
 // digits, separators and a leading '+', so for the common forms the
 // parsed number follows from the digits and the region's metadata alone,
 // and parsePhone builds it directly. It strips a national prefix such as
-// the 0 of 020 7946 0958 by Parse's rules, and leaves to Parse every case
-// in which Parse would strip an international prefix, read a country code
-// without a '+', or keep a leading zero. TestParsePhoneMatchesParse
-// compares both on random numbers.
+// the 0 of 020 7946 0958 by Parse's rules. It leaves to Parse every number
+// from which Parse would strip an international prefix, and every number
+// that starts with the country code without a '+' or keeps a leading zero.
+// TestParsePhoneMatchesParse compares both on random numbers.
 
 // numberingPlan is the part of a region's metadata that parsePhone reads.
 type numberingPlan struct {
@@ -168,9 +168,9 @@ func parsePhoneDirect(number, region string) (*phonenumbers.PhoneNumber, bool) {
 
 // stripNationalPrefix returns national without the first of the plan's
 // national prefixes that starts it, such as the 0 of the British
-// 020 7946 0958, and true when Parse would strip it: when the number
-// without it still matches the region's general pattern if the number
-// with it does, and has a length that the region's numbers can have.
+// 020 7946 0958, and true when Parse would strip it. Parse strips it when
+// the shorter number matches the region's general pattern, or the longer
+// one does not, and the shorter one has a length the region allows.
 func stripNationalPrefix(plan numberingPlan, national string) (string, bool) {
 	i := slices.IndexFunc(plan.nationalPrefixes, func(prefix string) bool { return strings.HasPrefix(national, prefix) })
 	if i < 0 {
